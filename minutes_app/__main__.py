@@ -1,0 +1,3 @@
+from minutes_app.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""Declared settings: each one once, with type, default and German description.
+
+Values come from (lowest to highest priority): the declared default, the user
+settings file (``settings.json`` in the per-user config folder), then an
+environment variable where one is declared. The file carries a
+``settings_version``; ``_MIGRATIONS`` upgrades older files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import UserError
+from .fileio import write_json
+
+SETTINGS_VERSION = 1
+APP_NAME = "minutes-app"
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    type: type
+    default: Any
+    description: str
+    env: str | None = None
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("models_dir", str, "", "Ordner des Modellspeichers (leer: Benutzerordner)", "MINUTES_APP_MODELS"),
+    Setting("asr_model", str, "whisper-base", "Spracherkennungsmodell (ID im Modellspeicher)"),
+    Setting("language", str, "de", "Sprache der Aufnahme ('auto' erkennt sie)"),
+    Setting("diarization_model", str, "pyannote-campp", "Sprechererkennung (ID im Modellspeicher)"),
+    Setting("llm_engine", str, "ct2", "LLM-Engine: ct2, transformers oder openai"),
+    Setting("llm_model", str, "qwen2.5-1.5b-instruct", "Sprachmodell für den Entwurf (ID)"),
+    Setting("llm_server_url", str, "", "Basis-URL eines OpenAI-kompatiblen Servers (leer: aus)"),
+    Setting("llm_api_key", str, "", "API-Schlüssel für den Server", "MINUTES_APP_LLM_API_KEY"),
+    Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),
+    Setting("device", str, "cpu", "Rechengerät: cpu, cuda oder auto"),
+    Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
+)
+_BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
+    # Version 0 (unversioned files) called the model folder "model_dir".
+    if "model_dir" in data and "models_dir" not in data:
+        data["models_dir"] = data.pop("model_dir")
+    return data
+
+
+_MIGRATIONS = {0: _migrate_0_to_1}
+
+
+def config_dir() -> Path:
+    override = os.environ.get("MINUTES_APP_CONFIG")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    override = os.environ.get("MINUTES_APP_DATA")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def _coerce(setting: Setting, value: Any) -> Any:
+    try:
+        return setting.type(value)
+    except (TypeError, ValueError) as exc:
+        raise UserError(
+            f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}."
+        ) from exc
+
+
+class Settings:
+    def __init__(self, values: dict[str, Any] | None = None, path: Path | None = None) -> None:
+        self.path = path
+        self._values: dict[str, Any] = {}
+        for key, value in (values or {}).items():
+            if key in _BY_KEY:
+                self._values[key] = _coerce(_BY_KEY[key], value)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        path = path or config_dir() / "settings.json"
+        data: dict[str, Any] = {}
+        if path.exists():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise UserError(
+                    f"Die Einstellungsdatei „{path}“ ist beschädigt und wurde nicht verändert. "
+                    "Bitte reparieren oder löschen."
+                ) from exc
+            version = int(data.pop("settings_version", 0))
+            if version > SETTINGS_VERSION:
+                raise UserError(
+                    f"Die Einstellungsdatei „{path}“ stammt von einer neueren Programmversion."
+                )
+            while version < SETTINGS_VERSION:
+                data = _MIGRATIONS[version](data)
+                version += 1
+        return cls(data, path)
+
+    def get(self, key: str) -> Any:
+        setting = _BY_KEY[key]
+        if setting.env and os.environ.get(setting.env):
+            return _coerce(setting, os.environ[setting.env])
+        return self._values.get(key, setting.default)
+
+    def set(self, key: str, value: Any) -> None:
+        self._values[key] = _coerce(_BY_KEY[key], value)
+
+    def save(self) -> None:
+        if self.path is None:
+            raise UserError("Für diese Einstellungen ist keine Datei festgelegt.")
+        write_json(self.path, {"settings_version": SETTINGS_VERSION, **self._values})
