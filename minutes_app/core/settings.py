@@ -78,9 +78,7 @@ def _coerce(setting: Setting, value: Any) -> Any:
     try:
         return setting.type(value)
     except (TypeError, ValueError) as exc:
-        raise UserError(
-            f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}."
-        ) from exc
+        raise UserError(f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}.") from exc
 
 
 class Settings:
@@ -105,9 +103,7 @@ class Settings:
                 ) from exc
             version = int(data.pop("settings_version", 0))
             if version > SETTINGS_VERSION:
-                raise UserError(
-                    f"Die Einstellungsdatei „{path}“ stammt von einer neueren Programmversion."
-                )
+                raise UserError(f"Die Einstellungsdatei „{path}“ stammt von einer neueren Programmversion.")
             while version < SETTINGS_VERSION:
                 data = _MIGRATIONS[version](data)
                 version += 1

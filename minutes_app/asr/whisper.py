@@ -1,0 +1,187 @@
+"""faster-whisper wrapper: 16 kHz float32 audio -> core ``Transcript``.
+
+Long recordings are transcribed window by window (``ASROptions.chunk_seconds``)
+with cuts placed in the quietest stretch near each window's end, so memory
+stays flat and a resumed run can start at the last finished window
+(``transcribe(..., resume=...)``).
+
+Every window is padded with ``lead_in_seconds`` of silence: Whisper base was
+seen to drop the first sentence when speech starts at 0.0 s.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..core.errors import Cancelled, ModelMissingError
+from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..core.types import Segment, Transcript, Word
+
+SAMPLE_RATE = 16000
+
+
+@dataclass
+class ASROptions:
+    language: str | None = "de"  # None or "auto": detect
+    beam_size: int = 5
+    vad_filter: bool = True
+    word_timestamps: bool = True
+    initial_prompt: str | None = None
+    hotwords: Sequence[str] = field(default_factory=list)
+    threads: int = 0  # 0: all cores
+    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    compute_type: str = "default"  # int8 on CPU, float16 on CUDA
+    chunk_seconds: float = 600.0
+    lead_in_seconds: float = 1.0
+    condition_on_previous_text: bool = False  # off: fewer repetition loops on long audio
+
+
+def build_prompt(names: Sequence[str] = (), terms: Sequence[str] = ()) -> str | None:
+    """Initial prompt from attendee names and agenda terms (helps spelling)."""
+    parts = []
+    if terms:
+        parts.append("Tagesordnung: " + "; ".join(t.strip() for t in terms if t.strip()) + ".")
+    if names:
+        parts.append("Anwesend: " + ", ".join(n.strip() for n in names if n.strip()) + ".")
+    text = " ".join(parts)
+    # Whisper's prompt holds ~224 tokens; keep well inside it.
+    return text[:600] or None
+
+
+class WhisperASR:
+    """Holds a loaded model; reuse one instance for several files."""
+
+    def __init__(self, model_dir: str | os.PathLike[str], options: ASROptions | None = None) -> None:
+        self.model_dir = Path(model_dir)
+        self.options = options or ASROptions()
+        if not (self.model_dir / "model.bin").is_file():
+            raise ModelMissingError(
+                f"Das Spracherkennungsmodell in „{self.model_dir}“ fehlt oder ist unvollständig. "
+                "Installieren mit: minutes-app models install"
+            )
+        from faster_whisper import WhisperModel
+
+        opts = self.options
+        device = opts.device
+        if device == "auto":
+            import ctranslate2
+
+            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+        compute = opts.compute_type
+        if compute == "default":
+            compute = "float16" if device == "cuda" else "int8"
+        self.model = WhisperModel(
+            str(self.model_dir), device=device, compute_type=compute, cpu_threads=opts.threads
+        )
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+        resume: Transcript | None = None,
+        on_chunk: Callable[[Transcript, float], None] | None = None,
+    ) -> Transcript:
+        """Transcribe ``audio`` (16 kHz mono float32, may be a memmap).
+
+        ``resume``: a partial transcript from an interrupted run; windows it
+        covers (up to its ``duration``) are not transcribed again.
+        ``on_chunk(partial, done_seconds)`` is called after every window so
+        the caller can save it.
+        """
+        opts = self.options
+        total = len(audio) / SAMPLE_RATE
+        segments: list[Segment] = list(resume.segments) if resume else []
+        language = resume.language if resume else (opts.language if opts.language != "auto" else None)
+        pos = int(resume.duration * SAMPLE_RATE) if resume else 0
+        chunk = int(opts.chunk_seconds * SAMPLE_RATE)
+        lead = np.zeros(int(opts.lead_in_seconds * SAMPLE_RATE), np.float32)
+        progress(pos / max(len(audio), 1), "Spracherkennung")
+        while pos < len(audio):
+            end = _cut_point(audio, pos, pos + chunk)
+            window = np.concatenate([lead, np.asarray(audio[pos:end], dtype=np.float32)])
+            offset = pos / SAMPLE_RATE - opts.lead_in_seconds
+            language = self._transcribe_window(window, offset, language, segments, total, progress, cancel)
+            pos = end
+            if on_chunk is not None:
+                on_chunk(self._result(language, pos / SAMPLE_RATE, segments), pos / SAMPLE_RATE)
+        progress(1.0, "Spracherkennung")
+        return self._result(language, total, segments)
+
+    def _result(self, language: str | None, duration: float, segments: list[Segment]) -> Transcript:
+        return Transcript(
+            language=language or "",
+            duration=duration,
+            segments=list(segments),
+            model=self.model_dir.name,
+        )
+
+    def _transcribe_window(
+        self,
+        window: np.ndarray,
+        offset: float,
+        language: str | None,
+        segments: list[Segment],
+        total: float,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+    ) -> str | None:
+        opts = self.options
+        hotwords = ", ".join(opts.hotwords) if opts.hotwords else None
+        raw, info = self.model.transcribe(
+            window,
+            language=language,
+            beam_size=opts.beam_size,
+            vad_filter=opts.vad_filter,
+            word_timestamps=opts.word_timestamps,
+            initial_prompt=opts.initial_prompt,
+            hotwords=hotwords,
+            condition_on_previous_text=opts.condition_on_previous_text,
+        )
+        for seg in raw:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled()
+            text = seg.text.strip()
+            if not text:
+                continue
+            words = [
+                Word(
+                    start=round(max(float(w.start) + offset, 0.0), 3),
+                    end=round(max(float(w.end) + offset, 0.0), 3),
+                    word=w.word,
+                    probability=round(float(w.probability), 4),
+                )
+                for w in (seg.words or [])
+            ]
+            segments.append(
+                Segment(
+                    id=len(segments),
+                    start=round(max(float(seg.start) + offset, 0.0), 3),
+                    end=round(max(float(seg.end) + offset, 0.0), 3),
+                    text=text,
+                    words=words,
+                )
+            )
+            if total > 0:
+                progress(min((seg.end + offset) / total, 1.0), "Spracherkennung")
+        return language or info.language
+
+
+def _cut_point(audio: np.ndarray, start: int, end: int) -> int:
+    """End of a window: ``end``, moved back to the quietest 0.5 s of its last 30 s."""
+    if end >= len(audio):
+        return len(audio)
+    search = min(30 * SAMPLE_RATE, (end - start) // 2)
+    region = np.asarray(audio[end - search : end], dtype=np.float32)
+    hop = SAMPLE_RATE // 2
+    n = len(region) // hop
+    if n < 2:
+        return end
+    energy = (region[: n * hop].reshape(n, hop) ** 2).mean(axis=1)
+    quietest = int(np.argmin(energy[::-1]))  # latest among equals
+    return end - search + (n - 1 - quietest) * hop + hop // 2

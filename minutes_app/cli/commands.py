@@ -1,0 +1,216 @@
+"""Handlers of the CLI subcommands. Each returns an exit code."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+from ..core.errors import UserError
+from ..core.fileio import check_writable, write_json, write_text
+from ..core.jobs import CancelToken
+from ..core.pipeline import PipelineOptions, SessionResult, load_session, run_pipeline
+from ..core.project import Project
+from ..core.settings import Settings, data_dir
+from .progress import ProgressBar, run_cancellable
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+
+
+def _settings() -> Settings:
+    return Settings.load()
+
+
+def _store(settings: Settings):  # type: ignore[no-untyped-def]
+    from ..models.store import ModelStore
+
+    return ModelStore.default(settings)
+
+
+def _language(value: str | None, settings: Settings) -> str | None:
+    lang = value or settings.get("language")
+    return None if lang == "auto" else lang
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from ..asr.whisper import ASROptions, WhisperASR
+    from ..audio.decode import decode_audio, probe_audio
+
+    settings = _settings()
+    probe_audio(args.audio)
+    check_writable(args.output)
+    model_dir = _store(settings).get(args.model or settings.get("asr_model")).path
+    bar = ProgressBar()
+
+    def job(cancel: CancelToken):  # type: ignore[no-untyped-def]
+        audio = decode_audio(args.audio, cancel=cancel)
+        asr = WhisperASR(
+            model_dir,
+            ASROptions(
+                language=_language(args.language, settings), threads=args.threads or settings.get("threads")
+            ),
+        )
+        return asr.transcribe(audio, bar, cancel)
+
+    transcript = run_cancellable(job)
+    bar.finish()
+    write_json(args.output, transcript.to_dict())
+    print(f"Transkript gespeichert: {args.output}")
+    return 0
+
+
+def cmd_diarize(args: argparse.Namespace) -> int:
+    from ..audio.decode import decode_audio, probe_audio
+    from ..diarization.pipeline import DiarizationOptions, diarize
+
+    settings = _settings()
+    probe_audio(args.audio)
+    check_writable(args.rttm)
+    model_dir = _store(settings).get(args.model or settings.get("diarization_model")).path
+    bar = ProgressBar()
+    options = DiarizationOptions(
+        num_speakers=args.num_speakers, min_speakers=args.min_speakers, max_speakers=args.max_speakers
+    )
+
+    def job(cancel: CancelToken):  # type: ignore[no-untyped-def]
+        audio = decode_audio(args.audio, cancel=cancel)
+        return diarize(audio, model_dir, options, progress=bar, cancel=cancel)
+
+    result = run_cancellable(job)
+    bar.finish()
+    write_text(args.rttm, result.to_rttm(Path(args.audio).stem))
+    print(f"{len(result.speakers)} Sprecher, {len(result.turns)} Redebeiträge: {args.rttm}")
+    return 0
+
+
+def default_project_dir(audio: Path) -> Path:
+    digest = hashlib.sha1(str(audio.resolve()).encode()).hexdigest()[:8]
+    return data_dir() / "sessions" / f"{audio.stem}-{digest}"
+
+
+def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
+    from ..agenda.roster import parse_attendees
+    from ..agenda.text import parse_agenda_text
+    from ..audio.decode import probe_audio
+
+    audio = Path(args.audio)
+    probe_audio(audio)  # bad audio fails before anything is created
+    agenda = parse_agenda_text(args.agenda) if args.agenda else None
+    attendees = parse_attendees(args.attendees) if args.attendees else []
+    project = Project.open_or_create(
+        Path(args.project) if args.project else default_project_dir(audio), audio
+    )
+    if agenda is not None:
+        project.agenda = agenda
+    if attendees:
+        project.data["attendees"] = [a.__dict__ for a in attendees]
+    info = project.info
+    info.committee = args.gremium or info.committee
+    info.date = args.datum or info.date
+    info.location = args.ort or info.location
+    project.info = info
+    project.save()
+    return project, [a["name"] for a in project.data.get("attendees", [])]
+
+
+def _options(args: argparse.Namespace, settings: Settings, attendees: list[str]) -> PipelineOptions:
+    return PipelineOptions(
+        asr_model=args.asr_model or settings.get("asr_model"),
+        diarization_model=settings.get("diarization_model"),
+        llm_model=args.llm_model or settings.get("llm_model"),
+        llm_engine=args.engine or settings.get("llm_engine"),
+        llm_server_url=settings.get("llm_server_url"),
+        llm_api_key=settings.get("llm_api_key"),
+        language=_language(args.language, settings),
+        num_speakers=args.num_speakers,
+        min_speakers=args.min_speakers,
+        max_speakers=args.max_speakers,
+        attendees=attendees,
+        threads=args.threads if args.threads is not None else settings.get("threads"),
+        device=settings.get("device"),
+        draft=not args.no_draft,
+        force=args.force,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    for out in (args.output, args.json_out):
+        if out:
+            check_writable(out)
+    project, attendees = _prepare_project(args)
+    options = _options(args, settings, attendees)
+    store = _store(settings)
+    bar = ProgressBar()
+    print(f"Projektordner: {project.folder}", file=sys.stderr)
+    result = run_cancellable(lambda cancel: run_pipeline(project, options, store, bar, cancel))
+    bar.finish()
+    template = settings.get("docx_template") or None
+    _export(result, "docx", Path(args.output), template)
+    print(f"Entwurf gespeichert: {Path(args.output).resolve()}")
+    if args.json_out:
+        _export(result, "json", Path(args.json_out), None)
+        print(f"JSON gespeichert: {Path(args.json_out).resolve()}")
+    return 0
+
+
+def _export(result: SessionResult, fmt: str, output: Path, template: str | None) -> None:
+    from ..export.docx import export_docx
+    from ..export.transcript import write_export
+
+    info = result.project.info
+    if fmt == "docx":
+        if result.minutes is None:
+            raise UserError(
+                "Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?)."
+            )
+        export_docx(
+            output,
+            info,
+            result.speakers,
+            result.minutes,
+            transcript=None,
+            template=Path(template) if template else None,
+        )
+    else:
+        write_export(fmt, output, info, result.speakers, result.segments, result.minutes, result.transcript)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    check_writable(args.output)
+    project = Project.load(args.project)
+    result = load_session(project)
+    template = args.template or _settings().get("docx_template") or None
+    _export(result, args.format, Path(args.output), template)
+    print(f"Exportiert: {Path(args.output).resolve()}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    audio = EXAMPLES / "beispielsitzung.ogg"
+    if not audio.exists():
+        raise UserError(f"Die Beispielsitzung fehlt: {audio}")
+    out = Path(args.output_dir)
+    ns = argparse.Namespace(
+        audio=str(audio),
+        output=str(out / "beispielsitzung_entwurf.docx"),
+        json_out=str(out / "beispielsitzung.json"),
+        agenda=str(EXAMPLES / "beispielsitzung_tagesordnung.txt"),
+        attendees=str(EXAMPLES / "beispielsitzung_anwesende.csv"),
+        project=str(out / "projekt"),
+        language=None,
+        asr_model=None,
+        llm_model=args.llm_model,
+        engine=None,
+        no_draft=False,
+        force=args.force,
+        threads=None,
+        gremium="Ausschuss für Umwelt und Mobilität",
+        datum=None,
+        ort=None,
+        num_speakers=None,
+        min_speakers=None,
+        max_speakers=None,
+    )
+    return cmd_run(ns)

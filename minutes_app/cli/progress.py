@@ -1,0 +1,99 @@
+"""A progress bar with ETA on stderr, and running a job so Ctrl-C cancels it."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from ..core.errors import Cancelled
+from ..core.jobs import CancelToken
+
+T = TypeVar("T")
+
+
+def _fmt(seconds: float) -> str:
+    seconds = int(max(seconds, 0))
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+class ProgressBar:
+    """Thread-safe; redraws at most 10 times a second (every 5 % when not a TTY)."""
+
+    def __init__(self, stream=None, width: int = 30) -> None:  # type: ignore[no-untyped-def]
+        self.stream = stream or sys.stderr
+        self.width = width
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.started = time.monotonic()
+        self._last_draw = 0.0
+        self._last_step = -1
+        self._lock = threading.Lock()
+        self._fraction = 0.0
+        self._message = ""
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        with self._lock:
+            self._fraction = max(self._fraction, min(fraction, 1.0))
+            self._message = message or self._message
+            now = time.monotonic()
+            step = int(self._fraction * 20)
+            if self.tty and now - self._last_draw < 0.1 and fraction < 1.0:
+                return
+            if not self.tty and step == self._last_step:
+                return
+            self._last_draw, self._last_step = now, step
+            self._draw(now)
+
+    def _draw(self, now: float) -> None:
+        f = self._fraction
+        elapsed = now - self.started
+        eta = f"Rest {_fmt(elapsed * (1 - f) / f)}" if 0.02 < f < 1.0 else ""
+        filled = int(self.width * f)
+        bar = "#" * filled + "-" * (self.width - filled)
+        line = f"[{bar}] {f * 100:5.1f} % {self._message:<20} {_fmt(elapsed)} {eta}"
+        if self.tty:
+            self.stream.write("\r" + line.ljust(78))
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def run_cancellable(job: Callable[[CancelToken], T]) -> T:
+    """Run ``job`` in a worker thread; Ctrl-C sets the token and waits for it.
+
+    Raises ``Cancelled`` when the job was cancelled.
+    """
+    token = CancelToken()
+    box: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = job(token)
+        except BaseException as exc:  # handed to the main thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="minutes-job", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.2)
+    except KeyboardInterrupt:
+        token.cancel()
+        sys.stderr.write("\nAbbruch angefordert – der laufende Schritt wird beendet …\n")
+        sys.stderr.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            worker.join()
+        raise Cancelled() from None
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["result"]  # type: ignore[return-value]

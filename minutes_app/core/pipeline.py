@@ -1,0 +1,276 @@
+"""The whole job: recording -> transcript with speakers -> draft minutes.
+
+Stages run in order and each saves its result in the project folder as soon
+as it finishes; a second run skips what is done (``force`` redoes it). The
+stages are imported lazily so that importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import Cancelled
+from .jobs import CancelToken, ProgressFn, no_progress, scaled
+from .project import Project
+from .types import AgendaItem, Diarization, Minutes, Segment, Speaker, Transcript
+
+# Share of the overall progress bar per stage (roughly their share of time).
+WEIGHTS = {"decode": 0.03, "asr": 0.42, "diarization": 0.25, "align": 0.01, "draft": 0.29}
+STAGE_NAMES = {
+    "decode": "Audio lesen",
+    "asr": "Spracherkennung",
+    "diarization": "Sprechererkennung",
+    "align": "Zuordnung",
+    "draft": "Protokollentwurf",
+}
+
+
+@dataclass
+class PipelineOptions:
+    asr_model: str = "whisper-base"
+    diarization_model: str = "pyannote-campp"
+    llm_model: str = "qwen2.5-coder-1.5b"
+    llm_engine: str = "ct2"  # ct2, transformers or openai
+    llm_server_url: str = ""
+    llm_api_key: str = ""
+    language: str | None = "de"
+    num_speakers: int | None = None
+    min_speakers: int | None = None
+    max_speakers: int | None = None
+    attendees: list[str] = field(default_factory=list)
+    threads: int = 0
+    device: str = "cpu"
+    draft: bool = True
+    force: bool = False
+
+    def resolved_threads(self) -> int:
+        return self.threads or max(os.cpu_count() or 1, 1)
+
+
+@dataclass
+class SessionResult:
+    transcript: Transcript
+    diarization: Diarization
+    segments: list[Segment]
+    speakers: list[Speaker]
+    minutes: Minutes | None
+    project: Project
+
+
+class _Stages:
+    """Progress bookkeeping: maps each stage onto its slice of 0..1."""
+
+    def __init__(self, progress: ProgressFn) -> None:
+        self.progress = progress
+        self.done = 0.0
+
+    def slice(self, stage: str) -> ProgressFn:
+        start = self.done
+        self.done += WEIGHTS[stage]
+        name = STAGE_NAMES[stage]
+        inner = scaled(self.progress, start, self.done)
+        return lambda f, msg="": inner(f, name)
+
+
+def run_pipeline(
+    project: Project,
+    options: PipelineOptions,
+    store: Any = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> SessionResult:
+    """Run every stage that is not finished yet on ``project``'s audio."""
+    from ..models.store import ModelStore
+
+    cancel = cancel or CancelToken()
+    store = store or ModelStore.default()
+    # Resolve every model first: a missing model fails before hours of work.
+    asr_dir = store.get(options.asr_model).path
+    diar_dir = store.get(options.diarization_model).path
+    llm_dir = store.get(options.llm_model).path if options.draft and options.llm_engine != "openai" else None
+
+    stages = _Stages(progress)
+    if options.force:
+        project.invalidate("decode")
+    audio = _decode(project, stages.slice("decode"), cancel)
+    transcript = _asr(project, options, asr_dir, audio, stages.slice("asr"), cancel)
+    diarization = _diarize(project, options, diar_dir, audio, stages.slice("diarization"), cancel)
+    segments, speakers = _align(project, transcript, diarization)
+    stages.slice("align")(1.0)
+    minutes = None
+    draft_progress = stages.slice("draft")
+    if options.draft:
+        minutes = _draft(project, options, llm_dir, segments, speakers, draft_progress, cancel)
+    draft_progress(1.0)
+    return SessionResult(transcript, diarization, segments, speakers, minutes, project)
+
+
+def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
+    from ..audio.decode import decode_to_file, open_pcm
+
+    key = {"audio": project.data["audio"]}
+    if not project.is_done("decode", key):
+        decode_to_file(project.audio_path, project.pcm_path, progress, cancel)
+        project.save_result("decode", key, None)
+    progress(1.0)
+    return open_pcm(project.pcm_path)
+
+
+def asr_key(options: PipelineOptions, agenda: list[AgendaItem]) -> dict[str, Any]:
+    return {
+        "model": options.asr_model,
+        "language": options.language,
+        "terms": [a.title for a in agenda],
+        "names": options.attendees,
+    }
+
+
+def _asr(
+    project: Project,
+    options: PipelineOptions,
+    model_dir: Path,
+    audio: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Transcript:
+    from ..asr.whisper import ASROptions, WhisperASR, build_prompt
+    from .fileio import write_json
+
+    key = asr_key(options, project.agenda)
+    if project.is_done("asr", key):
+        return Transcript.from_dict(project.load_result("asr"))
+    partial_file = project.folder / "asr.partial.json"
+    resume = None
+    if partial_file.exists():
+        partial = project.load_result("asr.partial")
+        if partial.get("key") == key:
+            resume = Transcript.from_dict(partial["transcript"])
+
+    def save_partial(partial: Transcript, _done: float) -> None:
+        write_json(partial_file, {"key": key, "transcript": partial.to_dict()})
+
+    asr = WhisperASR(
+        model_dir,
+        ASROptions(
+            language=options.language,
+            threads=options.resolved_threads(),
+            device=options.device,
+            initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda]),
+            hotwords=options.attendees,
+        ),
+    )
+    transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
+    project.save_result("asr", key, transcript.to_dict())
+    partial_file.unlink(missing_ok=True)
+    return transcript
+
+
+def _diarize(
+    project: Project,
+    options: PipelineOptions,
+    model_dir: Path,
+    audio: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Diarization:
+    from ..diarization.pipeline import DiarizationOptions, diarize
+
+    max_speakers = options.max_speakers
+    if max_speakers is None and options.attendees and options.num_speakers is None:
+        max_speakers = len(options.attendees)  # the roster bounds the speaker count
+    key = {
+        "model": options.diarization_model,
+        "num": options.num_speakers,
+        "min": options.min_speakers,
+        "max": max_speakers,
+    }
+    if project.is_done("diarization", key):
+        return Diarization.from_dict(project.load_result("diarization"))
+    result = diarize(
+        audio,
+        model_dir,
+        DiarizationOptions(
+            num_speakers=options.num_speakers,
+            min_speakers=options.min_speakers,
+            max_speakers=max_speakers,
+        ),
+        progress=progress,
+        cancel=cancel,
+    )
+    project.save_result("diarization", key, result.to_dict())
+    return result
+
+
+def _align(
+    project: Project, transcript: Transcript, diarization: Diarization
+) -> tuple[list[Segment], list[Speaker]]:
+    from ..diarization.align import assign_speakers, speakers_in_order
+
+    key = {"asr": project.data["stages"]["asr"], "diarization": project.data["stages"]["diarization"]}
+    if project.is_done("align", key):
+        segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
+    else:
+        segments = assign_speakers(transcript.segments, diarization)
+        project.save_result("align", key, {"segments": [dataclasses.asdict(s) for s in segments]})
+    return segments, speakers_in_order(segments, project.speaker_names)
+
+
+def _draft(
+    project: Project,
+    options: PipelineOptions,
+    llm_dir: Path | None,
+    segments: list[Segment],
+    speakers: list[Speaker],
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Minutes:
+    from ..drafting.draft import DraftOptions, draft_minutes
+    from ..drafting.engines import make_engine
+
+    key = {
+        "engine": options.llm_engine,
+        "model": options.llm_model,
+        "agenda": project.data.get("agenda", []),
+        "names": project.speaker_names,
+    }
+    if project.is_done("draft", key):
+        return Minutes.from_dict(project.load_result("draft"))
+    engine = make_engine(
+        options.llm_engine,
+        llm_dir,
+        threads=options.resolved_threads(),
+        server_url=options.llm_server_url,
+        api_key=options.llm_api_key,
+        model_id=options.llm_model,
+    )
+    names = {s.id: s.label for s in speakers}
+    minutes = draft_minutes(
+        segments, names, project.agenda or None, engine, DraftOptions(), progress=progress, cancel=cancel
+    )
+    if cancel.cancelled:
+        raise Cancelled()
+    project.save_result("draft", key, minutes.to_dict())
+    return minutes
+
+
+def load_session(project: Project) -> SessionResult:
+    """Load the saved results of a processed project (for export and the GUI)."""
+    from ..diarization.align import speakers_in_order
+    from .errors import ProjectError
+
+    stages = project.data["stages"]
+    if "align" not in stages or not project.stage_file("align").exists():
+        raise ProjectError(
+            f"Das Projekt „{project.folder}“ ist noch nicht fertig verarbeitet. "
+            "Bitte zuerst „minutes-app run“ ausführen."
+        )
+    transcript = Transcript.from_dict(project.load_result("asr"))
+    diarization = Diarization.from_dict(project.load_result("diarization"))
+    segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
+    minutes = Minutes.from_dict(project.load_result("draft")) if "draft" in stages else None
+    speakers = speakers_in_order(segments, project.speaker_names)
+    return SessionResult(transcript, diarization, segments, speakers, minutes, project)

@@ -1,0 +1,179 @@
+"""Session project folder: ``project.json`` plus one file per finished stage.
+
+Layout::
+
+    <dir>/project.json        schema_version, audio reference, session info,
+                              agenda, speaker names, finished stages
+    <dir>/audio.pcm           decoded 16 kHz mono float32 (cache, re-creatable)
+    <dir>/<stage>.json        each stage's result, written atomically when done
+    <dir>/asr.partial.json    transcript of the finished ASR windows (resume)
+
+A stage counts as finished only when its result file exists *and* its key
+(model id + options that change the result) matches; change a model and the
+stage runs again. A project file from a newer version or a corrupt one is
+refused and never overwritten.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from .errors import ProjectError
+from .fileio import write_json
+from .types import AgendaItem, SessionInfo
+
+SCHEMA_VERSION = 1
+PROJECT_FILE = "project.json"
+STAGES = ("decode", "asr", "diarization", "align", "draft")
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+class Project:
+    def __init__(self, folder: Path, data: dict[str, Any]) -> None:
+        self.folder = folder
+        self.data = data
+
+    # -- creation and loading -------------------------------------------------
+    @classmethod
+    def open_or_create(cls, folder: str | os.PathLike[str], audio: Path | None = None) -> Project:
+        folder = Path(folder)
+        if (folder / PROJECT_FILE).exists():
+            project = cls.load(folder)
+            if audio is not None and project.audio_path != audio.resolve():
+                project.set_audio(audio)
+            return project
+        if audio is None:
+            raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ProjectError(
+                f"Der Projektordner „{folder}“ kann nicht angelegt werden ({exc.strerror})."
+            ) from exc
+        with_mode = folder.stat().st_mode & 0o777
+        if with_mode & 0o077:
+            folder.chmod(0o700)  # session data is personal data: owner only
+        project = cls(
+            folder,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "created": _now(),
+                "audio": {},
+                "info": asdict(SessionInfo()),
+                "agenda": [],
+                "speaker_names": {},
+                "attendees": [],
+                "stages": {},
+            },
+        )
+        project.set_audio(audio)
+        return project
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike[str]) -> Project:
+        folder = Path(folder)
+        path = folder / PROJECT_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).") from exc
+        except (OSError, ValueError) as exc:
+            raise ProjectError(
+                f"Die Projektdatei „{path}“ ist beschädigt und wird nicht verändert. "
+                "Bitte eine Sicherung wiederherstellen oder ein neues Projekt anlegen."
+            ) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("schema_version"), int):
+            raise ProjectError(f"„{path}“ ist keine gültige Projektdatei von minutes-app.")
+        if data["schema_version"] > SCHEMA_VERSION:
+            raise ProjectError(
+                f"Das Projekt „{folder}“ wurde mit einer neueren Programmversion angelegt "
+                f"(Schema {data['schema_version']}). Bitte minutes-app aktualisieren."
+            )
+        for key, default in (("stages", {}), ("speaker_names", {}), ("agenda", []), ("attendees", [])):
+            data.setdefault(key, default)
+        return cls(folder, data)
+
+    def save(self) -> None:
+        write_json(self.folder / PROJECT_FILE, self.data)
+
+    # -- audio -----------------------------------------------------------------
+    def set_audio(self, audio: Path) -> None:
+        audio = audio.resolve()
+        stat = audio.stat()
+        self.data["audio"] = {"path": str(audio), "size": stat.st_size, "mtime": int(stat.st_mtime)}
+        self.data["stages"] = {}  # new audio: every result is stale
+        self.save()
+
+    @property
+    def audio_path(self) -> Path:
+        return Path(self.data["audio"]["path"])
+
+    @property
+    def pcm_path(self) -> Path:
+        return self.folder / "audio.pcm"
+
+    # -- metadata --------------------------------------------------------------
+    @property
+    def info(self) -> SessionInfo:
+        return SessionInfo.from_dict(self.data.get("info", {}))
+
+    @info.setter
+    def info(self, value: SessionInfo) -> None:
+        self.data["info"] = asdict(value)
+
+    @property
+    def agenda(self) -> list[AgendaItem]:
+        return [AgendaItem(**a) for a in self.data.get("agenda", [])]
+
+    @agenda.setter
+    def agenda(self, items: list[AgendaItem]) -> None:
+        self.data["agenda"] = [asdict(a) for a in items]
+
+    @property
+    def speaker_names(self) -> dict[str, str]:
+        return dict(self.data.get("speaker_names", {}))
+
+    def rename_speaker(self, speaker_id: str, name: str) -> None:
+        self.data["speaker_names"][speaker_id] = name
+        self.save()
+
+    # -- stages ----------------------------------------------------------------
+    def stage_file(self, stage: str) -> Path:
+        return self.folder / f"{stage}.json"
+
+    def is_done(self, stage: str, key: dict[str, Any]) -> bool:
+        entry = self.data["stages"].get(stage)
+        if not entry or entry.get("key") != key:
+            return False
+        return stage == "decode" and self.pcm_path.exists() or self.stage_file(stage).exists()
+
+    def load_result(self, stage: str) -> dict[str, Any]:
+        try:
+            return dict(json.loads(self.stage_file(stage).read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise ProjectError(
+                f"Das Zwischenergebnis „{self.stage_file(stage).name}“ ist beschädigt. "
+                "Mit --force wird der Schritt neu berechnet."
+            ) from exc
+
+    def save_result(self, stage: str, key: dict[str, Any], result: dict[str, Any] | None) -> None:
+        if result is not None:
+            write_json(self.stage_file(stage), result)
+        self.data["stages"][stage] = {"key": key, "finished": _now()}
+        # A finished stage makes every later stage stale.
+        for later in STAGES[STAGES.index(stage) + 1 :]:
+            self.data["stages"].pop(later, None)
+        self.save()
+
+    def invalidate(self, stage: str) -> None:
+        for later in STAGES[STAGES.index(stage) :]:
+            self.data["stages"].pop(later, None)
+        self.save()

@@ -1,0 +1,54 @@
+"""Shared test fixtures.
+
+Real-model tests find models through the model store: ``MINUTES_APP_MODELS``
+(set by ``make test`` after ``models install --profile test``) or the user store.
+A missing model fails the test loudly; it is never skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = (REPO.parent / "shared" / "fixtures").resolve()
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _store_root() -> Path:
+    env = os.environ.get("MINUTES_APP_MODELS")
+    if env:
+        return Path(env)
+    from minutes_app.core.settings import data_dir
+
+    return data_dir() / "models"
+
+
+@pytest.fixture(scope="session")
+def shared_fixtures() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"shared fixtures not found at {SHARED}")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def model_path():
+    """Return the installed folder of a model id, failing loudly if missing."""
+
+    def get(model_id: str) -> Path:
+        path = _store_root() / model_id
+        if not path.is_dir():
+            pytest.fail(
+                f"model {model_id!r} not installed at {path}; run "
+                "`minutes-app models install --profile test` (make test does this)"
+            )
+        return path
+
+    return get
