@@ -156,25 +156,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _export(result: SessionResult, fmt: str, output: Path, template: str | None) -> None:
-    from ..export.docx import export_docx
     from ..export.transcript import write_export
 
-    info = result.project.info
-    if fmt == "docx":
-        if result.minutes is None:
-            raise UserError(
-                "Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?)."
-            )
-        export_docx(
-            output,
-            info,
-            result.speakers,
-            result.minutes,
-            transcript=None,
-            template=Path(template) if template else None,
-        )
-    else:
-        write_export(fmt, output, info, result.speakers, result.segments, result.minutes, result.transcript)
+    if fmt == "docx" and result.minutes is None:
+        raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")
+    write_export(fmt, output, result.export_bundle(), template=Path(template) if template else None)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -60,6 +60,16 @@ class SessionResult:
     minutes: Minutes | None
     project: Project
 
+    def aligned_transcript(self) -> Transcript:
+        """The transcript with segments split by speaker (what every export shows)."""
+        t = self.transcript
+        return Transcript(t.language, t.duration, self.segments, t.model)
+
+    def export_bundle(self) -> Any:
+        from ..export.common import ExportResult
+
+        return ExportResult(self.project.info, self.speakers, self.aligned_transcript(), self.minutes)
+
 
 class _Stages:
     """Progress bookkeeping: maps each stage onto its slice of 0..1."""
