@@ -173,6 +173,28 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_speakers(args: argparse.Namespace) -> int:
+    project = Project.load(args.project)
+    result = load_session(project)
+    known = {s.id for s in result.speakers}
+    for assignment in args.set:
+        speaker_id, sep, name = assignment.partition("=")
+        if not sep or not name.strip():
+            raise UserError(f"„{assignment}“ hat nicht die Form ID=NAME, z. B. SPEAKER_00=Peter Lindner.")
+        if speaker_id not in known:
+            raise UserError(
+                f"Im Projekt gibt es keinen Sprecher „{speaker_id}“ (vorhanden: {', '.join(sorted(known))})."
+            )
+        project.rename_speaker(speaker_id, name.strip())
+    seconds: dict[str, float] = {}
+    for seg in result.segments:
+        if seg.speaker:
+            seconds[seg.speaker] = seconds.get(seg.speaker, 0.0) + seg.end - seg.start
+    for speaker in load_session(project).speakers:
+        print(f"{speaker.id}\t{speaker.label}\t{seconds.get(speaker.id, 0.0):.0f} s")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     audio = EXAMPLES / "beispielsitzung.ogg"
     if not audio.exists():

@@ -85,6 +85,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--template", help="Word-Vorlage (.docx/.dotx)")
     p.set_defaults(func=commands.cmd_export)
 
+    p = sub.add_parser("speakers", help="Sprecher eines Projekts anzeigen oder benennen")
+    p.add_argument("project")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="ID=NAME",
+        help="Anzeigenamen setzen, z. B. SPEAKER_00='Peter Lindner'",
+    )
+    p.set_defaults(func=commands.cmd_speakers)
+
     p = sub.add_parser("demo", help="Beispielsitzung verarbeiten")
     p.add_argument("--output-dir", default="minutes-demo", help="Zielordner (Standard: ./minutes-demo)")
     p.add_argument("--llm-model", help="Sprachmodell für den Entwurf (ID)")

@@ -36,7 +36,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("language", str, "de", "Sprache der Aufnahme ('auto' erkennt sie)"),
     Setting("diarization_model", str, "pyannote-campp", "Sprechererkennung (ID im Modellspeicher)"),
     Setting("llm_engine", str, "ct2", "LLM-Engine: ct2, transformers oder openai"),
-    Setting("llm_model", str, "qwen2.5-1.5b-instruct", "Sprachmodell für den Entwurf (ID)"),
+    Setting("llm_model", str, "qwen2.5-coder-1.5b", "Sprachmodell für den Entwurf (ID)"),
     Setting("llm_server_url", str, "", "Basis-URL eines OpenAI-kompatiblen Servers (leer: aus)"),
     Setting("llm_api_key", str, "", "API-Schlüssel für den Server", "MINUTES_APP_LLM_API_KEY"),
     Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),

@@ -1,0 +1,154 @@
+"""``minutes-app models ...``: install, list, verify and import models.
+
+``register(subparsers)`` adds the ``models`` command; each handler returns an
+exit code. UserErrors propagate to the caller (the main CLI prints them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import TextIO
+
+from ..core.jobs import CancelToken, ProgressFn
+from ..models.registry import PROFILES
+from ..models.store import ModelStore
+
+
+class LineBar:
+    """A one-line text progress bar on stderr (redrawn with \\r, at most ~10 times a second)."""
+
+    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
+        self.stream = stream or sys.stderr
+        self.width = width
+        self._last = 0.0
+        self._shown = ""
+
+    def __call__(self, fraction: float, message: str = "") -> None:
+        now = time.monotonic()
+        if now - self._last < 0.1 and fraction < 1.0:
+            return
+        self._last = now
+        filled = int(self.width * max(0.0, min(fraction, 1.0)))
+        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:5.1f}% {message}"[:120]
+        self.stream.write("\r" + line.ljust(len(self._shown)))
+        self.stream.flush()
+        self._shown = line
+
+    def close(self) -> None:
+        if self._shown:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._shown = ""
+
+
+def _store(args: argparse.Namespace) -> ModelStore:
+    root = getattr(args, "models_dir", None)
+    return ModelStore(root) if root else ModelStore.default()
+
+
+def _run_with_bar(args: argparse.Namespace) -> tuple[LineBar, ProgressFn]:
+    bar = LineBar()
+    return bar, (bar if not getattr(args, "quiet", False) else (lambda f, m="": None))
+
+
+def cmd_install(args: argparse.Namespace) -> int:
+    store = _store(args)
+    bar, progress = _run_with_bar(args)
+    try:
+        installed = store.install(args.ids or None, args.profile, progress, CancelToken())
+    finally:
+        bar.close()
+    for model in installed:
+        print(f"{model.id}: installiert in {model.path}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    statuses = _store(args).list()
+    if args.json:
+        json.dump([s.to_dict() for s in statuses], sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for s in statuses:
+        state = ("installiert" if s.verified else "beschädigt") if s.installed else "nicht installiert"
+        size = f"{s.size / 1e6:8.1f} MB" if s.installed else " " * 11
+        print(f"{s.id:24} {s.kind:12} {size}  {state}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    store = _store(args)
+    bar, progress = _run_with_bar(args)
+    try:
+        results = store.verify(args.ids or None, progress, CancelToken())
+    finally:
+        bar.close()
+    if not results:
+        print("Es sind keine Modelle installiert.")
+    for r in results:
+        print(f"{r.id}: {r.message}")
+    return 0 if all(r.ok for r in results) else 3
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    store = _store(args)
+    bar, progress = _run_with_bar(args)
+    try:
+        model = store.import_dir(
+            args.dir, args.id, progress, CancelToken(), convert=not args.no_convert, replace=args.replace
+        )
+    finally:
+        bar.close()
+    print(f"{model.id}: importiert als {model.kind}/{model.format} in {model.path}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("models", help="Modelle installieren, anzeigen, prüfen, importieren")
+    parser.add_argument("--models-dir", help="Modellspeicher (Standard: Einstellung models_dir)")
+    sub = parser.add_subparsers(dest="models_command", required=True)
+
+    p = sub.add_parser("install", help="Modelle aus den festgelegten Paketen installieren")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--profile", choices=sorted(PROFILES), default=None)
+    p.add_argument("--quiet", action="store_true", help="keinen Fortschritt anzeigen")
+    p.set_defaults(func=cmd_install)
+
+    p = sub.add_parser("list", help="Modelle und ihren Zustand anzeigen")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser("verify", help="Prüfsummen der installierten Modelle prüfen")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("import", help="Einen Modellordner (oder eine .gguf-Datei) übernehmen")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--id", default=None)
+    p.add_argument("--replace", action="store_true", help="ein vorhandenes Modell gleicher ID ersetzen")
+    p.add_argument("--no-convert", action="store_true", help="Sprachmodell nicht nach CTranslate2 umwandeln")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_import)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry for tests: ``python -m minutes_app.cli.models_cmd models list``."""
+    from ..core.errors import UserError
+
+    parser = argparse.ArgumentParser(prog="minutes-app")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
