@@ -1,0 +1,156 @@
+"""Real-model diarization tests (pyannote segmentation + CAM++), fully offline.
+
+Bounds were measured with bench/tune_diarization.py (defaults): sample.wav
+DER 5.6 %, dev00 (UEM, first 30 s) 35.2 %; each bound adds a margin.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minutes_app.core.errors import Cancelled, ModelCorruptError, ModelMissingError
+from minutes_app.core.jobs import CancelToken
+from minutes_app.diarization.devdata import dev_files, load_audio
+from minutes_app.diarization.loader import CACHE
+from minutes_app.diarization.metrics import der_from_files
+from minutes_app.diarization.pipeline import DiarizationOptions, diarize
+
+pytestmark = pytest.mark.slow
+
+MODEL_ID = "pyannote-campp"
+SAMPLE_DER_MAX = 0.10
+DEV00_DER_MAX = 0.45
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError("network access is blocked in tests")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+@pytest.fixture(scope="module")
+def store(model_path) -> Path:
+    return model_path(MODEL_ID)
+
+
+@pytest.fixture(scope="module")
+def files(shared_fixtures: Path) -> dict:
+    return {f.name: f for f in dev_files(shared_fixtures)}
+
+
+@pytest.fixture(scope="module")
+def sample_audio(files) -> np.ndarray:
+    return load_audio(files["sample"].audio)
+
+
+def _check_shape(result, duration: float) -> None:
+    starts = [(t.start, t.end) for t in result.turns]
+    assert starts == sorted(starts)
+    assert all(0.0 <= t.start < t.end <= duration + 0.5 for t in result.turns)
+    first_seen: list[str] = []
+    for turn in result.turns:
+        if turn.speaker not in first_seen:
+            first_seen.append(turn.speaker)
+    assert first_seen == [f"SPEAKER_{i:02d}" for i in range(len(first_seen))]
+
+
+def test_sample_der_from_memmap(store, files, sample_audio, tmp_path) -> None:
+    raw = tmp_path / "sample.f32"
+    sample_audio.tofile(raw)
+    audio = np.memmap(raw, dtype=np.float32, mode="r")
+    seen: list[float] = []
+    result = diarize(audio, store, progress=lambda fraction, message="": seen.append(fraction))
+    _check_shape(result, len(audio) / 16000)
+    score = der_from_files(result, files["sample"].rttm, "sample")
+    assert score.der < SAMPLE_DER_MAX, score
+    assert len(result.speakers) == 2
+    assert result.model == MODEL_ID
+    assert seen and seen[-1] == 1.0 and seen == sorted(seen)
+
+
+def test_dev00_der_in_uem(store, files) -> None:
+    dev = files["dev00"]
+    audio = load_audio(dev.audio)
+    result = diarize(audio, store)
+    _check_shape(result, len(audio) / 16000)
+    score = der_from_files(result, dev.rttm, dev.uri, dev.uem)
+    assert score.der < DEV00_DER_MAX, score
+
+
+def test_num_and_max_speakers_honoured(store, sample_audio) -> None:
+    three = diarize(sample_audio, store, DiarizationOptions(num_speakers=3))
+    assert len(three.speakers) == 3
+    one = diarize(sample_audio, store, DiarizationOptions(max_speakers=1))
+    assert one.speakers == ["SPEAKER_00"]
+
+
+def test_silence_and_empty_input(store) -> None:
+    assert diarize(np.zeros(16000 * 12, dtype=np.float32), store).turns == []
+    assert diarize(np.zeros(0, dtype=np.float32), store).turns == []
+    assert diarize(np.zeros(100, dtype=np.float32), store).turns == []
+
+
+def test_cancel_raises_cancelled(store, sample_audio) -> None:
+    token = CancelToken()
+
+    def progress(fraction: float, message: str = "") -> None:
+        if fraction > 0.0:  # first report from inside the pipeline
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        diarize(sample_audio, store, progress=progress, cancel=token)
+
+
+def test_explicit_pipeline_folder(store, files, sample_audio, tmp_path) -> None:
+    folder = tmp_path / "admin-pipeline"
+    folder.mkdir()
+    (folder / "segmentation").symlink_to(store / "segmentation", target_is_directory=True)
+    (folder / "embedding").symlink_to(store / "embedding", target_is_directory=True)
+    (folder / "config.yaml").write_text(
+        "pipeline:\n"
+        "  name: minutes_app.diarization.loader.OfflineSpeakerDiarization\n"
+        "  params:\n"
+        "    segmentation: $model/segmentation\n"
+        "    embedding: $model/embedding\n"
+        "    clustering: AgglomerativeClustering\n"
+        "params:\n"
+        "  segmentation:\n"
+        "    min_duration_off: 0.0\n"
+        "  clustering:\n"
+        "    method: centroid\n"
+        "    min_cluster_size: 12\n"
+        "    threshold: 0.7\n",
+        encoding="utf-8",
+    )
+    pipeline, store_layout = CACHE.get(folder)
+    assert not store_layout
+    assert pipeline.clustering.threshold == pytest.approx(0.7)
+    result = diarize(sample_audio, folder)
+    assert result.model == "admin-pipeline"
+    score = der_from_files(result, files["sample"].rttm, "sample")
+    assert score.der < SAMPLE_DER_MAX, score
+
+
+def test_missing_and_corrupt_models(store, tmp_path) -> None:
+    audio = np.zeros(16000, dtype=np.float32)
+    with pytest.raises(ModelMissingError):
+        diarize(audio, tmp_path / "does-not-exist")
+    partial = tmp_path / "partial"
+    (partial / "segmentation").mkdir(parents=True)
+    with pytest.raises(ModelMissingError) as missing:
+        diarize(audio, partial)
+    assert "fehlt" in str(missing.value)
+    corrupt = tmp_path / "corrupt"
+    (corrupt / "embedding").mkdir(parents=True)
+    (corrupt / "segmentation").symlink_to(store / "segmentation", target_is_directory=True)
+    (corrupt / "embedding" / "campplus_cn_en_common.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ModelCorruptError):
+        diarize(audio, corrupt)
