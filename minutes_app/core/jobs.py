@@ -8,11 +8,15 @@ German status text) and ``cancel`` (a CancelToken). It calls
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from typing import Protocol
 
 from .errors import Cancelled
 
-ProgressFn = Callable[[float, str], None]
+
+class ProgressFn(Protocol):
+    """``progress(fraction, message="")``: fraction 0..1, a short German status text."""
+
+    def __call__(self, fraction: float, message: str = "", /) -> None: ...
 
 
 def no_progress(fraction: float, message: str = "") -> None:

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .errors import Cancelled
 from .jobs import CancelToken, ProgressFn, no_progress, scaled
 from .project import Project
 from .types import AgendaItem, Diarization, Minutes, Segment, Speaker, Transcript
+
+T = TypeVar("T")
 
 # Share of the overall progress bar per stage (roughly their share of time).
 WEIGHTS = {"decode": 0.03, "asr": 0.42, "diarization": 0.25, "align": 0.01, "draft": 0.29}
@@ -59,6 +63,7 @@ class SessionResult:
     speakers: list[Speaker]
     minutes: Minutes | None
     project: Project
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage run now
 
     def aligned_transcript(self) -> Transcript:
         """The transcript with segments split by speaker (what every export shows)."""
@@ -77,13 +82,26 @@ class _Stages:
     def __init__(self, progress: ProgressFn) -> None:
         self.progress = progress
         self.done = 0.0
+        self.timings: dict[str, float] = {}
+
+    def timed(self, stage: str, work: Callable[[ProgressFn], T]) -> T:
+        progress = self.slice(stage)
+        started = time.perf_counter()
+        result = work(progress)
+        self.timings[stage] = time.perf_counter() - started
+        progress(1.0)
+        return result
 
     def slice(self, stage: str) -> ProgressFn:
         start = self.done
         self.done += WEIGHTS[stage]
         name = STAGE_NAMES[stage]
         inner = scaled(self.progress, start, self.done)
-        return lambda f, msg="": inner(f, name)
+
+        def report(fraction: float, message: str = "", /) -> None:
+            inner(fraction, name)
+
+        return report
 
 
 def run_pipeline(
@@ -106,17 +124,19 @@ def run_pipeline(
     stages = _Stages(progress)
     if options.force:
         project.invalidate("decode")
-    audio = _decode(project, stages.slice("decode"), cancel)
-    transcript = _asr(project, options, asr_dir, audio, stages.slice("asr"), cancel)
-    diarization = _diarize(project, options, diar_dir, audio, stages.slice("diarization"), cancel)
-    segments, speakers = _align(project, transcript, diarization)
-    stages.slice("align")(1.0)
+    audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
+    transcript = stages.timed("asr", lambda p: _asr(project, options, asr_dir, audio, p, cancel))
+    diarization = stages.timed(
+        "diarization", lambda p: _diarize(project, options, diar_dir, audio, p, cancel)
+    )
+    segments, speakers = stages.timed("align", lambda p: _align(project, transcript, diarization))
     minutes = None
-    draft_progress = stages.slice("draft")
     if options.draft:
-        minutes = _draft(project, options, llm_dir, segments, speakers, draft_progress, cancel)
-    draft_progress(1.0)
-    return SessionResult(transcript, diarization, segments, speakers, minutes, project)
+        minutes = stages.timed(
+            "draft", lambda p: _draft(project, options, llm_dir, segments, speakers, p, cancel)
+        )
+    progress(1.0, "Fertig")
+    return SessionResult(transcript, diarization, segments, speakers, minutes, project, stages.timings)
 
 
 def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
