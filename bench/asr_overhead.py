@@ -50,13 +50,19 @@ def main() -> None:
             if variant not in best or r["seconds"] < best[variant]["seconds"]:
                 best[variant] = r
     rows = [
-        {"variant": v, "transcribe_s": best[v]["seconds"], "RTF": best[v]["seconds"] / args.seconds,
-         "words": best[v]["words"]}
+        {
+            "variant": v,
+            "transcribe_s": best[v]["seconds"],
+            "RTF": best[v]["seconds"] / args.seconds,
+            "words": best[v]["words"],
+        }
         for v in ("raw", "stage")
     ]
     ratio = best["stage"]["seconds"] / best["raw"]["seconds"]
-    print(f"ASR overhead on {args.seconds:.0f} s of ka_elternbeitraege.flac, whisper-base int8, "
-          f"{args.threads} threads, best of {args.repeats}")
+    print(
+        f"ASR overhead on {args.seconds:.0f} s of ka_elternbeitraege.flac, whisper-base int8, "
+        f"{args.threads} threads, best of {args.repeats}"
+    )
     print(table(rows, ["variant", "transcribe_s", "RTF", "words"]))
     print(f"ratio stage/raw = {ratio:.3f} (target <= 1.05): {'OK' if ratio <= 1.05 else 'OVER TARGET'}")
 

@@ -58,12 +58,16 @@ def main() -> None:
         rows.append((devfile.name, duration, score, elapsed / duration, peak_rss_mb()))
         print(f"  {devfile.name}: done in {elapsed:.1f} s", flush=True)
 
-    print(f"{'file':<20} {'dur s':>7} {'DER':>7} {'FA':>6} {'miss':>6} {'conf':>6} {'spk':>6} "
-          f"{'RTF':>6} {'RSS MB':>7}")
+    print(
+        f"{'file':<20} {'dur s':>7} {'DER':>7} {'FA':>6} {'miss':>6} {'conf':>6} {'spk':>6} "
+        f"{'RTF':>6} {'RSS MB':>7}"
+    )
     for name, duration, s, rtf, rss in rows:
         spk = f"{s.num_hypothesis_speakers}/{s.num_reference_speakers}"
-        print(f"{name:<20} {duration:7.1f} {100 * s.der:6.1f}% {s.false_alarm:6.1f} {s.missed:6.1f} "
-              f"{s.confusion:6.1f} {spk:>6} {rtf:6.3f} {rss:7.0f}")
+        print(
+            f"{name:<20} {duration:7.1f} {100 * s.der:6.1f}% {s.false_alarm:6.1f} {s.missed:6.1f} "
+            f"{s.confusion:6.1f} {spk:>6} {rtf:6.3f} {rss:7.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -50,7 +50,9 @@ def main() -> None:
     parser.add_argument("--fixtures", type=Path, default=REPO.parent / "shared" / "fixtures")
     parser.add_argument("--steps", type=float, nargs="+", default=[0.1])
     parser.add_argument(
-        "--thresholds", type=float, nargs="+",
+        "--thresholds",
+        type=float,
+        nargs="+",
         default=[0.5, 0.55, 0.58, 0.6, 0.62, 0.64, 0.66, 0.68, 0.7045, 0.75],
     )
     parser.add_argument("--min-cluster-sizes", type=int, nargs="+", default=[12])
@@ -78,12 +80,17 @@ def main() -> None:
                 t0 = time.perf_counter()
                 run_setting(pipeline, file, DiarizationOptions(embedding_exclude_overlap=bool(exclude)), {})
                 elapsed = time.perf_counter() - t0
-                print(f"# {devfile.name}: step {step} excl {exclude}: features in {elapsed:.1f} s "
-                      f"(RTF {elapsed / (len(audio) / 16000):.3f})", flush=True)
+                print(
+                    f"# {devfile.name}: step {step} excl {exclude}: features in {elapsed:.1f} s "
+                    f"(RTF {elapsed / (len(audio) / 16000):.3f})",
+                    flush=True,
+                )
                 modes = {"auto": {}, "num": {"num_speakers": n_true}, "max": {"max_speakers": n_true + 2}}
                 for (thr, mcs, mdo), (mode, speakers) in itertools.product(grid, modes.items()):
                     options = DiarizationOptions(
-                        clustering_threshold=thr, min_cluster_size=mcs, min_duration_off=mdo,
+                        clustering_threshold=thr,
+                        min_cluster_size=mcs,
+                        min_duration_off=mdo,
                         embedding_exclude_overlap=bool(exclude),
                     )
                     hyp = run_setting(pipeline, file, options, speakers)
@@ -96,9 +103,11 @@ def main() -> None:
         pipeline.training = False
 
     names = [f.name for f in files]
-    header = f"{'step':>5} {'excl':>4} {'thr':>7} {'mcs':>4} {'mdo':>4} {'mode':>5} | " + " | ".join(
-        f"{n[:14]:>14} spk" for n in names
-    ) + " | mean(real) | mean(all)"
+    header = (
+        f"{'step':>5} {'excl':>4} {'thr':>7} {'mcs':>4} {'mdo':>4} {'mode':>5} | "
+        + " | ".join(f"{n[:14]:>14} spk" for n in names)
+        + " | mean(real) | mean(all)"
+    )
     print(header)
     print("-" * len(header))
     real = [f.name for f in files if not f.synthetic]
@@ -108,8 +117,10 @@ def main() -> None:
         mean_real = sum(row[n] for n in real) / max(len(real), 1)
         mean_all = sum(row.values()) / len(row)
         step, exclude, thr, mcs, mdo, mode = key
-        print(f"{step:5.2f} {exclude:4d} {thr:7.4f} {mcs:4d} {mdo:4.1f} {mode:>5} | {cells} | "
-              f"{100 * mean_real:9.1f}% | {100 * mean_all:8.1f}%")
+        print(
+            f"{step:5.2f} {exclude:4d} {thr:7.4f} {mcs:4d} {mdo:4.1f} {mode:>5} | {cells} | "
+            f"{100 * mean_real:9.1f}% | {100 * mean_all:8.1f}%"
+        )
 
 
 if __name__ == "__main__":

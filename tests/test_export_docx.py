@@ -38,24 +38,33 @@ def _info() -> SessionInfo:
 
 
 def _speakers() -> list[Speaker]:
-    return [Speaker("SPEAKER_00", "Petra Lindner (Vorsitz)"), Speaker("SPEAKER_01", "Markus Brandt (CDU)"),
-            Speaker("SPEAKER_02")]
+    return [
+        Speaker("SPEAKER_00", "Petra Lindner (Vorsitz)"),
+        Speaker("SPEAKER_01", "Markus Brandt (CDU)"),
+        Speaker("SPEAKER_02"),
+    ]
 
 
 def _minutes() -> Minutes:
     return Minutes(
         agenda_items=[
             MinutesItem(
-                number="1", title="Eröffnung und Feststellung der Tagesordnung", start=0.0, end=28.7,
+                number="1",
+                title="Eröffnung und Feststellung der Tagesordnung",
+                start=0.0,
+                end=28.7,
                 discussion="Die Vorsitzende eröffnet die Sitzung und stellt die Beschlussfähigkeit fest.",
                 resolution="Die Tagesordnung wird festgestellt.",
                 vote=Vote(outcome="einstimmig angenommen"),
                 evidence=[Evidence(20.0, 28.7, [0])],
             ),
             MinutesItem(
-                number="2", title="Einrichtung einer Fahrradstraße in der Lindenallee", start=29.4, end=123.0,
+                number="2",
+                title="Einrichtung einer Fahrradstraße in der Lindenallee",
+                start=29.4,
+                end=123.0,
                 discussion="Herr Brandt (CDU) sieht den Wegfall von Stellplätzen kritisch.\n"
-                           "Frau Dr. Demir (GRÜNE) begrüßt die Vorlage.",
+                "Frau Dr. Demir (GRÜNE) begrüßt die Vorlage.",
                 motions=["Antrag der Fraktion GRÜNE: Prüfung sicherer Querungen"],
                 resolution="Der Ausschuss beschließt die Einrichtung der Fahrradstraße.",
                 vote=Vote(outcome="mehrheitlich angenommen", yes=7, no=2, abstain=1),
@@ -69,10 +78,15 @@ def _minutes() -> Minutes:
 
 
 def _transcript() -> Transcript:
-    return Transcript(language="de", duration=130.0, model="whisper-base", segments=[
-        Segment(0, 0.0, 4.0, "Ich eröffne die Sitzung.", speaker="SPEAKER_00"),
-        Segment(1, 66.4, 70.0, "Wir sehen das kritisch.", speaker="SPEAKER_01"),
-    ])
+    return Transcript(
+        language="de",
+        duration=130.0,
+        model="whisper-base",
+        segments=[
+            Segment(0, 0.0, 4.0, "Ich eröffne die Sitzung.", speaker="SPEAKER_00"),
+            Segment(1, 66.4, 70.0, "Wir sehen das kritisch.", speaker="SPEAKER_01"),
+        ],
+    )
 
 
 def _texts(document: docx.document.Document) -> list[str]:
@@ -91,16 +105,30 @@ def test_docx_structure(tmp_path: Path) -> None:
     assert any(DRAFT_MARK in p.text for p in document.sections[0].header.paragraphs)
     # Kopf
     assert "Niederschrift" in texts
-    for expected in ("Gremium: 3. Sitzung des Ausschusses", "Datum: 12.03.2025", "Ort: Rathaus",
-                     "Beginn: 17:00 Uhr", "Ende: 17:45 Uhr"):
+    for expected in (
+        "Gremium: 3. Sitzung des Ausschusses",
+        "Datum: 12.03.2025",
+        "Ort: Rathaus",
+        "Beginn: 17:00 Uhr",
+        "Ende: 17:45 Uhr",
+    ):
         assert expected in body
     # Anwesende: display names, id where unnamed
     assert "Petra Lindner (Vorsitz)" in texts and "SPEAKER_02" in texts
 
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
-    for h in ("Anwesende", "TOP 1: Eröffnung und Feststellung der Tagesordnung",
-              "TOP 2: Einrichtung einer Fahrradstraße in der Lindenallee", "TOP 3: Mitteilungen und Anfragen",
-              "Beratung", "Anträge", "Beschluss", "Abstimmungsergebnis", "Hinweise zur Prüfung", "Schluss"):
+    for h in (
+        "Anwesende",
+        "TOP 1: Eröffnung und Feststellung der Tagesordnung",
+        "TOP 2: Einrichtung einer Fahrradstraße in der Lindenallee",
+        "TOP 3: Mitteilungen und Anfragen",
+        "Beratung",
+        "Anträge",
+        "Beschluss",
+        "Abstimmungsergebnis",
+        "Hinweise zur Prüfung",
+        "Schluss",
+    ):
         assert h in headings, h
     assert headings.count("Anträge") == 1  # only TOP 2 has motions
     assert "Aufnahme 00:00:29 – 00:02:03" in texts

@@ -37,41 +37,68 @@ VTT_TIME = r"\d{2}:\d{2}:\d{2}\.\d{3}"
 
 
 def _words(text: str, start: float, step: float) -> list[Word]:
-    return [Word(round(start + i * step, 3), round(start + (i + 1) * step, 3), " " + w, 0.9)
-            for i, w in enumerate(text.split())]
+    return [
+        Word(round(start + i * step, 3), round(start + (i + 1) * step, 3), " " + w, 0.9)
+        for i, w in enumerate(text.split())
+    ]
 
 
 def _transcript() -> Transcript:
-    long_text = ("Die Verwaltung schlägt vor, die Lindenallee zur Fahrradstraße zu machen. Autos dürfen "
-                 "weiter hineinfahren, aber höchstens mit 30 Kilometern pro Stunde.")
+    long_text = (
+        "Die Verwaltung schlägt vor, die Lindenallee zur Fahrradstraße zu machen. Autos dürfen "
+        "weiter hineinfahren, aber höchstens mit 30 Kilometern pro Stunde."
+    )
     opening = "Ich rufe Tagesordnungspunkt 2 auf."
-    return Transcript(language="de", duration=3725.5, model="whisper-base", segments=[
-        Segment(0, 0.0, 3.25, opening, _words(opening, 0.0, 0.6), "SPEAKER_00"),
-        Segment(1, 3.25, 4.1, "Bitte, Herr Krüger.", [], "SPEAKER_00"),
-        Segment(2, 4.6, 16.6, long_text, _words(long_text, 4.6, 0.6), "SPEAKER_01"),
-        Segment(3, 3600.0, 3605.123, "Fragen & Antworten <später>.", [], "SPEAKER_02"),
-        Segment(4, 3724.0, 3725.0, "Danke.", [], None),
-    ])
+    return Transcript(
+        language="de",
+        duration=3725.5,
+        model="whisper-base",
+        segments=[
+            Segment(0, 0.0, 3.25, opening, _words(opening, 0.0, 0.6), "SPEAKER_00"),
+            Segment(1, 3.25, 4.1, "Bitte, Herr Krüger.", [], "SPEAKER_00"),
+            Segment(2, 4.6, 16.6, long_text, _words(long_text, 4.6, 0.6), "SPEAKER_01"),
+            Segment(3, 3600.0, 3605.123, "Fragen & Antworten <später>.", [], "SPEAKER_02"),
+            Segment(4, 3724.0, 3725.0, "Danke.", [], None),
+        ],
+    )
 
 
 def _speakers() -> list[Speaker]:
     # SPEAKER_01 was renamed by the user; SPEAKER_02 keeps its id.
-    return [Speaker("SPEAKER_00", "Petra Lindner"), Speaker("SPEAKER_01", "Thomas Krüger"),
-            Speaker("SPEAKER_02")]
+    return [
+        Speaker("SPEAKER_00", "Petra Lindner"),
+        Speaker("SPEAKER_01", "Thomas Krüger"),
+        Speaker("SPEAKER_02"),
+    ]
 
 
 def _result() -> ExportResult:
     minutes = Minutes(
-        agenda_items=[MinutesItem(
-            number="2", title="Fahrradstraße Lindenallee", start=0.0, end=16.6,
-            discussion="Herr Krüger erläutert die Vorlage.", motions=["Antrag der GRÜNE"],
-            resolution="Beschlossen wie Vorlage.", vote=Vote("angenommen", 7, 2, 1),
-            evidence=[Evidence(0.0, 3.25, [0, 1])], flags=["Zahlen prüfen"],
-        )],
-        model="qwen2.5-1.5b-instruct", prompt_version="minutes-v1", engine="ct2",
+        agenda_items=[
+            MinutesItem(
+                number="2",
+                title="Fahrradstraße Lindenallee",
+                start=0.0,
+                end=16.6,
+                discussion="Herr Krüger erläutert die Vorlage.",
+                motions=["Antrag der GRÜNE"],
+                resolution="Beschlossen wie Vorlage.",
+                vote=Vote("angenommen", 7, 2, 1),
+                evidence=[Evidence(0.0, 3.25, [0, 1])],
+                flags=["Zahlen prüfen"],
+            )
+        ],
+        model="qwen2.5-1.5b-instruct",
+        prompt_version="minutes-v1",
+        engine="ct2",
     )
-    info = SessionInfo(committee="Ausschuss für Umwelt und Mobilität", date="12.03.2025",
-                       location="Rathaus", start_time="17:00", end_time="18:02")
+    info = SessionInfo(
+        committee="Ausschuss für Umwelt und Mobilität",
+        date="12.03.2025",
+        location="Rathaus",
+        start_time="17:00",
+        end_time="18:02",
+    )
     return ExportResult(info=info, speakers=_speakers(), transcript=_transcript(), minutes=minutes)
 
 
@@ -154,8 +181,18 @@ def test_json_schema_and_round_trip(tmp_path: Path) -> None:
     assert seg["speaker"] == "SPEAKER_01" and seg["speaker_name"] == "Thomas Krüger"
     assert set(seg["words"][0]) == {"start", "end", "word", "probability"}
     item = data["minutes"]["agenda_items"][0]
-    assert set(item) >= {"number", "title", "start", "end", "discussion", "motions", "resolution",
-                         "vote", "evidence", "flags"}
+    assert set(item) >= {
+        "number",
+        "title",
+        "start",
+        "end",
+        "discussion",
+        "motions",
+        "resolution",
+        "vote",
+        "evidence",
+        "flags",
+    }
     assert item["vote"] == {"outcome": "angenommen", "yes": 7, "no": 2, "abstain": 1}
     assert item["evidence"] == [{"start": 0.0, "end": 3.25, "segment_ids": [0, 1]}]
     assert data["minutes"]["model"] == "qwen2.5-1.5b-instruct"

@@ -260,10 +260,15 @@ def _draft(
 ) -> Minutes:
     from ..drafting.draft import DraftOptions, draft_minutes
     from ..drafting.engines import make_engine
+    from ..drafting.prompts import load_prompt, prompt_version
 
+    draft_options = DraftOptions()
+    prompts = [load_prompt(n, draft_options.prompts_dir) for n in ("item_draft", "merge_discussion")]
     key = {
         "engine": options.llm_engine,
         "model": options.llm_model,
+        "prompts": prompt_version(prompts),
+        "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
         "agenda": project.data.get("agenda", []),
         "names": project.speaker_names,
     }
@@ -279,7 +284,7 @@ def _draft(
     )
     names = {s.id: s.label for s in speakers}
     minutes = draft_minutes(
-        segments, names, project.agenda or None, engine, DraftOptions(), progress=progress, cancel=cancel
+        segments, names, project.agenda or None, engine, draft_options, progress=progress, cancel=cancel
     )
     if cancel.cancelled:
         raise Cancelled()

@@ -276,8 +276,9 @@ def _model_class() -> type:
                 group.append(len(firsts) - 1)
             active = weights.reshape(batch, -1).sum(dim=-1) > 0
             needed = sorted({group[i] for i in range(batch) if bool(active[i])})
-            out = torch.full((batch, EMBEDDING_DIM), float("nan"), dtype=waveforms.dtype,
-                             device=waveforms.device)
+            out = torch.full(
+                (batch, EMBEDDING_DIM), float("nan"), dtype=waveforms.dtype, device=waveforms.device
+            )
             if not needed:
                 return out
             fbank = self.compute_fbank(waveforms[[firsts[g] for g in needed]])

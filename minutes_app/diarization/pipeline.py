@@ -94,8 +94,9 @@ def _torch_settings(threads: int) -> Iterator[None]:
 
 
 def _make_hook(progress: ProgressFn, cancel: CancelToken | None) -> Any:
-    def hook(step: str, artefact: Any, file: Any = None, total: int | None = None,
-             completed: int | None = None) -> None:
+    def hook(
+        step: str, artefact: Any, file: Any = None, total: int | None = None, completed: int | None = None
+    ) -> None:
         if cancel is not None and cancel.cancelled:
             raise Cancelled()
         if step not in _STEPS:

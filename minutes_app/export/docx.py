@@ -137,8 +137,15 @@ def _has_style(doc: Any, name: str) -> bool:
     return True
 
 
-def _para(doc: Any, text: str = "", style: str | None = None, *, bold: bool = False,
-          italic: bool = False, size: float | None = None) -> Any:
+def _para(
+    doc: Any,
+    text: str = "",
+    style: str | None = None,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: float | None = None,
+) -> Any:
     from docx.shared import Pt
 
     use_style = style if style and _has_style(doc, style) else None
@@ -211,8 +218,13 @@ def _mark_paragraph(doc: Any) -> None:
         edge.set(qn("w:color"), _MARK_COLOR)
         borders.append(edge)
     p_pr.append(borders)
-    _para(doc, "Dieser Text wurde automatisch aus der Aufnahme erstellt. Inhalt, Beschlusswortlaut "
-               "und Abstimmungsergebnisse sind vor der Unterzeichnung zu prüfen.", italic=True, size=9)
+    _para(
+        doc,
+        "Dieser Text wurde automatisch aus der Aufnahme erstellt. Inhalt, Beschlusswortlaut "
+        "und Abstimmungsergebnisse sind vor der Unterzeichnung zu prüfen.",
+        italic=True,
+        size=9,
+    )
 
 
 # ---------------------------------------------------------------------------- sections
@@ -235,8 +247,12 @@ def _kopf(doc: Any, info: SessionInfo) -> None:
 
 def _attendees(doc: Any, speakers: list[Speaker]) -> None:
     _heading(doc, "Anwesende", 1)
-    _para(doc, "In der Aufnahme erkannte Sprecherinnen und Sprecher; bitte mit der "
-               "Anwesenheitsliste abgleichen.", italic=True, size=9)
+    _para(
+        doc,
+        "In der Aufnahme erkannte Sprecherinnen und Sprecher; bitte mit der Anwesenheitsliste abgleichen.",
+        italic=True,
+        size=9,
+    )
     if speakers:
         _bullets(doc, [s.label for s in speakers])
     else:
@@ -324,8 +340,10 @@ def _schluss(doc: Any, info: SessionInfo, minutes: Minutes) -> None:
         table.cell(1, col).text = "_" * 30
         table.cell(2, col).text = role
     _para(doc)
-    origin = [f"Modell: {minutes.model}" if minutes.model else "",
-              f"Prompt-Version: {minutes.prompt_version}" if minutes.prompt_version else ""]
+    origin = [
+        f"Modell: {minutes.model}" if minutes.model else "",
+        f"Prompt-Version: {minutes.prompt_version}" if minutes.prompt_version else "",
+    ]
     origin_text = "; ".join(o for o in origin if o)
     _para(doc, f"{DRAFT_MARK}." + (f" {origin_text}." if origin_text else ""), italic=True, size=8)
 

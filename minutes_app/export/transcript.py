@@ -236,8 +236,10 @@ def _segment_from_json(d: dict[str, Any]) -> Segment:
         start=float(d["start"]),
         end=float(d["end"]),
         text=str(d["text"]),
-        words=[Word(float(w["start"]), float(w["end"]), str(w["word"]), float(w.get("probability", 1.0)))
-               for w in d.get("words", [])],
+        words=[
+            Word(float(w["start"]), float(w["end"]), str(w["word"]), float(w.get("probability", 1.0)))
+            for w in d.get("words", [])
+        ],
         speaker=d.get("speaker"),
     )
 
@@ -261,17 +263,22 @@ def write_export(
 
         if result.minutes is None:
             raise OutputError("Für den Word-Export fehlt der Entwurf der Niederschrift.")
-        export_docx(target, result.info, result.speakers, result.minutes, result.transcript,
-                    template=template, include_transcript=include_transcript)
+        export_docx(
+            target,
+            result.info,
+            result.speakers,
+            result.minutes,
+            result.transcript,
+            template=template,
+            include_transcript=include_transcript,
+        )
         return target
     if fmt == "json":
         text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
         write_bytes_atomic(target, text.encode("utf-8"))
         return target
     if fmt not in FORMATS:
-        raise OutputError(
-            f"Das Exportformat „{fmt}“ wird nicht unterstützt (möglich: {', '.join(FORMATS)})."
-        )
+        raise OutputError(f"Das Exportformat „{fmt}“ wird nicht unterstützt (möglich: {', '.join(FORMATS)}).")
     if result.transcript is None:
         raise OutputError(f"Für den Export als {fmt.upper()} fehlt das Transkript.")
     render = {"txt": to_txt, "srt": to_srt, "vtt": to_vtt}[fmt]

@@ -1,0 +1,228 @@
+"""Draft the minutes (Niederschrift) per agenda item with an LLM plus rule-based checks.
+
+For each item the model gets the item's transcript (speaker names, segment ids,
+fenced as data) and answers with JSON. The structure is guaranteed: the reply is
+parsed and repaired, validated field by field, and every field falls back to the
+rule-based result (vote recogniser, resolution sentences) when the model fails.
+Vote counts survive only if the transcript states them at their evidence. Long
+items are drafted in parts (map) whose discussions are then merged (reduce), so
+the context window is never overflowed silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import EngineError
+from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..core.types import AgendaItem, Minutes, MinutesItem, Segment
+from .cues import ItemSpan, segment_items
+from .engines.base import LLMEngine
+from .itemjson import ItemDraft, parse_item_draft
+from .merge import combine_parts, has_loops, looks_echoed, merge_resolution, merge_vote
+from .prompts import PromptTemplate, load_prompt, prompt_version
+from .rules import find_resolution, speakers_list, verbatim_record
+from .transcript import chunk_lines, format_lines, sanitize
+from .votes import item_vote
+
+PROTOCOL_TYPES = {
+    "verlauf": (
+        "Verlaufsprotokoll",
+        "Verlauf der Beratung in eigenen Worten, knapp, in indirekter Rede, je Redebeitrag ein "
+        "bis zwei Sätze mit Namen und Titel des Redners genau wie im Transkript "
+        "(Muster: „Stadträtin Beispiel (XY) erklärt, ihre Fraktion lehne die Vorlage ab, weil …“); "
+        "keine wörtlichen Zitate.",
+    ),
+    "ergebnis": (
+        "Ergebnisprotokoll",
+        'leerer Text "" (im Ergebnisprotokoll wird die Beratung nicht wiedergegeben).',
+    ),
+    "wort": ("Wortprotokoll", 'leerer Text "" (das Wortprotokoll wird ohne Sprachmodell erstellt).'),
+}
+MIN_TRANSCRIPT_BUDGET = 200
+
+
+@dataclass
+class DraftOptions:
+    max_new_tokens: int = 768  # per model call
+    temperature: float = 0.0
+    protocol_type: str = "verlauf"  # "verlauf" | "ergebnis" | "wort"
+    context_tokens: int = 4096  # prompt + answer per call (<= the model's window; bounds CPU time)
+    prompts_dir: Path | None = None  # None: prompts/v1 (or $MINUTES_APP_PROMPTS)
+
+
+class _Drafter:
+    def __init__(
+        self, engine: LLMEngine, options: DraftOptions, speakers: dict[str, str], cancel: CancelToken | None
+    ) -> None:
+        if options.protocol_type not in PROTOCOL_TYPES:
+            raise EngineError(
+                f"Unbekannte Protokollart „{options.protocol_type}“ (erlaubt: {', '.join(PROTOCOL_TYPES)})."
+            )
+        self.engine, self.options, self.speakers, self.cancel = engine, options, speakers, cancel
+        self.item_prompt = load_prompt("item_draft", options.prompts_dir)
+        self.merge_prompt = load_prompt("merge_discussion", options.prompts_dir)
+        self.window = min(options.context_tokens, engine.context_length)
+
+    @property
+    def templates(self) -> list[PromptTemplate]:
+        return [self.item_prompt, self.merge_prompt]
+
+    def _budget(self, template: PromptTemplate, **values: str) -> int:
+        empty = template.render(**values)
+        overhead = sum(self.engine.count_tokens(m["content"]) + 8 for m in empty)
+        budget = self.window - overhead - self.options.max_new_tokens - 32
+        if budget < MIN_TRANSCRIPT_BUDGET:
+            raise EngineError(
+                f"Das Kontextfenster ({self.window} Token) reicht für die Anfrage nicht aus; bitte "
+                "„context_tokens“ erhöhen oder „max_new_tokens“ verringern."
+            )
+        return budget
+
+    def _ask(self, messages: list[dict[str, str]]) -> str:
+        return self.engine.generate(
+            messages, self.options.max_new_tokens, self.options.temperature, cancel=self.cancel
+        )
+
+    def draft_span(self, span: ItemSpan) -> ItemDraft:
+        ptype, rule = PROTOCOL_TYPES[self.options.protocol_type]
+        values = {
+            "number": span.number or "–",
+            "title": sanitize(span.title),
+            "protocol_type": ptype,
+            "discussion_rule": rule,
+        }
+        lines = format_lines(span.segments, self.speakers)
+        budget = self._budget(self.item_prompt, **values, part_info="Dies ist Teil 99 von 99.", transcript="")
+        chunks = chunk_lines(lines, budget, self.engine.count_tokens)
+        parts: list[ItemDraft] = []
+        for i, chunk in enumerate(chunks, 1):
+            info = (
+                ""
+                if len(chunks) == 1
+                else (
+                    f"Dies ist Teil {i} von {len(chunks)} des Tagesordnungspunkts; "
+                    "beschreibe nur diesen Teil."
+                )
+            )
+            reply = self._ask(self.item_prompt.render(**values, part_info=info, transcript="\n".join(chunk)))
+            parts.append(parse_item_draft(reply))
+        if len(parts) == 1:
+            return parts[0]
+        combined = combine_parts(parts)
+        texts = [p.discussion for p in parts if p.discussion]
+        if self.options.protocol_type == "verlauf" and len(texts) > 1:
+            combined.discussion = self._reduce(span, texts)
+        return combined
+
+    def _reduce(self, span: ItemSpan, texts: list[str]) -> str:
+        """Merge part discussions with the model, in groups that fit the window."""
+        values = {"number": span.number or "–", "title": sanitize(span.title)}
+        budget = self._budget(self.merge_prompt, **values, parts="")
+        while len(texts) > 1:
+            groups = chunk_lines([sanitize(t) for t in texts], budget, self.engine.count_tokens)
+            if len(groups) >= len(texts):  # each part alone fills the window: keep them as they are
+                return "\n\n".join(texts)
+            merged = []
+            for group in groups:
+                if len(group) == 1:
+                    merged.append(group[0])
+                    continue
+                reply = self._ask(self.merge_prompt.render(**values, parts="\n\n".join(group))).strip()
+                merged.append(reply if len(reply) >= 20 and "{" not in reply[:1] else "\n\n".join(group))
+            texts = merged
+        return texts[0]
+
+
+def _item_from_span(
+    span: ItemSpan, draft: ItemDraft | None, speakers: dict[str, str], protocol_type: str
+) -> MinutesItem:
+    item = MinutesItem(number=span.number, title=span.title, start=span.start, end=span.end)
+    if not span.in_agenda and span.matched_by != "eröffnung" and span.matched_by != "" and span.number:
+        item.flags.append(
+            f"TOP {span.number} wurde aufgerufen, steht aber nicht in der Tagesordnung – bitte prüfen"
+        )
+    if span.matched_by == "eröffnung" and span.number:
+        item.flags.append("Kein Aufruf gehört; der Text vor dem ersten Aufruf ist zugeordnet – bitte prüfen")
+    if span.matched_by == "titel":
+        item.flags.append("Zuordnung über den Titel erkannt (keine TOP-Nummer gesprochen) – bitte prüfen")
+    elif span.matched_by == "folge":
+        item.flags.append("Zuordnung über „nächster Tagesordnungspunkt“ erkannt – bitte prüfen")
+    if not span.segments:
+        item.flags.append("Im Transcript nicht aufgerufen – keine Zeit und kein Text zugeordnet")
+        return item
+    segs = span.segments
+    draft = draft or ItemDraft()
+    if draft.error:
+        item.flags.append("Antwort des Sprachmodells unbrauchbar – regelbasierte Auswertung übernommen")
+
+    rule_vote, rule_ev, events = item_vote(segs)
+    item.vote, vote_ev, vote_flags = merge_vote(
+        draft.vote, draft.vote_segments, rule_vote, rule_ev, events, segs
+    )
+    rule_res, res_ev = find_resolution(segs)
+    item.resolution, res_used_ev, res_flags = merge_resolution(
+        draft.resolution, rule_res, res_ev, segs, not item.vote.is_empty()
+    )
+    item.motions = []
+    for motion in draft.motions or []:
+        if len(motion.split()) > 60 or looks_echoed(motion, segs, min_words=8):
+            item.flags.append("Antragsliste des Sprachmodells enthielt wörtliche Redepassagen – entfernt")
+        elif motion not in item.motions:
+            item.motions.append(motion)
+    item.evidence = vote_ev + [e for e in res_used_ev if e not in vote_ev]
+
+    if protocol_type == "wort":
+        item.discussion = verbatim_record(segs, speakers)
+    elif protocol_type == "verlauf":
+        text = (draft.discussion or "").strip()
+        if len(text) < 20:
+            item.discussion = speakers_list(segs, speakers)
+            item.flags.append("Beratung nicht automatisch zusammengefasst – bitte ergänzen")
+        else:
+            item.discussion = text
+            if has_loops(text):
+                item.flags.append(
+                    "Beratung enthält Wiederholungen des Sprachmodells – bitte kürzen und prüfen"
+                )
+            if looks_echoed(text, segs):
+                item.flags.append(
+                    "Beratung wörtlich aus dem Transcript übernommen – bitte in indirekte Rede fassen"
+                )
+    item.flags += vote_flags + res_flags
+    item.flags = list(dict.fromkeys(item.flags))  # each hint once
+    return item
+
+
+def draft_minutes(
+    segments: list[Segment],
+    speakers: dict[str, str],
+    agenda: list[AgendaItem] | None,
+    engine: LLMEngine,
+    options: DraftOptions | None = None,
+    progress: ProgressFn = no_progress,
+    cancel: CancelToken | None = None,
+) -> Minutes:
+    """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien")."""
+    options = options or DraftOptions()
+    drafter = _Drafter(engine, options, speakers, cancel)
+    spans = segment_items(sorted(segments, key=lambda s: (s.start, s.id)), agenda)
+    items: list[MinutesItem] = []
+    total = max(1, sum(len(s.segments) for s in spans))
+    done = 0
+    for span in spans:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        label = f"TOP {span.number}" if span.number else span.title
+        progress(done / total, f"Entwurf {label} …")
+        draft = drafter.draft_span(span) if span.segments and options.protocol_type != "wort" else None
+        items.append(_item_from_span(span, draft, speakers, options.protocol_type))
+        done += len(span.segments)
+    progress(1.0, "Entwurf fertig")
+    return Minutes(
+        agenda_items=items,
+        model=engine.model_id,
+        prompt_version=prompt_version(drafter.templates),
+        engine=engine.name,
+    )

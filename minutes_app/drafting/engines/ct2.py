@@ -1,0 +1,115 @@
+"""CTranslate2 engine (default): int8 on CPU, streamed token by token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...core.errors import Cancelled, EngineError, ModelMissingError
+from ...core.jobs import CancelToken
+from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
+from .tokenizer import ChatTokenizer, Detokenizer
+
+
+def find_ct2_dir(model_dir: Path) -> Path:
+    for cand in (model_dir / "ct2", model_dir):
+        if (cand / "model.bin").is_file():
+            return cand
+    raise ModelMissingError(
+        f"Im Ordner „{model_dir}“ fehlt die CTranslate2-Fassung des Sprachmodells (ct2/model.bin). "
+        "Bitte das Modell im Modellspeicher installieren oder die Engine „transformers“ wählen."
+    )
+
+
+class CT2Engine(LLMEngine):
+    name = "ct2"
+
+    def __init__(
+        self,
+        model_dir: Path | str,
+        threads: int = 0,
+        device: str = "cpu",
+        compute_type: str = "int8",
+        repetition_penalty: float = 1.0,
+        context_length: int = 32768,
+    ) -> None:
+        self.model_dir = Path(model_dir)
+        self.ct2_dir = find_ct2_dir(self.model_dir)
+        self.model_id = model_id_of(self.model_dir)
+        self.threads = resolve_threads(threads)
+        self.device = device
+        self.compute_type = compute_type
+        self.repetition_penalty = repetition_penalty
+        self.context_length = context_length
+        self._generator: Any = None
+        self._tok: ChatTokenizer | None = None
+
+    def _load(self) -> tuple[Any, ChatTokenizer]:
+        if self._generator is None or self._tok is None:
+            import ctranslate2
+
+            device = self.device
+            if device == "auto":
+                device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+            try:
+                self._generator = ctranslate2.Generator(
+                    str(self.ct2_dir),
+                    device=device,
+                    compute_type=self.compute_type,
+                    intra_threads=self.threads,
+                )
+            except (RuntimeError, ValueError) as exc:
+                raise EngineError(
+                    f"Das Sprachmodell in „{self.ct2_dir}“ kann nicht geladen werden ({exc})."
+                ) from exc
+            self._tok = ChatTokenizer(self.ct2_dir)
+        return self._generator, self._tok
+
+    def count_tokens(self, text: str) -> int:
+        return self._load()[1].count(text)
+
+    def generate(
+        self,
+        messages: Messages,
+        max_new_tokens: int,
+        temperature: float = 0.0,
+        cancel: CancelToken | None = None,
+        on_token: TokenFn | None = None,
+    ) -> str:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        generator, tok = self._load()
+        ids = tok.prompt_ids(messages)
+        if len(ids) + max_new_tokens > self.context_length:
+            raise EngineError(
+                f"Der Text ist zu lang für das Sprachmodell ({len(ids)} + {max_new_tokens} Token, "
+                f"höchstens {self.context_length})."
+            )
+        kwargs: dict[str, Any] = {
+            "max_length": max_new_tokens,
+            "end_token": tok.end_tokens,
+            "repetition_penalty": self.repetition_penalty,
+        }
+        if temperature > 0:
+            kwargs.update(sampling_temperature=temperature, sampling_topk=50, sampling_topp=0.95)
+        else:
+            kwargs.update(sampling_topk=1)
+        detok = Detokenizer(tok)
+        steps = generator.generate_tokens(tok.ids_to_tokens(ids), **kwargs)
+        try:
+            for step in steps:
+                if cancel is not None and cancel.cancelled:
+                    raise Cancelled()
+                if step.token_id in tok.end_ids:
+                    break
+                delta = detok.push(step.token_id)
+                if on_token is not None and delta:
+                    on_token(delta)
+        finally:
+            close = getattr(steps, "close", None)
+            if close is not None:
+                close()
+        return tok.decode(detok.ids)
+
+    def close(self) -> None:
+        self._generator = None

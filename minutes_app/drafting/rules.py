@@ -1,0 +1,70 @@
+"""Rule-based fallbacks: resolution sentences, a plain discussion, a verbatim record."""
+
+from __future__ import annotations
+
+import re
+
+from ..core.types import Evidence, Segment
+from .transcript import speaker_label
+
+_SENT = re.compile(r"(?:[^.!?]|\.(?=\d))*(?:[.!?]+|$)")
+_LAUTET = re.compile(r"\b(?:beschluss(?:vorschlag|text|antrag)?|antrag|der\s+beschluss)\s+lautet\s*:?", re.I)
+_BESCHLIESST = re.compile(
+    r"^(?:der|die|das)\s+(?:gemeinderat|stadtrat|rat|kreistag|ausschuss|bezirksvertretung|gemeindevertretung|"
+    r"stadtverordnetenversammlung|\w+ausschuss)\b[^.!?]{0,80}\bbeschließt\b",
+    re.I,
+)
+_VOTE_TALK = re.compile(r"\bwer\s+ist\s+dafür|\babstimm|\bgegenstimm|\benthaltung", re.I)
+
+
+def find_resolution(segments: list[Segment]) -> tuple[str, list[Evidence]]:
+    """A resolution read out in the session ("Der Rat beschließt …", "Der Beschlussvorschlag lautet: …")."""
+    for seg in segments:
+        m = _LAUTET.search(seg.text)
+        if m:
+            rest = seg.text[m.end() :]
+            sentences = [s.group().strip() for s in _SENT.finditer(rest) if s.group().strip()]
+            kept = []
+            for s in sentences:
+                if _VOTE_TALK.search(s):
+                    break
+                kept.append(s)
+            text = " ".join(kept).strip().strip('„“"')
+            if len(text.split()) >= 4:
+                return text, [Evidence(seg.start, seg.end, [seg.id])]
+        for s in _SENT.finditer(seg.text):
+            sentence = s.group().strip()
+            if _BESCHLIESST.search(sentence):
+                return sentence, [Evidence(seg.start, seg.end, [seg.id])]
+    return "", []
+
+
+def speaker_turns(segments: list[Segment], speakers: dict[str, str]) -> list[tuple[str, str]]:
+    """Consecutive segments of one speaker joined: [(name, text)]."""
+    turns: list[tuple[str, str]] = []
+    for seg in segments:
+        name = speaker_label(seg, speakers)
+        text = seg.text.strip()
+        if not text:
+            continue
+        if turns and turns[-1][0] == name:
+            turns[-1] = (name, turns[-1][1] + " " + text)
+        else:
+            turns.append((name, text))
+    return turns
+
+
+def verbatim_record(segments: list[Segment], speakers: dict[str, str]) -> str:
+    """Wortprotokoll: "Name: text" per turn."""
+    return "\n\n".join(f"{name}: {text}" for name, text in speaker_turns(segments, speakers))
+
+
+def speakers_list(segments: list[Segment], speakers: dict[str, str]) -> str:
+    """Fallback discussion: who spoke, in order ("Es sprechen: A, B.")."""
+    names: list[str] = []
+    for name, _ in speaker_turns(segments, speakers):
+        if name not in names:
+            names.append(name)
+    if not names:
+        return ""
+    return ("Es spricht: " if len(names) == 1 else "Es sprechen: ") + ", ".join(names) + "."
