@@ -32,6 +32,9 @@ def segs(*texts: str) -> list[Segment]:
         ("TOP 4, Bericht der Verwaltung.", "4"),
         ("Ich rufe Punkt 6 auf.", "6"),
         ("Weiter mit TOP 8.", "8"),
+        # Whisper's garbling of espeak speech in the example session:
+        ("Vielen Dank. Ich rufe Tagesorten und schunkt zwei auf, ein Hicht und eine Fahrradstraße", "2"),
+        ("Damit ist der Antrag angenommen. Wir kommen zu Punkt drei", "3"),
     ],
 )
 def test_cue_phrasings(text: str, number: str) -> None:
@@ -44,6 +47,8 @@ def test_cue_phrasings(text: str, number: str) -> None:
     [
         "Wie unter TOP 3 beschlossen, machen wir das so.",
         "Ich komme zu Punkt zwei meiner Ausführungen.",
+        "Ich rufe Herrn Meier auf.",
+        "Wir kommen zu Punkt drei des Antrags.",
         "Das haben wir im Tagesordnungspunkt 4 im letzten Jahr besprochen.",
         "Die Kosten liegen bei 35.000 Euro.",
     ],

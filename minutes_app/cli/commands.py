@@ -127,6 +127,7 @@ def _options(args: argparse.Namespace, settings: Settings, attendees: list[str])
         min_speakers=args.min_speakers,
         max_speakers=args.max_speakers,
         attendees=attendees,
+        asr_vocabulary=settings.get("asr_vocabulary"),
         threads=args.threads if args.threads is not None else settings.get("threads"),
         device=settings.get("device"),
         draft=not args.no_draft,

@@ -46,6 +46,9 @@ class PipelineOptions:
     min_speakers: int | None = None
     max_speakers: int | None = None
     attendees: list[str] = field(default_factory=list)
+    # Give Whisper the attendee names and agenda titles as prompt/hotwords. Off by
+    # default: on the example session it raised WER from 0.30 to 0.36 (docs/benchmarks.md).
+    asr_vocabulary: bool = False
     threads: int = 0
     device: str = "cpu"
     draft: bool = True
@@ -151,12 +154,10 @@ def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
 
 
 def asr_key(options: PipelineOptions, agenda: list[AgendaItem]) -> dict[str, Any]:
-    return {
-        "model": options.asr_model,
-        "language": options.language,
-        "terms": [a.title for a in agenda],
-        "names": options.attendees,
-    }
+    key: dict[str, Any] = {"model": options.asr_model, "language": options.language}
+    if options.asr_vocabulary:
+        key.update(terms=[a.title for a in agenda], names=options.attendees)
+    return key
 
 
 def _asr(
@@ -183,14 +184,17 @@ def _asr(
     def save_partial(partial: Transcript, _done: float) -> None:
         write_json(partial_file, {"key": key, "transcript": partial.to_dict()})
 
+    vocabulary = options.asr_vocabulary
     asr = WhisperASR(
         model_dir,
         ASROptions(
             language=options.language,
             threads=options.resolved_threads(),
             device=options.device,
-            initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda]),
-            hotwords=options.attendees,
+            initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
+            if vocabulary
+            else None,
+            hotwords=options.attendees if vocabulary else [],
         ),
     )
     transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)

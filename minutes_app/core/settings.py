@@ -34,6 +34,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("models_dir", str, "", "Ordner des Modellspeichers (leer: Benutzerordner)", "MINUTES_APP_MODELS"),
     Setting("asr_model", str, "whisper-base", "Spracherkennungsmodell (ID im Modellspeicher)"),
     Setting("language", str, "de", "Sprache der Aufnahme ('auto' erkennt sie)"),
+    Setting(
+        "asr_vocabulary", bool, False, "Namen und Tagesordnung als Vokabelhilfe an die Spracherkennung geben"
+    ),
     Setting("diarization_model", str, "pyannote-campp", "Sprechererkennung (ID im Modellspeicher)"),
     Setting("llm_engine", str, "ct2", "LLM-Engine: ct2, transformers oder openai"),
     Setting("llm_model", str, "qwen2.5-coder-1.5b", "Sprachmodell für den Entwurf (ID)"),
@@ -75,6 +78,11 @@ def data_dir() -> Path:
 
 
 def _coerce(setting: Setting, value: Any) -> Any:
+    if setting.type is bool and isinstance(value, str):
+        if value.strip().lower() in ("1", "true", "yes", "ja", "on"):
+            return True
+        if value.strip().lower() in ("0", "false", "no", "nein", "off", ""):
+            return False
     try:
         return setting.type(value)
     except (TypeError, ValueError) as exc:

@@ -33,6 +33,15 @@ _REF = re.compile(
     rf"|\bpunkt\s+{_NR}(?P<num2>{_NUMPAT})(?P<todo>\s+(?:der|unserer|auf\s+der)\s+tagesordnung)?",
     re.IGNORECASE,
 )
+# "Wir kommen zu Punkt 3": a calling verb right before a bare "Punkt N".
+_CALL_PUNKT = re.compile(r"\b(?:komme|kommen|gehe|gehen)\s+(?:\w+\s+){0,2}?zu(?:m)?\s+punkt\b", re.IGNORECASE)
+# "Ich rufe <garbled word> zwei auf": the ASR often mangles "Tagesordnungspunkt",
+# but the calling frame "rufe ... N auf" survives.
+_RUFE_N_AUF = re.compile(rf"\brufe\b[^.!?]{{0,40}}?\b(?P<num>{_NUMPAT})\s*auf\b", re.IGNORECASE)
+_OWN_POINT = re.compile(
+    r"\s+(?:meine[rs]?|seine[rs]?|ihre[rs]?|unsere[rs]?|dieser|dieses|des\b|der\s+(?!tagesordnung))",
+    re.IGNORECASE,
+)
 _NEXT = re.compile(r"\bnächste[nrm]?\s+(?:tagesordnungs-?punkt|top|punkt)\b", re.IGNORECASE)
 _CALL = re.compile(
     r"\brufe\b|\brufen\b|\baufrufen\b|\baufgerufen\b|\baufruf\b"
@@ -105,12 +114,17 @@ def find_cues(segments: list[Segment]) -> list[Cue]:
                 opens = not sentence[: ref.start()].strip(' -–:„"')
                 if ref.group(0).lower().startswith("punkt"):
                     # bare "Punkt 2" is common in speeches; needs "der Tagesordnung" or "rufe auf"
-                    called = bool(re.search(r"\brufe|\baufruf", sentence, re.IGNORECASE))
+                    own_point = _OWN_POINT.match(sentence[ref.end() :])  # "Punkt 2 meiner Rede"
+                    called = not own_point and bool(
+                        re.search(r"\brufe|\baufruf", sentence, re.IGNORECASE) or _CALL_PUNKT.search(sentence)
+                    )
                     opens = False
                 if not (called or opens or ref.group("todo")):
                     continue
                 number = ref.group("num") or ref.group("num2")
                 cues.append(Cue(idx, off, _digits(number), _rest_after(sentence, ref.end())))
+            elif frame := _RUFE_N_AUF.search(sentence):
+                cues.append(Cue(idx, off, _digits(frame.group("num")), _rest_after(sentence, frame.end())))
             elif nxt and called:
                 cues.append(Cue(idx, off, None, _rest_after(sentence, nxt.end())))
             elif called and re.search(r"\brufe\b.*\bauf\s*:", sentence, re.IGNORECASE):

@@ -11,6 +11,7 @@ the context window is never overflowed silently.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,7 @@ PROTOCOL_TYPES = {
         "Verlaufsprotokoll",
         "Verlauf der Beratung in eigenen Worten, knapp, in indirekter Rede, je Redebeitrag ein "
         "bis zwei Sätze mit Namen und Titel des Redners genau wie im Transkript "
-        "(Muster: „Stadträtin Beispiel (XY) erklärt, ihre Fraktion lehne die Vorlage ab, weil …“); "
+        "(Form: „<Name> erklärt, …“, „<Name> fragt, ob …“); "
         "keine wörtlichen Zitate.",
     ),
     "ergebnis": (
@@ -176,7 +177,7 @@ def _item_from_span(
     if protocol_type == "wort":
         item.discussion = verbatim_record(segs, speakers)
     elif protocol_type == "verlauf":
-        text = (draft.discussion or "").strip()
+        text = drop_template_sentences((draft.discussion or "").strip())
         if len(text) < 20:
             item.discussion = speakers_list(segs, speakers)
             item.flags.append("Beratung nicht automatisch zusammengefasst – bitte ergänzen")
@@ -193,6 +194,16 @@ def _item_from_span(
     item.flags += vote_flags + res_flags
     item.flags = list(dict.fromkeys(item.flags))  # each hint once
     return item
+
+
+# Sentences a small model copied from the prompt's form description instead of
+# writing its own ("<Name> erklärt, …").
+_TEMPLATE_ECHO = re.compile(r"<\s*name\s*>|<\s*fraktion\s*>|beispiel\s*\(xy\)", re.IGNORECASE)
+
+
+def drop_template_sentences(text: str) -> str:
+    sentences = re.findall(r"[^.!?]+[.!?]*", text)
+    return " ".join(s.strip() for s in sentences if not _TEMPLATE_ECHO.search(s)).strip()
 
 
 def draft_minutes(

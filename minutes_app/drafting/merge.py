@@ -39,7 +39,10 @@ def merge_vote(
 ) -> tuple[Vote, list[Evidence], list[str]]:
     """Rule-based values win; model values are kept only where the transcript backs them."""
     flags: list[str] = []
-    llm_ev = _ev_for([i for i in llm_segments if i in {s.id for s in segments}], segments)
+    # The model's evidence counts only where the segment talks about a vote: a
+    # number elsewhere ("die drei Sitzung") is no vote count.
+    vote_talk = {s.id for s in segments if _VOTE_WORDS.search(s.text)}
+    llm_ev = _ev_for([i for i in llm_segments if i in vote_talk], segments)
     if llm is not None and not llm_ev:
         llm_ev = rule_ev or _ev_for(_vote_talk_segments(segments), segments)
     merged = Vote(rule.outcome, rule.yes, rule.no, rule.abstain)
