@@ -7,12 +7,12 @@ Exit codes: 0 ok, 2 bad input, 3 model missing/corrupt, 1 internal error,
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import traceback
 from collections.abc import Sequence
 
 from ..core.errors import Cancelled, UserError
+from ..core.offline import ensure_offline
 from . import commands
 
 
@@ -109,9 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    ensure_offline()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

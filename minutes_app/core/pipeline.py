@@ -8,6 +8,7 @@ stages are imported lazily so that importing this module stays cheap.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 
 from .errors import Cancelled
 from .jobs import CancelToken, ProgressFn, no_progress, scaled
+from .offline import ensure_offline
 from .project import Project
 from .types import AgendaItem, Diarization, Minutes, Segment, Speaker, Transcript
 
@@ -51,6 +53,9 @@ class PipelineOptions:
     asr_vocabulary: bool = False
     threads: int = 0
     device: str = "cpu"
+    # False: free each stage's model when the stage ends, so the peak memory is the
+    # largest single model, not their sum. A queue of jobs may keep them loaded.
+    keep_models_loaded: bool = False
     draft: bool = True
     force: bool = False
 
@@ -117,6 +122,7 @@ def run_pipeline(
     """Run every stage that is not finished yet on ``project``'s audio."""
     from ..models.store import ModelStore
 
+    ensure_offline()
     cancel = cancel or CancelToken()
     store = store or ModelStore.default()
     # Resolve every model first: a missing model fails before hours of work.
@@ -198,6 +204,8 @@ def _asr(
         ),
     )
     transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
+    del asr
+    gc.collect()
     project.save_result("asr", key, transcript.to_dict())
     partial_file.unlink(missing_ok=True)
     return transcript
@@ -235,6 +243,11 @@ def _diarize(
         progress=progress,
         cancel=cancel,
     )
+    if not options.keep_models_loaded:
+        from ..diarization.loader import CACHE
+
+        CACHE.clear()
+        gc.collect()
     project.save_result("diarization", key, result.to_dict())
     return result
 

@@ -16,12 +16,12 @@ nothing.
 
 from __future__ import annotations
 
-import os
 import warnings
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import ModelCorruptError, ModelMissingError
+from ..core.offline import ensure_offline
 
 EMBEDDING_DIM = 192
 NUM_MEL_BINS = 80
@@ -221,7 +221,7 @@ def _model_class() -> type:
     global _CAMPP_MODEL_CLASS
     if _CAMPP_MODEL_CLASS is not None:
         return _CAMPP_MODEL_CLASS
-    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    ensure_offline()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torchcodec cannot load here: we only pass in-memory audio
         from pyannote.audio import Model

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ModelCorruptError, ModelMissingError, UserError
+from ..core.offline import ensure_offline
 from .campp import find_campp_checkpoint, load_campp
 
 PIPELINE_CONFIG = "config.yaml"
@@ -37,7 +38,7 @@ EMBEDDING_BATCH_SIZE = 12
 
 def prepare_environment() -> None:
     """Process-wide settings needed before pyannote is imported or run."""
-    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    ensure_offline()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     warnings.filterwarnings("ignore", message=r".*torchcodec.*")
     warnings.filterwarnings("ignore", category=UserWarning, module=r"pyannote\.audio\.core\.io")

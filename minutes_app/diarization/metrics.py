@@ -7,11 +7,11 @@ imported only when a score is computed.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core.offline import ensure_offline
 from ..core.types import Diarization, SpeakerTurn
 
 
@@ -70,7 +70,7 @@ def diarization_error_rate(
 
     Without ``uem`` the scored region is the extent of reference and hypothesis.
     """
-    os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+    ensure_offline()
     from pyannote.core import Segment, Timeline
     from pyannote.metrics.diarization import DiarizationErrorRate
 

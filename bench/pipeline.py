@@ -1,0 +1,54 @@
+"""The whole pipeline on a real session: seconds and real-time factor per stage, peak RSS.
+
+Runs `run_pipeline` in a fresh child process on a fresh project folder and
+compares the whole-pipeline RTF and peak RSS against the targets
+(RTF <= 0.5 on 2 cores with the default models, peak RSS <= 4 GB).
+
+    python bench/pipeline.py [--audio PATH] [--llm-model ID] [--threads N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+
+from common import SHARED, run_child, table
+
+CODE = r"""
+import json, resource, sys, time
+from pathlib import Path
+from minutes_app.audio.decode import probe_audio
+from minutes_app.core.pipeline import PipelineOptions, run_pipeline
+from minutes_app.core.project import Project
+audio, folder, llm, threads = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+project = Project.open_or_create(folder, audio)
+t = time.perf_counter()
+result = run_pipeline(project, PipelineOptions(llm_model=llm, threads=threads))
+total = time.perf_counter() - t
+print(json.dumps({"duration": probe_audio(audio), "timings": result.timings, "total": total,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "speakers": len(result.speakers), "items": len(result.minutes.agenda_items)}))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--audio", default=str(SHARED / "sessions" / "ka_elternbeitraege.flac"))
+    ap.add_argument("--llm-model", default="qwen2.5-coder-1.5b")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        r = run_child(CODE, args.audio, tmp + "/projekt", args.llm_model, str(args.threads))
+    duration = r["duration"]
+    rows = [{"stage": k, "seconds": v, "RTF": v / duration} for k, v in r["timings"].items()]
+    rows.append({"stage": "total (incl. model loads)", "seconds": r["total"], "RTF": r["total"] / duration})
+    print(f"Pipeline on {args.audio} ({duration:.0f} s audio), {args.llm_model}, {args.threads} threads")
+    print(table(rows, ["stage", "seconds", "RTF"]))
+    rtf = r["total"] / duration
+    print(f"peak RSS {r['rss_mb']:.0f} MB (target <= 4096): {'OK' if r['rss_mb'] <= 4096 else 'OVER TARGET'}")
+    print(f"whole-pipeline RTF {rtf:.3f} (target <= 0.5): {'OK' if rtf <= 0.5 else 'OVER TARGET'}")
+    print(f"speakers found: {r['speakers']}, agenda items: {r['items']}")
+
+
+if __name__ == "__main__":
+    main()

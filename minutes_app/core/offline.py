@@ -1,0 +1,23 @@
+"""Keep third-party libraries offline.
+
+Called before any stage imports pyannote, transformers or huggingface_hub:
+pyannote.audio 4 sends telemetry unless PYANNOTE_METRICS_ENABLED=0, and the
+hub libraries try to reach the hub unless told they are offline.
+"""
+
+from __future__ import annotations
+
+import os
+
+OFFLINE_ENV = {
+    "PYANNOTE_METRICS_ENABLED": "0",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "DO_NOT_TRACK": "1",
+}
+
+
+def ensure_offline() -> None:
+    for key, value in OFFLINE_ENV.items():
+        os.environ.setdefault(key, value)
