@@ -173,3 +173,39 @@ def test_unparseable_agenda_leaves_nothing(tmp_path):
     assert "Tagesordnung" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o.docx").exists()
     assert not (tmp_path / "p").exists()
+
+
+def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path, shared_fixtures):
+    import signal
+    import time
+
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    out = tmp_path / "t.json"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "minutes_app",
+            "transcribe",
+            str(shared_fixtures / "sessions" / "ka_elternbeitraege.flac"),
+            "-o",
+            str(out),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    # Wait until transcription has really started (the progress bar is drawn).
+    seen = ""
+    while time.monotonic() < deadline and "Spracherkennung" not in seen:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, seen + err
+    assert "Abgebrochen" in err and "Traceback" not in err
+    assert not out.exists()

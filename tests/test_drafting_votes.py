@@ -117,3 +117,19 @@ def test_verbatim_check() -> None:
     segments = [Segment(1, 0.0, 5.0, "Der Rat beschließt die Erhöhung der Beiträge zum 1. Januar 2021.")]
     assert is_verbatim("Der Rat beschließt die Erhöhung der Beiträge zum 1. Januar 2021", segments)
     assert not is_verbatim("Der Rat lehnt die Senkung der Gebühren ab", segments)
+
+
+def test_debate_is_not_a_resolution_and_garbled_yes_votes_count():
+    from minutes_app.core.types import Segment as Seg
+    from minutes_app.drafting.merge import looks_like_resolution
+    from minutes_app.drafting.verify import number_is_evidenced
+    from minutes_app.drafting.votes import item_vote
+
+    assert not looks_like_resolution("Ich stelle fest, dass der Ausschuss beschlussfähig ist.")
+    assert looks_like_resolution("Der Ausschuss beschließt die Einrichtung der Fahrradstraße.")
+    vote = item_vote(
+        [Seg(0, 0, 1, "Bei sieben Jahrstimmen und einer Enthaltung ist der Antrag angenommen.")]
+    )[0]
+    assert (vote.yes, vote.abstain, vote.outcome) == (7, 1, "angenommen")
+    assert not number_is_evidenced(1, "Das ist eine Mehrheit.")
+    assert number_is_evidenced(1, "bei einer Enthaltung")

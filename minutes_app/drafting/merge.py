@@ -87,6 +87,19 @@ def strip_vote_sentences(text: str) -> str:
     return " ".join(kept)
 
 
+# A resolution says what the body decides; a debate contribution does not.
+_RESOLUTION_WORDS = re.compile(
+    r"beschlie(?:ß|ss)t|beschlossen|beauftragt|genehmigt|stimmt\s+(?:\w+\s+){0,6}zu\b|empfiehlt|"
+    r"nimmt\s+(?:\w+\s+){0,6}zur\s+kenntnis|lehnt\s+(?:\w+\s+){0,6}ab\b",
+    re.IGNORECASE,
+)
+MAX_RESOLUTION_WORDS = 150
+
+
+def looks_like_resolution(text: str) -> bool:
+    return len(text.split()) <= MAX_RESOLUTION_WORDS and bool(_RESOLUTION_WORDS.search(text))
+
+
 def merge_resolution(
     llm: str | None, rule: str, rule_ev: list[Evidence], segments: list[Segment], voted: bool
 ) -> tuple[str, list[Evidence], list[str]]:
@@ -95,8 +108,10 @@ def merge_resolution(
         llm = strip_vote_sentences(llm)
     if llm and len(llm.split()) < MIN_RESOLUTION_WORDS:
         llm = None  # "HALLO", "Zustimmung": not a resolution text
-    if llm and is_verbatim(llm, segments):
+    if llm and is_verbatim(llm, segments) and looks_like_resolution(llm):
         return llm, rule_ev, flags
+    if llm and is_verbatim(llm, segments):
+        llm = None  # debate copied into the resolution field: not a resolution
     if llm and rule:
         return rule, rule_ev, flags
     if llm:

@@ -17,11 +17,21 @@ def evidence_text(evidence: list[Evidence], segments: list[Segment]) -> str:
     return " ".join(s.text for s in segments if s.id in ids)
 
 
+# "ein/eine/einer" is a count only before a vote noun ("bei einer Enthaltung"),
+# never in "Das ist eine Mehrheit".
+_ONE_VOTE = re.compile(
+    r"\bein(?:e[rnm]?)?\s+(?:ja-?stimme|nein-?stimme|gegenstimme|stimmenthaltung|enthaltung|stimme)\b",
+    re.IGNORECASE,
+)
+
+
 def number_is_evidenced(value: int, text: str) -> bool:
-    """``value`` is written in ``text`` as digits or as a German number word."""
+    """``value`` is written in ``text`` as digits or as an unambiguous German number word."""
     if value == 0 and _ZERO_WORDS.search(text):
         return True
-    return value in numbers_in_text(text)
+    if value == 1 and _ONE_VOTE.search(text):
+        return True
+    return value in numbers_in_text(text, include_ambiguous=False)
 
 
 def verify_vote(vote: Vote, evidence: list[Evidence], segments: list[Segment]) -> tuple[Vote, list[str]]:

@@ -22,7 +22,11 @@ _WORDS = sorted(
 N = rf"(?P<n>\d{{1,3}}|(?:{'|'.join(_WORDS)}))"
 
 _COUNTS: list[tuple[str, re.Pattern[str]]] = [
-    ("yes", re.compile(rf"\b{N}\s+(?:ja-?\s?stimmen|ja-?stimme|stimmen\s+dafür|zustimmungen|ja\b)", re.I)),
+    # "Jahrstimmen": Whisper's spelling of a synthetic voice's "Ja-Stimmen"
+    (
+        "yes",
+        re.compile(rf"\b{N}\s+(?:ja(?:hr?)?-?\s?stimmen|ja-?stimme|stimmen\s+dafür|zustimmungen|ja\b)", re.I),
+    ),
     ("yes", re.compile(rf"\b(?:ja-?stimmen|ja|dafür)\s*:\s*{N}\b", re.I)),
     ("yes", re.compile(rf"\b{N}\s+(?:sind\s+|waren\s+)?dafür\b", re.I)),
     (
@@ -79,6 +83,7 @@ _OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:damit|somit)\s+(?:ist|sind|wurde|wird)\b[^.!?]{0,60}?"
             r"\b(?:angenommen|beschlossen|zugestimmt)\b"
             r"|\b(?:ist|sind)\s+(?:damit\s+|somit\s+)?(?:so\s+)?(?:angenommen|beschlossen)\b"
+            r"|\b(?:ist|wurde|wird)\s+(?:der|die|das)\s+(?:\w+\s+){1,2}?(?:angenommen|beschlossen)\b"
             r"|\bso\s+beschlossen\b",
             re.I,
         ),
