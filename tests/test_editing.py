@@ -1,0 +1,64 @@
+"""Editing operations behind the GUI editors, on a small hand-made project."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
+from minutes_app.core.errors import ProjectError
+from minutes_app.core.project import Project
+from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+
+
+@pytest.fixture
+def doc(tmp_path):
+    audio = tmp_path / "a.wav"
+    audio.write_bytes(b"RIFF")
+    project = Project.open_or_create(tmp_path / "p", audio)
+    words = [Word(0.0, 0.5, " Guten"), Word(0.5, 1.0, " Abend."), Word(1.2, 1.6, " Danke.")]
+    segs = [
+        Segment(0, 0.0, 1.6, "Guten Abend. Danke.", words, "SPEAKER_00"),
+        Segment(1, 2.0, 3.0, "Ich rufe TOP 2 auf.", [], "SPEAKER_01"),
+    ]
+    project.save_result("asr", {}, Transcript("de", 3.0, segs).to_dict())
+    project.save_result("diarization", {}, Diarization().to_dict())
+    project.save_result(
+        "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
+    )
+    project.save_result("draft", {}, Minutes([MinutesItem("2", "Radweg", discussion="KI-Text")]).to_dict())
+    return SessionDoc.open(tmp_path / "p")
+
+
+def test_split_merge_and_undo(doc):
+    undo = doc.split(0, 2)
+    assert [s.text for s in doc.segments] == ["Guten Abend.", "Danke.", "Ich rufe TOP 2 auf."]
+    assert [s.id for s in doc.segments] == [0, 2, 1]  # ids stay stable, the new half gets a new one
+    doc.merge_with_next(0)
+    assert doc.segments[0].text == "Guten Abend. Danke." and doc.segments[0].end == 1.6
+    doc.restore(undo)
+    assert [s.id for s in doc.segments] == [0, 1]
+    with pytest.raises(ProjectError):
+        doc.split(1, 1)  # no word timings
+
+
+def test_speakers_rename_and_reassign(doc):
+    doc.rename_speaker("SPEAKER_01", "Peter Lindner")
+    doc.set_speaker(0, "SPEAKER_01")
+    assert [(s.id, s.label) for s in doc.speakers] == [("SPEAKER_01", "Peter Lindner")]
+    assert doc.speaking_time()["SPEAKER_01"] == pytest.approx(2.6)
+
+
+def test_item_states_and_save_roundtrip(doc, tmp_path):
+    assert doc.item_states == [AI_DRAFT]
+    old, old_state = doc.set_item_field(0, "discussion", "Von Hand geschrieben.")
+    assert (old, old_state, doc.item_states[0]) == ("KI-Text", AI_DRAFT, EDITED)
+    doc.set_item_state(0, CONFIRMED)
+    doc.set_text(1, "Ich rufe Tagesordnungspunkt 2 auf.")
+    doc.save()
+    again = SessionDoc.open(tmp_path / "p")
+    assert again.item_states == [CONFIRMED]
+    assert again.minutes.agenda_items[0].discussion == "Von Hand geschrieben."
+    assert again.segments[1].text == "Ich rufe Tagesordnungspunkt 2 auf."
+    assert json.loads((tmp_path / "p" / "project.json").read_text())["item_states"] == [CONFIRMED]
