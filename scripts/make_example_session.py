@@ -100,59 +100,107 @@ MOTION = (
 )
 
 EXPECTED: dict[str, dict[str, Any]] = {
-    "1": {"motions": [], "resolution": "Die Tagesordnung wird in der vorliegenden Form festgestellt.",
-          "vote": {"outcome": "einstimmig angenommen", "yes": None, "no": None, "abstain": None}},
-    "2": {"motions": [MOTION],
-          "resolution": "Der Ausschuss beschließt die Einrichtung einer Fahrradstraße in der Lindenallee "
-                        "gemäß Vorlage mit der Ergänzung aus dem Antrag der Fraktion GRÜNE.",
-          "vote": {"outcome": "mehrheitlich angenommen", "yes": 7, "no": 2, "abstain": 1}},
-    "3": {"motions": [], "resolution": "Der Ausschuss beschließt das Baumpflanzprogramm 2025.",
-          "vote": {"outcome": "mehrheitlich angenommen", "yes": None, "no": None, "abstain": None}},
+    "1": {
+        "motions": [],
+        "resolution": "Die Tagesordnung wird in der vorliegenden Form festgestellt.",
+        "vote": {"outcome": "einstimmig angenommen", "yes": None, "no": None, "abstain": None},
+    },
+    "2": {
+        "motions": [MOTION],
+        "resolution": "Der Ausschuss beschließt die Einrichtung einer Fahrradstraße in der Lindenallee "
+        "gemäß Vorlage mit der Ergänzung aus dem Antrag der Fraktion GRÜNE.",
+        "vote": {"outcome": "mehrheitlich angenommen", "yes": 7, "no": 2, "abstain": 1},
+    },
+    "3": {
+        "motions": [],
+        "resolution": "Der Ausschuss beschließt das Baumpflanzprogramm 2025.",
+        "vote": {"outcome": "mehrheitlich angenommen", "yes": None, "no": None, "abstain": None},
+    },
     "4": {"motions": [], "resolution": "", "vote": None},
 }
 
 # (agenda number, speaker id, text). Text is what is spoken, numbers written as digits.
 SCRIPT: list[tuple[str, str, str]] = [
-    ("1", "lindner", "Guten Abend, meine Damen und Herren. Ich eröffne die 3. Sitzung des Ausschusses für "
-     "Umwelt und Mobilität und begrüße Sie herzlich. Ich stelle fest, dass form- und fristgerecht "
-     "eingeladen wurde und dass der Ausschuss beschlussfähig ist. Gibt es Wünsche zur Änderung der "
-     "Tagesordnung? Das ist nicht der Fall. Wer der Tagesordnung so zustimmt, den bitte ich um das "
-     "Handzeichen. Gegenstimmen? Enthaltungen? Das ist einstimmig. Vielen Dank."),
-    ("2", "lindner", "Ich rufe Tagesordnungspunkt 2 auf: Einrichtung einer Fahrradstraße in der "
-     "Lindenallee. Die Vorlage liegt Ihnen vor. Herr Krüger von der Verwaltung, bitte."),
-    ("2", "krueger", "Vielen Dank, Herr Vorsitzender. Die Lindenallee ist eine der wichtigsten "
-     "Radverbindungen zwischen Bahnhof und Innenstadt. An einem normalen Werktag fahren dort mehr als "
-     "2000 Radfahrende. Die Verwaltung schlägt vor, die Lindenallee zur Fahrradstraße zu machen. Autos "
-     "dürfen weiter hineinfahren, aber höchstens mit 30 Kilometern pro Stunde. Die Kosten für "
-     "Markierung und Beschilderung liegen bei etwa 85.000 Euro."),
-    ("2", "brandt", "Wir unterstützen den Radverkehr grundsätzlich. Aber die Anwohner brauchen weiterhin "
-     "Parkplätze. Solange nicht geklärt ist, wie viele Stellplätze wegfallen, sehen wir die "
-     "Fahrradstraße kritisch."),
-    ("2", "demir", "Wir begrüßen die Vorlage ausdrücklich. Wir stellen aber einen Antrag: Die Verwaltung "
-     "soll zusätzlich prüfen, ob an beiden Enden der Lindenallee sichere Querungen für den Radverkehr "
-     "eingerichtet werden können, und dem Ausschuss bis zum Herbst berichten."),
+    (
+        "1",
+        "lindner",
+        "Guten Abend, meine Damen und Herren. Ich eröffne die 3. Sitzung des Ausschusses für "
+        "Umwelt und Mobilität und begrüße Sie herzlich. Ich stelle fest, dass form- und fristgerecht "
+        "eingeladen wurde und dass der Ausschuss beschlussfähig ist. Gibt es Wünsche zur Änderung der "
+        "Tagesordnung? Das ist nicht der Fall. Wer der Tagesordnung so zustimmt, den bitte ich um das "
+        "Handzeichen. Gegenstimmen? Enthaltungen? Das ist einstimmig. Vielen Dank.",
+    ),
+    (
+        "2",
+        "lindner",
+        "Ich rufe Tagesordnungspunkt 2 auf: Einrichtung einer Fahrradstraße in der "
+        "Lindenallee. Die Vorlage liegt Ihnen vor. Herr Krüger von der Verwaltung, bitte.",
+    ),
+    (
+        "2",
+        "krueger",
+        "Vielen Dank, Herr Vorsitzender. Die Lindenallee ist eine der wichtigsten "
+        "Radverbindungen zwischen Bahnhof und Innenstadt. An einem normalen Werktag fahren dort mehr als "
+        "2000 Radfahrende. Die Verwaltung schlägt vor, die Lindenallee zur Fahrradstraße zu machen. Autos "
+        "dürfen weiter hineinfahren, aber höchstens mit 30 Kilometern pro Stunde. Die Kosten für "
+        "Markierung und Beschilderung liegen bei etwa 85.000 Euro.",
+    ),
+    (
+        "2",
+        "brandt",
+        "Wir unterstützen den Radverkehr grundsätzlich. Aber die Anwohner brauchen weiterhin "
+        "Parkplätze. Solange nicht geklärt ist, wie viele Stellplätze wegfallen, sehen wir die "
+        "Fahrradstraße kritisch.",
+    ),
+    (
+        "2",
+        "demir",
+        "Wir begrüßen die Vorlage ausdrücklich. Wir stellen aber einen Antrag: Die Verwaltung "
+        "soll zusätzlich prüfen, ob an beiden Enden der Lindenallee sichere Querungen für den Radverkehr "
+        "eingerichtet werden können, und dem Ausschuss bis zum Herbst berichten.",
+    ),
     ("2", "hofmann", "Wir tragen das mit, wenn der Lieferverkehr für die Geschäfte weiter möglich bleibt."),
-    ("2", "krueger", "Das kann ich bestätigen. Der Lieferverkehr bleibt zugelassen, und es fallen nur "
-     "12 Stellplätze weg."),
-    ("2", "lindner", "Vielen Dank. Weitere Wortmeldungen sehe ich nicht. Ich lasse über die Vorlage mit der "
-     "Ergänzung aus dem Antrag der Grünen abstimmen. Wer ist dafür? Wer ist dagegen? Wer enthält "
-     "sich? Bei 7 Ja-Stimmen, 2 Nein-Stimmen und einer Enthaltung ist der Antrag angenommen."),
-    ("3", "lindner", "Wir kommen zu Punkt 3 der Tagesordnung: Baumpflanzprogramm 2025. Herr Krüger, "
-     "bitte."),
-    ("3", "krueger", "Die Verwaltung möchte in diesem Jahr 120 neue Stadtbäume pflanzen, vor allem in "
-     "Straßen mit wenig Schatten. Dafür stehen im Haushalt 240.000 Euro bereit."),
-    ("3", "brandt", "Neue Bäume finden wir gut. Wir fragen uns aber, wer die Pflege in den ersten drei "
-     "Jahren bezahlt."),
+    (
+        "2",
+        "krueger",
+        "Das kann ich bestätigen. Der Lieferverkehr bleibt zugelassen, und es fallen nur 12 Stellplätze weg.",
+    ),
+    (
+        "2",
+        "lindner",
+        "Vielen Dank. Weitere Wortmeldungen sehe ich nicht. Ich lasse über die Vorlage mit der "
+        "Ergänzung aus dem Antrag der Grünen abstimmen. Wer ist dafür? Wer ist dagegen? Wer enthält "
+        "sich? Bei 7 Ja-Stimmen, 2 Nein-Stimmen und einer Enthaltung ist der Antrag angenommen.",
+    ),
+    ("3", "lindner", "Wir kommen zu Punkt 3 der Tagesordnung: Baumpflanzprogramm 2025. Herr Krüger, bitte."),
+    (
+        "3",
+        "krueger",
+        "Die Verwaltung möchte in diesem Jahr 120 neue Stadtbäume pflanzen, vor allem in "
+        "Straßen mit wenig Schatten. Dafür stehen im Haushalt 240.000 Euro bereit.",
+    ),
+    (
+        "3",
+        "brandt",
+        "Neue Bäume finden wir gut. Wir fragen uns aber, wer die Pflege in den ersten drei Jahren bezahlt.",
+    ),
     ("3", "krueger", "Die Pflege für drei Jahre ist in den Kosten bereits enthalten."),
     ("3", "hofmann", "Dann können wir zustimmen."),
-    ("3", "lindner", "Dann stimmen wir ab. Wer stimmt dem Baumpflanzprogramm zu? Gegenstimmen? "
-     "Enthaltungen? Das ist eine Mehrheit. Das Programm ist beschlossen."),
+    (
+        "3",
+        "lindner",
+        "Dann stimmen wir ab. Wer stimmt dem Baumpflanzprogramm zu? Gegenstimmen? "
+        "Enthaltungen? Das ist eine Mehrheit. Das Programm ist beschlossen.",
+    ),
     ("4", "lindner", "Ich rufe Tagesordnungspunkt 4 auf: Mitteilungen und Anfragen."),
-    ("4", "demir", "Ich habe eine kurze Anfrage. Wann wird die defekte Ampel an der Schulstraße "
-     "repariert?"),
+    ("4", "demir", "Ich habe eine kurze Anfrage. Wann wird die defekte Ampel an der Schulstraße repariert?"),
     ("4", "krueger", "Die Reparatur ist beauftragt und erfolgt in der nächsten Woche."),
-    ("4", "lindner", "Vielen Dank. Weitere Mitteilungen gibt es nicht. Ich schließe die Sitzung und wünsche "
-     "Ihnen einen guten Heimweg."),
+    (
+        "4",
+        "lindner",
+        "Vielen Dank. Weitere Mitteilungen gibt es nicht. Ich schließe die Sitzung und wünsche "
+        "Ihnen einen guten Heimweg.",
+    ),
 ]
 
 
@@ -160,9 +208,20 @@ def synthesize(voice: Voice, text: str, workdir: Path, index: int) -> np.ndarray
     """Speak ``text`` with espeak-ng; return float32 samples at 22050 Hz, silence trimmed."""
     wav_path = workdir / f"turn_{index:02d}.wav"
     subprocess.run(
-        ["espeak-ng", "-v", voice.variant, "-p", str(voice.pitch), "-s", str(voice.speed),
-         "-g", str(voice.word_gap),
-         "-w", str(wav_path), text],
+        [
+            "espeak-ng",
+            "-v",
+            voice.variant,
+            "-p",
+            str(voice.pitch),
+            "-s",
+            str(voice.speed),
+            "-g",
+            str(voice.word_gap),
+            "-w",
+            str(wav_path),
+            text,
+        ],
         check=True,
     )
     with wave.open(str(wav_path), "rb") as wav:
@@ -173,7 +232,7 @@ def synthesize(voice: Voice, text: str, workdir: Path, index: int) -> np.ndarray
     loud = np.flatnonzero(np.abs(samples) > 0.01)
     if loud.size == 0:
         raise SystemExit(f"espeak-ng produced silence for turn {index}")
-    samples = samples[loud[0]: loud[-1] + 1]
+    samples = samples[loud[0] : loud[-1] + 1]
     peak = float(np.max(np.abs(samples)))
     return samples * (voice.gain / peak)
 
@@ -189,14 +248,16 @@ def build_mix(workdir: Path) -> tuple[np.ndarray, list[dict[str, object]]]:
             pieces.append(np.zeros(gap, dtype=np.float32))
             cursor += gap
         audio = synthesize(VOICES[speaker], text, workdir, index)
-        turns.append({
-            "start": round(cursor / ESPEAK_RATE, 3),
-            "end": round((cursor + audio.size) / ESPEAK_RATE, 3),
-            "speaker": speaker,
-            "speaker_name": VOICES[speaker].name,
-            "agenda_number": number,
-            "text": text,
-        })
+        turns.append(
+            {
+                "start": round(cursor / ESPEAK_RATE, 3),
+                "end": round((cursor + audio.size) / ESPEAK_RATE, 3),
+                "speaker": speaker,
+                "speaker_name": VOICES[speaker].name,
+                "agenda_number": number,
+                "text": text,
+            }
+        )
         pieces.append(audio)
         cursor += audio.size
     # A short tail of room tone after the last word.
@@ -268,22 +329,31 @@ def ground_truth(turns: list[dict[str, object]], duration: float) -> dict[str, o
     items = []
     for number, title in AGENDA:
         own = [t for t in turns if t["agenda_number"] == number]
-        items.append({
-            "number": number,
-            "title": title,
-            "start": own[0]["start"],
-            "end": own[-1]["end"],
-            **EXPECTED[number],
-        })
+        items.append(
+            {
+                "number": number,
+                "title": title,
+                "start": own[0]["start"],
+                "end": own[-1]["end"],
+                **EXPECTED[number],
+            }
+        )
     return {
         "name": NAME,
         "description": "Fiktive Ausschusssitzung, mit espeak-ng synthetisch gesprochen (Beispiel und Test).",
         "duration_s": round(duration, 3),
         "session": SESSION,
         "speakers": [
-            {"id": v.id, "name": v.name, "fraktion": v.fraktion, "rolle": v.rolle,
-             "espeak_voice": v.variant, "pitch": v.pitch, "speed": v.speed,
-             "word_gap": v.word_gap}
+            {
+                "id": v.id,
+                "name": v.name,
+                "fraktion": v.fraktion,
+                "rolle": v.rolle,
+                "espeak_voice": v.variant,
+                "pitch": v.pitch,
+                "speed": v.speed,
+                "word_gap": v.word_gap,
+            }
             for v in VOICES.values()
         ],
         "agenda_items": items,
@@ -293,8 +363,12 @@ def ground_truth(turns: list[dict[str, object]], duration: float) -> dict[str, o
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=REPO / "resources" / "examples",
-                        help="output folder (default: resources/examples)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=REPO / "resources" / "examples",
+        help="output folder (default: resources/examples)",
+    )
     args = parser.parse_args(argv)
     if shutil.which("espeak-ng") is None:
         print("espeak-ng fehlt (Debian/Ubuntu: apt-get install espeak-ng).", file=sys.stderr)
