@@ -115,8 +115,8 @@ def test_structure_checks_and_flags() -> None:
     assert top1.vote == Vote("einstimmig zugestimmt")
     # counts the model made up are removed and flagged; the spoken outcome stays
     assert top2.vote == Vote("mehrheitlich zugestimmt", None, None, None)
-    assert "Ja-Stimmen (34) nicht im Transcript belegt – entfernt" in top2.flags
-    assert "Nein-Stimmen (12) nicht im Transcript belegt – entfernt" in top2.flags
+    assert "Ja-Stimmen (34) nicht im Transkript belegt – entfernt" in top2.flags
+    assert "Nein-Stimmen (12) nicht im Transkript belegt – entfernt" in top2.flags
     assert top2.resolution == "Der Rat beschließt den Neubau der Kita Sonnenschein."
     assert top2.motions == ["Antrag der CDU: Kosten vorher prüfen lassen"]
     assert top2.evidence and top2.evidence[0].segment_ids == [6]
@@ -196,7 +196,7 @@ def test_injected_words_and_echoes_are_not_taken() -> None:
     ]
     item = draft_minutes(segments, SPEAKERS, None, ScriptedEngine(reply)).agenda_items[0]
     assert item.resolution == "" and item.motions == ["Antrag der CDU auf Vertagung"]
-    assert "Beratung wörtlich aus dem Transcript übernommen – bitte in indirekte Rede fassen" in item.flags
+    assert "Beratung wörtlich aus dem Transkript übernommen – bitte in indirekte Rede fassen" in item.flags
 
 
 def test_repetition_loop_is_flagged() -> None:

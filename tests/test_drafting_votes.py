@@ -100,8 +100,8 @@ def test_verify_drops_unspoken_counts() -> None:
     vote, flags = verify_vote(Vote("mehrheitlich zugestimmt", 34, 12, 2), [Evidence(0.0, 5.0, [1])], segments)
     assert vote == Vote("mehrheitlich zugestimmt", None, None, 2)
     assert flags == [
-        "Ja-Stimmen (34) nicht im Transcript belegt – entfernt",
-        "Nein-Stimmen (12) nicht im Transcript belegt – entfernt",
+        "Ja-Stimmen (34) nicht im Transkript belegt – entfernt",
+        "Nein-Stimmen (12) nicht im Transkript belegt – entfernt",
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -201,6 +202,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not audio.exists():
         raise UserError(f"Die Beispielsitzung fehlt: {audio}")
     out = Path(args.output_dir)
+    session = json.loads((EXAMPLES / "beispielsitzung.json").read_text(encoding="utf-8")).get("session", {})
     ns = argparse.Namespace(
         audio=str(audio),
         output=str(out / "beispielsitzung_entwurf.docx"),
@@ -215,9 +217,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         no_draft=False,
         force=args.force,
         threads=None,
-        gremium="Ausschuss für Umwelt und Mobilität",
-        datum=None,
-        ort=None,
+        gremium=session.get("committee"),
+        datum=session.get("date"),
+        ort=session.get("location"),
         num_speakers=None,
         min_speakers=None,
         max_speakers=None,

@@ -151,7 +151,7 @@ def _item_from_span(
     elif span.matched_by == "folge":
         item.flags.append("Zuordnung über „nächster Tagesordnungspunkt“ erkannt – bitte prüfen")
     if not span.segments:
-        item.flags.append("Im Transcript nicht aufgerufen – keine Zeit und kein Text zugeordnet")
+        item.flags.append("Im Transkript nicht aufgerufen – keine Zeit und kein Text zugeordnet")
         return item
     segs = span.segments
     draft = draft or ItemDraft()
@@ -189,7 +189,7 @@ def _item_from_span(
                 )
             if looks_echoed(text, segs):
                 item.flags.append(
-                    "Beratung wörtlich aus dem Transcript übernommen – bitte in indirekte Rede fassen"
+                    "Beratung wörtlich aus dem Transkript übernommen – bitte in indirekte Rede fassen"
                 )
     item.flags += vote_flags + res_flags
     item.flags = list(dict.fromkeys(item.flags))  # each hint once

@@ -56,14 +56,14 @@ def merge_vote(
                 setattr(merged, key, theirs)
             elif mine is not None and theirs is not None and mine != theirs:
                 flags.append(
-                    f"{label}: Sprachmodell nannte {theirs}, im Transcript steht {mine} – {mine} übernommen"
+                    f"{label}: Sprachmodell nannte {theirs}, im Transkript steht {mine} – {mine} übernommen"
                 )
         if merged.outcome is None and llm_checked.outcome:
             if llm_ev and any(_VOTE_WORDS.search(s.text) for s in segments if s.id in llm_ev[0].segment_ids):
                 merged.outcome = llm_checked.outcome
             else:
                 flags.append(
-                    f"Abstimmungsergebnis „{llm_checked.outcome}“ nicht im Transcript belegt – entfernt"
+                    f"Abstimmungsergebnis „{llm_checked.outcome}“ nicht im Transkript belegt – entfernt"
                 )
         if not merged.is_empty() and not rule_ev:
             evidence = llm_ev
@@ -117,7 +117,7 @@ def merge_resolution(
     if llm:
         short = llm if len(llm) <= 160 else llm[:159] + "…"
         flags.append(
-            f"Beschlusstext nicht wörtlich im Transcript – bitte aus der Vorlage übernehmen "
+            f"Beschlusstext nicht wörtlich im Transkript – bitte aus der Vorlage übernehmen "
             f"(Vorschlag des Sprachmodells: „{short}“)"
         )
         return "", [], flags

@@ -45,7 +45,7 @@ def verify_vote(vote: Vote, evidence: list[Evidence], segments: list[Segment]) -
             continue
         if not number_is_evidenced(int(value), text):
             setattr(checked, key, None)
-            flags.append(f"{label} ({value}) nicht im Transcript belegt – entfernt")
+            flags.append(f"{label} ({value}) nicht im Transkript belegt – entfernt")
     if checked.outcome and "einstimmig" in checked.outcome and (checked.no or 0) > 0:
         flags.append(
             "Abstimmungsergebnis widersprüchlich: „einstimmig“, aber Nein-Stimmen genannt – bitte prüfen"
