@@ -9,39 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from typing import TextIO
 
-from ..core.jobs import CancelToken, ProgressFn
+from ..core.jobs import ProgressFn, no_progress
 from ..models.registry import PROFILES
 from ..models.store import ModelStore
-
-
-class LineBar:
-    """A one-line text progress bar on stderr (redrawn with \\r, at most ~10 times a second)."""
-
-    def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
-        self.stream = stream or sys.stderr
-        self.width = width
-        self._last = 0.0
-        self._shown = ""
-
-    def __call__(self, fraction: float, message: str = "") -> None:
-        now = time.monotonic()
-        if now - self._last < 0.1 and fraction < 1.0:
-            return
-        self._last = now
-        filled = int(self.width * max(0.0, min(fraction, 1.0)))
-        line = f"[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:5.1f}% {message}"[:120]
-        self.stream.write("\r" + line.ljust(len(self._shown)))
-        self.stream.flush()
-        self._shown = line
-
-    def close(self) -> None:
-        if self._shown:
-            self.stream.write("\n")
-            self.stream.flush()
-            self._shown = ""
+from .progress import ProgressBar, run_cancellable
 
 
 def _store(args: argparse.Namespace) -> ModelStore:
@@ -49,18 +21,20 @@ def _store(args: argparse.Namespace) -> ModelStore:
     return ModelStore(root) if root else ModelStore.default()
 
 
-def _run_with_bar(args: argparse.Namespace) -> tuple[LineBar, ProgressFn]:
-    bar = LineBar()
-    return bar, (bar if not getattr(args, "quiet", False) else (lambda f, m="": None))
+def _run_with_bar(args: argparse.Namespace) -> tuple[ProgressBar, ProgressFn]:
+    bar = ProgressBar()
+    return bar, (bar if not getattr(args, "quiet", False) else no_progress)
 
 
 def cmd_install(args: argparse.Namespace) -> int:
     store = _store(args)
     bar, progress = _run_with_bar(args)
     try:
-        installed = store.install(args.ids or None, args.profile, progress, CancelToken())
+        installed = run_cancellable(
+            lambda cancel: store.install(args.ids or None, args.profile, progress, cancel)
+        )
     finally:
-        bar.close()
+        bar.finish()
     for model in installed:
         print(f"{model.id}: installiert in {model.path}")
     return 0
@@ -83,9 +57,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
     store = _store(args)
     bar, progress = _run_with_bar(args)
     try:
-        results = store.verify(args.ids or None, progress, CancelToken())
+        results = run_cancellable(lambda cancel: store.verify(args.ids or None, progress, cancel))
     finally:
-        bar.close()
+        bar.finish()
     if not results:
         print("Es sind keine Modelle installiert.")
     for r in results:
@@ -97,11 +71,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _store(args)
     bar, progress = _run_with_bar(args)
     try:
-        model = store.import_dir(
-            args.dir, args.id, progress, CancelToken(), convert=not args.no_convert, replace=args.replace
+        model = run_cancellable(
+            lambda cancel: store.import_dir(
+                args.dir, args.id, progress, cancel, convert=not args.no_convert, replace=args.replace
+            )
         )
     finally:
-        bar.close()
+        bar.finish()
     print(f"{model.id}: importiert als {model.kind}/{model.format} in {model.path}")
     return 0
 
