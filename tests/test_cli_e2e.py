@@ -143,7 +143,7 @@ def test_rerun_skips_finished_stages_and_exports_every_format(session_run):
         ),
         (
             ["transcribe", str(EXAMPLES / "beispielsitzung.ogg"), "-o", "o.json", "--model", "gibtsnicht"],
-            2,
+            3,
             "gibtsnicht",
         ),
     ],

@@ -89,6 +89,9 @@ def _torch_settings(threads: int) -> Iterator[None]:
         with torch.inference_mode():
             yield
     finally:
+        # The flag is processor state of this thread: leave it as other code expects
+        # (IEEE subnormals on), e.g. numpy and hypothesis in the same process.
+        torch.set_flush_denormal(False)
         if threads > 0:
             torch.set_num_threads(old_threads)
 
