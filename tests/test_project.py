@@ -85,6 +85,8 @@ def test_output_below_a_file_is_refused(tmp_path):
 
 
 def test_settings_defaults_env_and_migration(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINUTES_APP_MODELS", raising=False)
+    monkeypatch.delenv("MINUTES_APP_THREADS", raising=False)
     path = tmp_path / "settings.json"
     path.write_text(json.dumps({"model_dir": "/srv/modelle", "threads": "2"}))  # version 0 file
     settings = Settings.load(path)

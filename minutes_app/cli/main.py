@@ -49,6 +49,12 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     _add_speaker_args(p)
 
 
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from ..gui.app import main as gui_main  # PySide6 only when the GUI is asked for
+
+    return gui_main([])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="minutes-app",
@@ -101,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--llm-model", help="Sprachmodell für den Entwurf (ID)")
     p.add_argument("--force", action="store_true")
     p.set_defaults(func=commands.cmd_demo)
+
+    p = sub.add_parser("gui", help="Desktop-Anwendung starten")
+    p.set_defaults(func=_cmd_gui)
 
     from .models_cmd import register
 

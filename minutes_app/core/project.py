@@ -47,11 +47,19 @@ class Project:
         folder = Path(folder)
         if (folder / PROJECT_FILE).exists():
             project = cls.load(folder)
-            if audio is not None and project.audio_path != audio.resolve():
+            if audio is not None and (not project.has_audio or project.audio_path != audio.resolve()):
                 project.set_audio(audio)
             return project
         if audio is None:
             raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).")
+        return cls.create(folder, audio)
+
+    @classmethod
+    def create(cls, folder: str | os.PathLike[str], audio: Path | None = None, name: str = "") -> Project:
+        """A new project in ``folder``; without ``audio`` it waits for a recording or an import."""
+        folder = Path(folder)
+        if (folder / PROJECT_FILE).exists():
+            raise ProjectError(f"In „{folder}“ liegt bereits ein Sitzungsprojekt.")
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -66,6 +74,7 @@ class Project:
             {
                 "schema_version": SCHEMA_VERSION,
                 "created": _now(),
+                "name": name,
                 "audio": {},
                 "info": asdict(SessionInfo()),
                 "agenda": [],
@@ -74,7 +83,10 @@ class Project:
                 "stages": {},
             },
         )
-        project.set_audio(audio)
+        if audio is not None:
+            project.set_audio(audio)
+        else:
+            project.save()
         return project
 
     @classmethod
@@ -113,6 +125,10 @@ class Project:
         self.save()
 
     @property
+    def has_audio(self) -> bool:
+        return bool(self.data.get("audio", {}).get("path"))
+
+    @property
     def audio_path(self) -> Path:
         return Path(self.data["audio"]["path"])
 
@@ -121,6 +137,15 @@ class Project:
         return self.folder / "audio.pcm"
 
     # -- metadata --------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """Display name of the session (the folder name when none was given)."""
+        return str(self.data.get("name") or self.folder.name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.data["name"] = value.strip()
+
     @property
     def info(self) -> SessionInfo:
         return SessionInfo.from_dict(self.data.get("info", {}))
@@ -177,3 +202,11 @@ class Project:
         for later in STAGES[STAGES.index(stage) :]:
             self.data["stages"].pop(later, None)
         self.save()
+
+
+def list_projects(library: str | os.PathLike[str]) -> list[Path]:
+    """Project folders directly inside ``library`` (a session library), sorted by name."""
+    root = Path(library)
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if p.is_dir() and (p / PROJECT_FILE).is_file())

@@ -189,6 +189,9 @@ class SessionInfo:
     location: str = ""
     start_time: str = ""
     end_time: str = ""
+    session_number: str = ""  # Sitzungsnummer
+    chair: str = ""  # Vorsitz
+    recorder: str = ""  # Schriftführung
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> SessionInfo:

@@ -1,0 +1,48 @@
+"""Start of the desktop application: ``minutes-app gui`` or ``python -m minutes_app.gui.app``."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Sequence
+
+from .strings import tr
+
+
+def install_qt_translations(app: object) -> None:
+    """German texts for Qt's own buttons and dialogs (Ja/Nein, Abbrechen, file dialogs)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)  # type: ignore[arg-type]
+    if translator.load(QLocale(QLocale.Language.German), "qtbase", "_", folder):
+        app.installTranslator(translator)  # type: ignore[attr-defined]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the GUI until its window is closed; returns the exit code."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ..core.errors import UserError
+    from ..core.offline import ensure_offline
+    from ..core.settings import Settings
+    from .main_window import MainWindow
+
+    ensure_offline()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
+    install_qt_translations(app)
+    QApplication.setApplicationName("minutes-app")
+    QApplication.setApplicationDisplayName(tr("app.title"))
+    try:
+        settings = Settings.load()
+    except UserError as exc:
+        QMessageBox.critical(None, tr("error.title"), str(exc))
+        return 2
+    window = MainWindow(settings=settings)
+    window.show()
+    return int(app.exec())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

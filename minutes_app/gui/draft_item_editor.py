@@ -1,0 +1,283 @@
+"""Editor of one agenda item of the draft: fields, vote, review hints, evidence, state badge."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
+from ..core.errors import UserError
+from ..core.types import MinutesItem, Vote
+from . import undo
+from .format import format_time
+
+STATE_LABELS = {AI_DRAFT: "KI-Entwurf", EDITED: "bearbeitet", CONFIRMED: "geprüft"}
+STATE_STYLES = {
+    AI_DRAFT: "background:#FCE3C2; color:#7A3E00;",
+    EDITED: "background:#D6E6FA; color:#0B3D78;",
+    CONFIRMED: "background:#D3F0D8; color:#145A24;",
+}
+OUTCOMES = (
+    "einstimmig angenommen",
+    "mehrheitlich angenommen",
+    "angenommen",
+    "abgelehnt",
+    "mehrheitlich abgelehnt",
+    "einstimmig abgelehnt",
+    "zur Kenntnis genommen",
+    "vertagt",
+)
+NO_COUNT = -1  # spin box value shown as "–": no number stated
+
+
+def _text_box(parent: QWidget, lines: int, placeholder: str, max_lines: int | None = None) -> QPlainTextEdit:
+    box = QPlainTextEdit(parent)
+    box.setPlaceholderText(placeholder)
+    spacing = box.fontMetrics().lineSpacing()
+    box.setMinimumHeight(spacing * lines + 14)
+    if max_lines is not None:  # short fields stay short; the discussion takes the room
+        box.setMaximumHeight(spacing * max_lines + 14)
+    box.setTabChangesFocus(True)
+    return box
+
+
+class ItemEditor(QWidget):
+    """Shows ``doc.item(index)``; every change is an undoable ``ItemFieldCommand``."""
+
+    confirm_requested = Signal()
+    regenerate_requested = Signal()
+    error = Signal(str)
+
+    def __init__(
+        self,
+        doc: SessionDoc,
+        undo_stack: QUndoStack,
+        on_seek: Callable[[float], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.doc, self.undo_stack, self.on_seek = doc, undo_stack, on_seek
+        self.index = -1
+        self._session = 0
+        self._loading = False
+
+        self.number_label = QLabel(self)
+        font = self.number_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        self.number_label.setFont(font)
+        self.title_edit = QLineEdit(self)
+        self.title_edit.setFont(font)
+        self.badge = QLabel(self)
+        self.badge.setToolTip("Prüfstatus: KI-Text gilt als ungeprüft, bis er bearbeitet oder bestätigt wird")
+        self.confirm_button = QPushButton("Bestätigen", self)
+        self.confirm_button.setToolTip("Diesen TOP als geprüft markieren")
+        self.confirm_button.clicked.connect(self.confirm_requested)
+        self.regen_button = QPushButton("Neu erzeugen", self)
+        self.regen_button.setToolTip(
+            "Den Entwurf dieses TOP mit dem Sprachmodell neu erzeugen (rückgängig möglich)"
+        )
+        self.regen_button.clicked.connect(self.regenerate_requested)
+        self.listen_button = QPushButton("Anhören", self)
+        self.listen_button.setToolTip("Die Aufnahme ab dem Beginn dieses TOP abspielen")
+        self.listen_button.clicked.connect(self._listen)
+
+        self.flags_label = QLabel(self)
+        self.flags_label.setWordWrap(True)
+        self.flags_label.setStyleSheet(
+            "background:#FFF6D6; border:1px solid #E0C46C; border-radius:4px; padding:6px; color:#4A3B00;"
+        )
+        self.discussion = _text_box(self, 6, "Verlauf der Beratung")
+        self.motions = _text_box(self, 2, "Ein Antrag je Zeile", max_lines=5)
+        self.resolution = _text_box(self, 3, "Wortlaut des Beschlusses", max_lines=8)
+        self.outcome = QComboBox(self)
+        self.outcome.setEditable(True)
+        self.outcome.addItems(["", *OUTCOMES])
+        line = self.outcome.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Ergebnis, z. B. einstimmig angenommen")
+        self.counts = {name: self._count_box(label) for name, label in self._COUNT_LABELS}
+        self.evidence_label = QLabel(self)
+        self.evidence_label.setWordWrap(True)
+        self.evidence_label.setTextFormat(Qt.TextFormat.RichText)
+        self.evidence_label.linkActivated.connect(lambda href: self.on_seek(float(href)))
+        self.evidence_label.setToolTip("Klicken: die Stelle in der Aufnahme abspielen")
+        self._layout()
+        self._connect()
+
+    _COUNT_LABELS = (("yes", "Ja"), ("no", "Nein"), ("abstain", "Enthaltungen"))
+
+    def _count_box(self, label: str) -> QSpinBox:
+        box = QSpinBox(self)
+        box.setRange(NO_COUNT, 999)
+        box.setSpecialValueText("–")
+        box.setToolTip(f"{label}-Stimmen; „–“: keine Zahl genannt")
+        return box
+
+    def _layout(self) -> None:
+        head = QHBoxLayout()
+        head.addWidget(self.number_label)
+        head.addWidget(self.title_edit, 1)
+        head.addWidget(self.badge)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.confirm_button)
+        buttons.addWidget(self.regen_button)
+        buttons.addWidget(self.listen_button)
+        buttons.addStretch(1)
+        vote = QHBoxLayout()
+        vote.addWidget(self.outcome, 2)
+        for name, label in self._COUNT_LABELS:
+            vote.addWidget(QLabel(f"{label}:", self))
+            vote.addWidget(self.counts[name])
+        form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("Beratung:", self.discussion)
+        form.addRow("Anträge:", self.motions)
+        form.addRow("Beschluss:", self.resolution)
+        form.addRow("Abstimmung:", vote)
+        form.addRow("Belege:", self.evidence_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addLayout(buttons)
+        layout.addWidget(self.flags_label)
+        layout.addLayout(form, 1)
+
+    def _connect(self) -> None:
+        self.title_edit.textEdited.connect(lambda text: self._edit("title", text.strip()))
+        self.discussion.textChanged.connect(lambda: self._edit("discussion", self.discussion.toPlainText()))
+        self.resolution.textChanged.connect(lambda: self._edit("resolution", self.resolution.toPlainText()))
+        self.motions.textChanged.connect(lambda: self._edit("motions", self._motions_value()))
+        self.outcome.currentTextChanged.connect(lambda _t: self._edit("vote", self._vote_value()))
+        for box in self.counts.values():
+            box.valueChanged.connect(lambda _v: self._edit("vote", self._vote_value()))
+        for widget in (
+            self.title_edit,
+            self.discussion,
+            self.resolution,
+            self.motions,
+            self.outcome,
+            *self.counts.values(),
+        ):
+            widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QEvent.Type.FocusIn:
+            self._session += 1  # a new visit to a field starts a new undo step
+        return super().eventFilter(obj, event)
+
+    # -- values -------------------------------------------------------------------------------
+    def _motions_value(self) -> list[str]:
+        return [line.strip() for line in self.motions.toPlainText().splitlines() if line.strip()]
+
+    def _vote_value(self) -> Vote:
+        def count(name: str) -> int | None:
+            value = self.counts[name].value()
+            return None if value == NO_COUNT else value
+
+        outcome = self.outcome.currentText().strip() or None
+        return Vote(outcome, count("yes"), count("no"), count("abstain"))
+
+    def _edit(self, name: str, value: Any) -> None:
+        if self._loading or self.index < 0:
+            return
+        if getattr(self.doc.item(self.index), name) == value:
+            return
+        try:
+            undo.push(
+                self.undo_stack, undo.ItemFieldCommand(self.doc, self.index, name, value, self._session)
+            )
+        except UserError as exc:
+            self.error.emit(str(exc))
+
+    def _listen(self) -> None:
+        item = self.doc.item(self.index)
+        if item.start is not None:
+            self.on_seek(item.start)
+
+    # -- showing --------------------------------------------------------------------------------
+    def show_item(self, index: int) -> None:
+        if index != self.index:
+            self._session += 1
+        self.index = index
+        self.load()
+
+    def load(self) -> None:
+        """Fill the widgets from the document; fields being typed in keep their cursor."""
+        if self.index < 0:
+            return
+        item = self.doc.item(self.index)
+        self._loading = True
+        try:
+            self.number_label.setText(f"TOP {item.number}" if item.number else "")
+            _set_line(self.title_edit, item.title)
+            _set_text(self.discussion, item.discussion)
+            _set_text(self.resolution, item.resolution)
+            if self._motions_value() != item.motions:
+                _set_text(self.motions, "\n".join(item.motions))
+            if self._vote_value() != item.vote:
+                self.outcome.setCurrentText(item.vote.outcome or "")
+                for name in ("yes", "no", "abstain"):
+                    value = getattr(item.vote, name)
+                    self.counts[name].setValue(NO_COUNT if value is None else value)
+            self._show_state()
+            self._show_hints(item)
+        finally:
+            self._loading = False
+
+    def _show_state(self) -> None:
+        state = self.doc.item_states[self.index]
+        self.badge.setText(f" {STATE_LABELS.get(state, state)} ")
+        self.badge.setStyleSheet(
+            f"{STATE_STYLES.get(state, '')} border-radius:4px; padding:3px 8px; font-weight:bold;"
+        )
+        self.confirm_button.setEnabled(state != CONFIRMED)
+
+    def _show_hints(self, item: MinutesItem) -> None:
+        self.flags_label.setVisible(bool(item.flags))
+        self.flags_label.setText(
+            "<b>Hinweise zur Prüfung:</b><ul style='margin:0'>"
+            + "".join(f"<li>{_escape(f)}</li>" for f in item.flags)
+            + "</ul>"
+        )
+        links = [
+            f"<a href='{e.start}'>{format_time(e.start)}–{format_time(e.end)}</a>" for e in item.evidence
+        ]
+        if item.start is not None and item.end is not None:
+            links.insert(
+                0, f"TOP: <a href='{item.start}'>{format_time(item.start)}–{format_time(item.end)}</a>"
+            )
+        self.evidence_label.setText(" · ".join(links) if links else "keine")
+
+    def set_busy(self, busy: bool) -> None:
+        self.regen_button.setEnabled(not busy)
+        self.regen_button.setText("Wird erzeugt …" if busy else "Neu erzeugen")
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _set_text(box: QPlainTextEdit, text: str) -> None:
+    if box.toPlainText() != text:
+        box.setPlainText(text)
+
+
+def _set_line(edit: QLineEdit, text: str) -> None:
+    if edit.text() != text:
+        edit.setText(text)

@@ -1,0 +1,198 @@
+"""Draft editor: the agenda items on the left, the chosen item's editor on the right.
+
+An item counts as AI text („KI-Entwurf“) until the Schriftführung edits it
+(„bearbeitet“) or confirms it („geprüft“). „Neu erzeugen“ drafts one item again
+with the LLM in the background; the result replaces the item (undoable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QUndoStack
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.editing import AI_DRAFT, CONFIRMED, SessionDoc
+from ..core.errors import Cancelled, UserError
+from ..core.jobs import CancelToken, ProgressFn
+from ..core.types import MinutesItem
+from . import draft_regen, job_adapter, undo
+from .autosave import AutoSave
+from .doc_events import events_for
+from .draft_item_editor import STATE_LABELS, ItemEditor
+
+_STATE_COLORS = {AI_DRAFT: "#9A4F00", CONFIRMED: "#1B6B2E"}
+
+
+class DraftView(QWidget):
+    status_message = Signal(str)
+    regenerated = Signal(int)  # item index, after its new draft was put in
+
+    def __init__(
+        self,
+        doc: SessionDoc,
+        undo_stack: QUndoStack,
+        jobs: Any,
+        on_seek: Callable[[float], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.doc, self.undo_stack, self.jobs, self.on_seek = doc, undo_stack, jobs, on_seek
+        self.settings: Any = None  # core.settings.Settings; None: loaded when needed
+        self.busy: set[int] = set()
+        self.autosave = AutoSave(doc, parent=self)
+        self.items = QListWidget(self)
+        self.items.setWordWrap(True)
+        self.items.setSpacing(2)
+        self.items.currentRowChanged.connect(self.select_item)
+        self.editor = ItemEditor(doc, undo_stack, on_seek, self)
+        self.editor.confirm_requested.connect(self.confirm_current)
+        self.editor.regenerate_requested.connect(self.regenerate_current)
+        self.editor.error.connect(self.show_status)
+        self.autosave.failed.connect(self.show_status)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.editor)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.items)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 3)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self._status_timer = QTimer(self)
+        self._status_timer.setSingleShot(True)
+        self._status_timer.timeout.connect(self.status.clear)
+        layout = QVBoxLayout(self)
+        if doc.minutes is None or not doc.minutes.agenda_items:
+            empty = QLabel("Für diese Sitzung gibt es noch keinen Protokollentwurf.", self)
+            empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(empty)
+            splitter.hide()
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        events_for(doc).item_changed.connect(self._item_changed)
+        self._fill_list()
+        if self.items.count():
+            self.items.setCurrentRow(0)
+
+    # -- list ------------------------------------------------------------------------------------
+    def _label(self, index: int) -> str:
+        item = self.doc.item(index)
+        head = f"TOP {item.number}" if item.number else "Ohne Nummer"
+        state = STATE_LABELS.get(self.doc.item_states[index], "")
+        busy = " · wird neu erzeugt …" if index in self.busy else ""
+        return f"{head}  ·  {state}{busy}\n{item.title}"
+
+    def _fill_list(self) -> None:
+        count = len(self.doc.minutes.agenda_items) if self.doc.minutes is not None else 0
+        for index in range(count):
+            entry = QListWidgetItem(self._label(index))
+            self.items.addItem(entry)
+            self._style_entry(index)
+
+    def _style_entry(self, index: int) -> None:
+        entry = self.items.item(index)
+        entry.setText(self._label(index))
+        color = _STATE_COLORS.get(self.doc.item_states[index])
+        entry.setForeground(QBrush(QColor(color)) if color else QBrush())
+        flags = self.doc.item(index).flags
+        entry.setToolTip("\n".join(flags) if flags else "Keine Prüfhinweise")
+
+    def select_item(self, index: int) -> None:
+        if index < 0:
+            return
+        if self.items.currentRow() != index:
+            self.items.setCurrentRow(index)  # comes back here through currentRowChanged
+            return
+        self.editor.show_item(index)
+        self.editor.set_busy(index in self.busy)
+
+    def _item_changed(self, index: int) -> None:
+        if 0 <= index < self.items.count():
+            self._style_entry(index)
+        if index == self.editor.index:
+            self.editor.load()
+
+    def flush(self) -> None:
+        """Save pending edits now (the shell calls this before closing)."""
+        self.autosave.flush()
+
+    # -- actions ---------------------------------------------------------------------------------
+    def show_status(self, message: str) -> None:
+        self.status.setText(message)
+        self._status_timer.start(10000)
+        self.status_message.emit(message)
+
+    def confirm_current(self) -> None:
+        index = self.editor.index
+        if index >= 0 and self.doc.item_states[index] != CONFIRMED:
+            undo.push(self.undo_stack, undo.ItemStateCommand(self.doc, index, CONFIRMED, "TOP bestätigen"))
+
+    def open_evidence(self, evidence_index: int) -> None:
+        """Play the recording at one evidence of the current item."""
+        self.on_seek(self.doc.item(self.editor.index).evidence[evidence_index].start)
+
+    def regenerate_current(self) -> None:
+        self.regenerate(self.editor.index)
+
+    def regenerate(self, index: int) -> None:
+        if index < 0 or index in self.busy:
+            return
+        try:
+            request = draft_regen.prepare(self.doc, index)
+            settings = self.settings or _load_settings()
+            engine = draft_regen.make_engine_from_settings(settings)
+        except UserError as exc:
+            self.show_status(str(exc))
+            return
+
+        def work(cancel: CancelToken, progress: ProgressFn) -> MinutesItem:
+            return draft_regen.regenerate(request, engine, cancel, progress)
+
+        self._set_busy(index, True)
+        self.show_status(f"TOP {request.number} wird neu erzeugt …")
+        job_adapter.submit(
+            self.jobs,
+            work,
+            on_done=lambda item: self._regenerated(index, item),
+            on_error=lambda exc: self._regen_failed(index, exc),
+            title=f"TOP {request.number} neu erzeugen",
+        )
+
+    def _set_busy(self, index: int, busy: bool) -> None:
+        (self.busy.add if busy else self.busy.discard)(index)
+        self._style_entry(index)
+        if index == self.editor.index:
+            self.editor.set_busy(busy)
+
+    def _regenerated(self, index: int, item: MinutesItem) -> None:
+        self._set_busy(index, False)
+        undo.push(self.undo_stack, undo.ReplaceItemCommand(self.doc, index, item))
+        self.show_status(f"TOP {item.number} wurde neu entworfen (KI-Entwurf, bitte prüfen).")
+        self.regenerated.emit(index)
+
+    def _regen_failed(self, index: int, exc: BaseException) -> None:
+        self._set_busy(index, False)
+        if isinstance(exc, Cancelled):
+            self.show_status("Neu erzeugen abgebrochen.")
+        elif isinstance(exc, UserError):
+            self.show_status(str(exc))
+        else:
+            self.show_status(f"Neu erzeugen fehlgeschlagen (Programmfehler): {exc!r}")
+
+
+def _load_settings() -> Any:
+    from ..core.settings import Settings
+
+    return Settings.load()

@@ -1,0 +1,169 @@
+"""Export dialog: DOCX (with the city's template) or TXT/SRT/VTT/JSON, optionally opened afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.jobs import CancelToken, ProgressFn
+from ..core.pipeline import SessionResult
+from ..core.settings import Settings
+from .jobs import JobRunner
+from .strings import tr
+
+FORMATS = ("docx", "txt", "srt", "vtt", "json")
+SUFFIX = {"docx": "_entwurf.docx", "txt": "_transkript.txt", "srt": ".srt", "vtt": ".vtt", "json": ".json"}
+
+
+def export_session(
+    result: SessionResult, fmt: str, output: Path, template: Path | None, include_transcript: bool = False
+) -> Path:
+    """Write one export of an (edited) session; the core's ``write_export`` does the work."""
+    from ..export.transcript import write_export
+
+    return write_export(
+        fmt,
+        output,
+        result.export_bundle(),
+        template=template if fmt == "docx" else None,
+        include_transcript=include_transcript and fmt == "docx",
+    )
+
+
+class ExportDialog(QDialog):
+    def __init__(
+        self,
+        result: Callable[[], SessionResult],
+        settings: Settings,
+        jobs: JobRunner,
+        default_name: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(tr("export.title"))
+        self.result_fn = result
+        self.jobs = jobs
+        self.default_name = default_name
+        self.written: Path | None = None
+
+        self.format = QComboBox()
+        for fmt in FORMATS:
+            self.format.addItem(tr(f"export.format.{fmt}"), fmt)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.template = QLineEdit(str(settings.get("docx_template") or ""))
+        self.template.setPlaceholderText(tr("export.template.none"))
+        template_button = QPushButton(tr("export.template.browse"))
+        template_button.clicked.connect(self._choose_template)
+        template_row = QHBoxLayout()
+        template_row.addWidget(self.template, 1)
+        template_row.addWidget(template_button)
+        self.template_widgets = (self.template, template_button)
+        self.include_transcript = QCheckBox(tr("export.transcript"))
+        self.output = QLineEdit()
+        output_button = QPushButton(tr("export.browse"))
+        output_button.clicked.connect(self._choose_output)
+        output_row = QHBoxLayout()
+        output_row.addWidget(self.output, 1)
+        output_row.addWidget(output_button)
+        self.open_after = QCheckBox(tr("export.open_after"))
+        self.open_after.setChecked(True)
+
+        form = QFormLayout()
+        form.addRow(tr("export.format"), self.format)
+        form.addRow(tr("export.template"), template_row)
+        form.addRow("", self.include_transcript)
+        form.addRow(tr("export.output"), output_row)
+        form.addRow("", self.open_after)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(tr("button.cancel"))
+        self.export_button = buttons.addButton(tr("export.button"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
+        buttons.accepted.connect(self.start_export)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self._format_changed()
+
+    @property
+    def fmt(self) -> str:
+        return str(self.format.currentData())
+
+    def _default_output(self) -> Path:
+        documents = Path.home() / "Dokumente"
+        folder = documents if documents.is_dir() else Path.home()
+        return folder / f"{self.default_name}{SUFFIX[self.fmt]}"
+
+    def _format_changed(self) -> None:
+        docx = self.fmt == "docx"
+        for widget in (*self.template_widgets, self.include_transcript):
+            widget.setEnabled(docx)
+        current = self.output.text().strip()
+        if not current:
+            self.output.setText(str(self._default_output()))
+        else:
+            path = Path(current)
+            stem = path.name.removesuffix(
+                next((s for s in SUFFIX.values() if path.name.endswith(s)), path.suffix)
+            )
+            self.output.setText(str(path.with_name(stem + SUFFIX[self.fmt])))
+
+    def _choose_template(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("export.template"), "", tr("export.template.filter"))
+        if path:
+            self.template.setText(path)
+
+    def _choose_output(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, tr("export.output"), self.output.text(), f"*.{self.fmt}")
+        if path:
+            self.output.setText(path)
+
+    def start_export(self) -> None:
+        """Export through the JobRunner (a light job); the dialog closes when the file is written."""
+        target = self.output.text().strip()
+        if not target:
+            QMessageBox.warning(self, tr("export.title"), tr("export.no_output"))
+            return
+        output = Path(target).expanduser()
+        template = Path(self.template.text().strip()) if self.template.text().strip() else None
+        fmt, include = self.fmt, self.include_transcript.isChecked()
+        result = self.result_fn()
+        self.export_button.setEnabled(False)
+
+        def work(progress: ProgressFn, cancel: CancelToken) -> Path:
+            return export_session(result, fmt, output, template, include)
+
+        self.jobs.submit(
+            work,
+            name=tr("export.title"),
+            model=False,
+            on_result=self._exported,
+            on_error=self._failed,
+            on_finished=lambda: self.export_button.setEnabled(True),
+        )
+
+    def _exported(self, path: Path) -> None:
+        self.written = Path(path)
+        if self.open_after.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written)))
+        self.accept()
+
+    def _failed(self, message: str) -> None:
+        QMessageBox.warning(self, tr("export.failed.title"), message)

@@ -1,0 +1,316 @@
+"""Create or edit a session: header data (Kopf), attendees, agenda and the recording."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..agenda.roster import Attendee, parse_attendees
+from ..agenda.text import parse_agenda_lines, parse_agenda_text
+from ..core.errors import UserError
+from ..core.project import Project
+from ..core.types import AgendaItem, SessionInfo
+from .start_view import create_session
+from .strings import tr
+
+# (form key, SessionInfo field, placeholder key)
+FIELDS = (
+    ("form.committee", "committee", None),
+    ("form.number", "session_number", None),
+    ("form.date", "date", "form.date.placeholder"),
+    ("form.location", "location", None),
+    ("form.start", "start_time", "form.time.placeholder"),
+    ("form.chair", "chair", None),
+    ("form.recorder", "recorder", None),
+)
+
+
+def agenda_to_text(items: list[AgendaItem]) -> str:
+    lines = []
+    for item in items:
+        label = f"TOP {item.number}" if item.number[:1].isdigit() else item.number
+        lines.append(f"{label}: {item.title}" if item.title else label)
+    return "\n".join(lines)
+
+
+def bad_agenda_lines(text: str) -> list[str]:
+    """Typed lines that are not agenda items (indented lines continue the previous title)."""
+    return [
+        line.strip()
+        for line in text.splitlines()
+        if line.strip() and line[:1] not in (" ", "\t") and not parse_agenda_lines(line)
+    ]
+
+
+def attendees_to_text(people: list[Attendee]) -> str:
+    return "\n".join("; ".join(p for p in (a.name, a.faction, a.role) if p) for a in people)
+
+
+def attendees_from_text(text: str) -> list[Attendee]:
+    people = []
+    for line in text.splitlines():
+        parts = [p.strip() for p in line.split(";")]
+        if parts and parts[0]:
+            people.append(Attendee(parts[0], *(parts[1:3] + ["", ""])[:2]))
+    return people
+
+
+class SessionForm(QWidget):
+    """Form page; emits ``saved`` (folders) and ``process_requested`` (folders) or ``cancelled``."""
+
+    saved = Signal(list)
+    process_requested = Signal(list)
+    cancelled = Signal()
+
+    def __init__(self, library: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = Path(library)
+        self.project: Project | None = None
+        self.audio_files: list[Path] = []
+
+        self.title = QLabel()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        form = QFormLayout()
+        self.name_edit = QLineEdit()
+        form.addRow(tr("form.name"), self.name_edit)
+        self.edits: dict[str, QLineEdit] = {}
+        for label, key, placeholder in FIELDS:
+            edit = QLineEdit()
+            if placeholder:
+                edit.setPlaceholderText(tr(placeholder))
+            form.addRow(tr(label), edit)
+            self.edits[key] = edit
+
+        self.audio_label = QLabel(tr("form.audio.none"))
+        self.audio_label.setWordWrap(True)
+        audio_button = QPushButton(tr("form.audio.import"))
+        audio_button.clicked.connect(self._choose_audio)
+        audio_row = QHBoxLayout()
+        audio_row.addWidget(self.audio_label, 1)
+        audio_row.addWidget(audio_button)
+        form.addRow(tr("form.audio"), audio_row)
+
+        self.attendees_edit = QPlainTextEdit()
+        self.attendees_edit.setTabChangesFocus(True)
+        attendees_button = QPushButton(tr("form.attendees.import"))
+        attendees_button.clicked.connect(self._choose_attendees)
+        self.agenda_edit = QPlainTextEdit()
+        self.agenda_edit.setTabChangesFocus(True)
+        agenda_button = QPushButton(tr("form.agenda.import"))
+        agenda_button.clicked.connect(self._choose_agenda)
+
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addLayout(form)
+        lists = QHBoxLayout()  # agenda and attendees side by side
+        for label, text_edit, button in (
+            ("form.agenda", self.agenda_edit, agenda_button),
+            ("form.attendees", self.attendees_edit, attendees_button),
+        ):
+            caption = QLabel(tr(label))
+            caption.setWordWrap(True)
+            caption.setBuddy(text_edit)
+            box = QVBoxLayout()
+            box.addWidget(caption)
+            box.addWidget(text_edit, 1)
+            row = QHBoxLayout()
+            row.addWidget(button)
+            row.addStretch(1)
+            box.addLayout(row)
+            lists.addLayout(box, 1)
+        column.addLayout(lists, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+
+        self.save_button = QPushButton(tr("form.save"))
+        self.save_button.clicked.connect(lambda: self.submit(process=False))
+        self.process_button = QPushButton(tr("form.save_process"))
+        self.process_button.setDefault(True)
+        self.process_button.clicked.connect(lambda: self.submit(process=True))
+        cancel = QPushButton(tr("form.cancel"))
+        cancel.clicked.connect(self.cancelled.emit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (cancel, self.save_button, self.process_button):
+            buttons.addWidget(button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(scroll, 1)
+        layout.addLayout(buttons)
+        self.load(None)
+
+    # -- loading ------------------------------------------------------------------------------------
+    def load(self, project: Project | None) -> None:
+        """Fill the form from ``project`` (None: an empty form for a new session)."""
+        self.project = project
+        self.audio_files = []
+        self.title.setText(tr("form.title.edit" if project else "form.title.new"))
+        info = project.info if project else SessionInfo()
+        self.name_edit.setText(project.name if project else "")
+        for key, edit in self.edits.items():
+            edit.setText(str(getattr(info, key)))
+        self.agenda_edit.setPlainText(agenda_to_text(project.agenda) if project else "")
+        people = [Attendee(**a) for a in project.data.get("attendees", [])] if project else []
+        self.attendees_edit.setPlainText(attendees_to_text(people))
+        self._show_audio()
+        self.name_edit.setFocus()
+
+    def _show_audio(self) -> None:
+        if self.audio_files:
+            text = str(self.audio_files[0])
+            if len(self.audio_files) > 1:
+                text += "\n" + tr("form.audio.more", count=len(self.audio_files) - 1)
+        elif self.project is not None and self.project.has_audio:
+            text = str(self.project.audio_path)
+        else:
+            text = tr("form.audio.none")
+        self.audio_label.setText(text)
+
+    # -- imports (file dialogs only in the _choose_* slots) -------------------------------------------
+    def _choose_audio(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("import.title"), "", tr("import.filter"))
+        if paths:
+            self.add_audio_files([Path(p) for p in paths])
+
+    def _choose_attendees(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, tr("form.attendees.import"), "", tr("form.attendees.filter")
+        )
+        if path:
+            self.import_attendees_file(Path(path))
+
+    def _choose_agenda(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, tr("form.agenda.import"), "", tr("form.agenda.filter"))
+        if path:
+            self.import_agenda_file(Path(path))
+
+    def _refuse(self, message: str) -> None:
+        QMessageBox.warning(self, tr("form.file_error.title"), f"{message}\n\n{tr('form.file_error.kept')}")
+
+    def add_audio_files(self, paths: list[Path]) -> bool:
+        """Probe and add recordings; bad files are refused with a message. True if all were good."""
+        from ..audio.decode import probe_audio
+
+        errors = []
+        for path in paths:
+            try:
+                probe_audio(path)
+            except UserError as exc:
+                errors.append(f"{path.name}: {exc}")
+                continue
+            self.audio_files.append(path)
+        self._show_audio()
+        if errors:
+            self._refuse(tr("import.bad", errors="\n".join(errors)))
+        return not errors
+
+    def import_attendees_file(self, path: Path) -> bool:
+        try:
+            people = parse_attendees(path)
+        except UserError as exc:
+            self._refuse(str(exc))
+            return False
+        self.attendees_edit.setPlainText(attendees_to_text(people))
+        return True
+
+    def import_agenda_file(self, path: Path) -> bool:
+        try:
+            items = parse_agenda_text(path)
+        except UserError as exc:
+            self._refuse(str(exc))
+            return False
+        self.agenda_edit.setPlainText(agenda_to_text(items))
+        return True
+
+    # -- validation and saving ---------------------------------------------------------------------------
+    def validate(self) -> str | None:
+        """The German problem with the input, or None when it can be saved."""
+        date = self.edits["date"].text().strip()
+        if date:
+            try:
+                _dt.datetime.strptime(date, "%d.%m.%Y")
+            except ValueError:
+                self.edits["date"].setFocus()
+                return tr("form.invalid.date", value=date)
+        start = self.edits["start_time"].text().strip()
+        if start:
+            try:
+                _dt.datetime.strptime(start, "%H:%M")
+            except ValueError:
+                self.edits["start_time"].setFocus()
+                return tr("form.invalid.time", value=start)
+        bad = bad_agenda_lines(self.agenda_edit.toPlainText())
+        if bad:
+            self.agenda_edit.setFocus()
+            return tr("form.invalid.agenda", lines="\n".join(f"• {line}" for line in bad[:8]))
+        return None
+
+    def submit(self, process: bool = False) -> list[Path] | None:
+        problem = self.validate()
+        if problem:
+            QMessageBox.warning(self, tr("form.invalid.title"), problem)
+            return None
+        try:
+            folders = self.save()
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            return None
+        self.saved.emit(folders)
+        if process:
+            ready = [f for f in folders if Project.load(f).has_audio]
+            if ready:
+                self.process_requested.emit(ready)
+        return folders
+
+    def save(self) -> list[Path]:
+        """Write the form into its project (created if new); extra recordings become own sessions."""
+        info = dataclasses.replace(self.project.info if self.project else SessionInfo())
+        for key, edit in self.edits.items():
+            setattr(info, key, edit.text().strip())
+        agenda = parse_agenda_lines(self.agenda_edit.toPlainText())
+        attendees = [dataclasses.asdict(a) for a in attendees_from_text(self.attendees_edit.toPlainText())]
+        audio = list(self.audio_files)
+        name = self.name_edit.text().strip()
+        projects: list[Project] = []
+        if self.project is None:
+            first = audio.pop(0) if audio else None
+            default = first.stem if first else (info.committee or tr("form.title.new"))
+            projects.append(create_session(self.library, name or default, first))
+        else:
+            project = self.project
+            if audio:
+                project.set_audio(audio.pop(0))
+            if name:
+                project.name = name
+            projects.append(project)
+        projects += [create_session(self.library, path.stem, path) for path in audio]
+        for project in projects:
+            project.info = info
+            if project.data.get("agenda") != [dataclasses.asdict(a) for a in agenda]:
+                project.agenda = agenda
+            project.data["attendees"] = attendees
+            project.save()
+        self.project = projects[0]
+        self.audio_files = []
+        self._show_audio()
+        return [p.folder for p in projects]

@@ -1,0 +1,164 @@
+"""Session view: the editors (Transkript, Entwurf) of one processed session, export, undo/redo.
+
+The editors come from ``transcript_view.py`` / ``draft_view.py`` and are imported
+lazily; while a module is missing a placeholder label stands in its tab.
+One QUndoStack per open session, registered in the main window's QUndoGroup so
+that the Bearbeiten menu's Rückgängig/Wiederholen always act on the open session.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QUndoGroup, QUndoStack
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+
+from ..core.editing import SessionDoc
+from ..core.settings import Settings
+from .export_dialog import ExportDialog
+from .jobs import JobRunner
+from .strings import tr
+
+log = logging.getLogger(__name__)
+
+
+def _editor_class(module: str, name: str) -> type | None:
+    try:
+        cls: type = getattr(importlib.import_module(f"minutes_app.gui.{module}"), name)
+        return cls
+    except (ImportError, AttributeError):
+        return None
+
+
+def _make_player(doc: SessionDoc) -> Any:
+    """``audio.player.Player`` for the session's decoded audio, or None while it is unavailable."""
+    try:
+        player_cls = importlib.import_module("minutes_app.audio.player").Player
+    except (ImportError, AttributeError):
+        return None
+    try:
+        return player_cls.for_project(doc.project)  # opens no sound device until play()
+    except Exception:  # the player is optional: the editors work without sound
+        log.exception("audio player could not be created")
+        return None
+
+
+def _placeholder() -> QLabel:
+    label = QLabel(tr("session.editor_missing"))
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
+class SessionView(QWidget):
+    back_requested = Signal()
+    status_message = Signal(str)  # the editors' status texts, for the main window's status bar
+
+    def __init__(
+        self, jobs: JobRunner, settings: Settings, undo_group: QUndoGroup, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.jobs = jobs
+        self.settings = settings
+        self.undo_group = undo_group
+        self.doc: SessionDoc | None = None
+        self.undo_stack: QUndoStack | None = None
+        self.player: Any = None
+        self.transcript_view: QWidget | None = None
+        self.draft_view: QWidget | None = None
+        self.export_dialog: ExportDialog | None = None
+
+        self.heading = QLabel()
+        font = self.heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.tabs = QTabWidget()
+        self.export_button = QPushButton(tr("session.export"))
+        self.export_button.clicked.connect(lambda: self.open_export_dialog())
+        back = QPushButton(tr("session.back"))
+        back.clicked.connect(self.back_requested.emit)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.export_button)
+        top.addWidget(back)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.tabs, 1)
+
+    @property
+    def folder(self) -> Path | None:
+        return self.doc.project.folder if self.doc is not None else None
+
+    def open(self, folder: Path) -> None:
+        """Show the session in ``folder`` (raises ProjectError if it is not processed)."""
+        doc = SessionDoc.open(folder)
+        self.close_session()
+        self.doc = doc
+        self.heading.setText(tr("session.heading", name=doc.project.name))
+        self.undo_stack = QUndoStack(self)
+        self.undo_group.addStack(self.undo_stack)
+        self.undo_group.setActiveStack(self.undo_stack)
+        self.player = _make_player(doc)
+        transcript_cls = _editor_class("transcript_view", "TranscriptView")
+        draft_cls = _editor_class("draft_view", "DraftView")
+        self.transcript_view = (
+            transcript_cls(doc, self.player, self.undo_stack, self.jobs, self)
+            if transcript_cls
+            else _placeholder()
+        )
+        self.draft_view = (
+            draft_cls(doc, self.undo_stack, self.jobs, self.seek, self) if draft_cls else _placeholder()
+        )
+        for view in (self.transcript_view, self.draft_view):
+            signal = getattr(view, "status_message", None)
+            if signal is not None:
+                signal.connect(self.status_message.emit)
+        self.tabs.addTab(self.transcript_view, tr("session.tab.transcript"))
+        self.tabs.addTab(self.draft_view, tr("session.tab.draft"))
+
+    def seek(self, seconds: float) -> None:
+        """Draft evidence link -> the transcript at that time."""
+        self.tabs.setCurrentIndex(0)
+        seek = getattr(self.transcript_view, "seek", None)
+        if callable(seek):
+            seek(seconds)
+
+    def save(self) -> None:
+        if self.doc is not None and self.doc.dirty:
+            self.doc.save()
+
+    def close_session(self) -> None:
+        """Save pending edits and drop the editors, the player and the undo stack."""
+        if self.doc is None:
+            return
+        for view in (self.transcript_view, self.draft_view):
+            flush = getattr(view, "flush", None)
+            if callable(flush):
+                flush()
+        self.save()
+        close = getattr(self.player, "close", None)
+        if callable(close):
+            close()
+        while self.tabs.count():
+            widget = self.tabs.widget(0)
+            self.tabs.removeTab(0)
+            if widget is not None:
+                widget.deleteLater()
+        if self.undo_stack is not None:
+            self.undo_group.removeStack(self.undo_stack)
+            self.undo_stack.deleteLater()
+        self.doc = self.undo_stack = self.player = self.transcript_view = self.draft_view = None
+
+    def open_export_dialog(self, show: bool = True) -> ExportDialog | None:
+        if self.doc is None:
+            return None
+        doc = self.doc
+        self.export_dialog = ExportDialog(doc.as_result, self.settings, self.jobs, doc.project.name, self)
+        if show:
+            self.export_dialog.open()
+        return self.export_dialog

@@ -1,0 +1,162 @@
+"""Speaker list with speaking times, and the dialog that names a speaker everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.editing import SessionDoc
+from .format import format_duration
+from .speaker_colors import speaker_color
+
+PREVIEW_SECONDS = 4.0
+
+
+def attendee_names(doc: SessionDoc) -> list[str]:
+    """Names from the project's attendee list (entries are dicts with "name" or plain strings)."""
+    names = []
+    for entry in doc.project.data.get("attendees", []):
+        name = entry.get("name", "") if isinstance(entry, dict) else str(entry)
+        if name.strip() and name.strip() not in names:
+            names.append(name.strip())
+    return names
+
+
+def preview_span(doc: SessionDoc, speaker_id: str) -> tuple[float, float] | None:
+    """A few seconds of the speaker's longest segment (start, end)."""
+    own = [s for s in doc.segments if s.speaker == speaker_id]
+    if not own:
+        return None
+    longest = max(own, key=lambda s: s.end - s.start)
+    return longest.start, min(longest.end, longest.start + PREVIEW_SECONDS)
+
+
+def color_icon(speaker_id: str | None, size: int = 12) -> QIcon:
+    pixmap = QPixmap(size, size)
+    pixmap.fill(speaker_color(speaker_id))
+    return QIcon(pixmap)
+
+
+class SpeakerPanel(QWidget):
+    rename_requested = Signal(str)
+    preview_requested = Signal(str)
+
+    def __init__(self, doc: SessionDoc, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.doc = doc
+        self.tree = QTreeWidget(self)
+        self.tree.setHeaderLabels(["Sprecher", "Redezeit"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.setToolTip("Doppelklick: Sprecher benennen")
+        self.tree.itemDoubleClicked.connect(lambda item, _col: self.rename_requested.emit(self._id(item)))
+        rename = QPushButton("Benennen …", self)
+        rename.setToolTip("Diesem Sprecher einen Namen geben (überall im Transkript)")
+        rename.clicked.connect(lambda: self._emit_current(self.rename_requested))
+        preview = QPushButton("Probe anhören", self)
+        preview.setToolTip(f"{PREVIEW_SECONDS:.0f} Sekunden aus dem längsten Beitrag abspielen")
+        preview.clicked.connect(lambda: self._emit_current(self.preview_requested))
+        buttons = QHBoxLayout()
+        buttons.addWidget(rename)
+        buttons.addWidget(preview)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(QLabel("<b>Sprecher</b>", self))
+        layout.addWidget(self.tree, 1)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    @staticmethod
+    def _id(item: QTreeWidgetItem) -> str:
+        return str(item.data(0, Qt.ItemDataRole.UserRole))
+
+    def _emit_current(self, signal: Any) -> None:
+        item = self.tree.currentItem()
+        if item is not None:
+            signal.emit(self._id(item))
+
+    def current_speaker(self) -> str | None:
+        item = self.tree.currentItem()
+        return None if item is None else self._id(item)
+
+    def select(self, speaker_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            item = self.tree.topLevelItem(i)
+            if item is not None and self._id(item) == speaker_id:
+                self.tree.setCurrentItem(item)
+
+    def refresh(self) -> None:
+        current = self.current_speaker()
+        times = self.doc.speaking_time()
+        self.tree.clear()
+        for speaker in sorted(self.doc.speakers, key=lambda s: -times.get(s.id, 0.0)):
+            item = QTreeWidgetItem([speaker.label, format_duration(times.get(speaker.id, 0.0))])
+            item.setIcon(0, color_icon(speaker.id))
+            item.setData(0, Qt.ItemDataRole.UserRole, speaker.id)
+            item.setToolTip(0, speaker.id)
+            item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.tree.addTopLevelItem(item)
+        if current:
+            self.select(current)
+
+
+class RenameDialog(QDialog):
+    """Choose a name from the attendee list or type one; listen to a sample first."""
+
+    preview_requested = Signal(str)
+
+    def __init__(self, doc: SessionDoc, speaker_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.speaker_id = speaker_id
+        self.setWindowTitle("Sprecher benennen")
+        current = doc.project.speaker_names.get(speaker_id, "")
+        label = QLabel(
+            f"Name für <b style='color:{QColor(speaker_color(speaker_id)).name()}'>{speaker_id}</b> "
+            "(gilt überall im Transkript):",
+            self,
+        )
+        self.name_box = QComboBox(self)
+        self.name_box.setEditable(True)
+        self.name_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.name_box.addItems(attendee_names(doc))
+        self.name_box.setCurrentText(current)
+        line = self.name_box.lineEdit()
+        if line is not None:
+            line.setPlaceholderText("Name aus der Anwesenheitsliste oder eintippen")
+        self.name_box.setMinimumContentsLength(28)
+        preview = QPushButton("Probe anhören", self)
+        preview.clicked.connect(lambda: self.preview_requested.emit(speaker_id))
+        row = QHBoxLayout()
+        row.addWidget(self.name_box, 1)
+        row.addWidget(preview)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Übernehmen")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addLayout(row)
+        layout.addWidget(buttons)
+
+    @property
+    def name(self) -> str:
+        return self.name_box.currentText().strip()

@@ -1,0 +1,277 @@
+"""Start view: the session library (one project folder per session) and its actions."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core.editing import AI_DRAFT, CONFIRMED
+from ..core.errors import UserError
+from ..core.project import Project, list_projects
+from .strings import tr
+
+FOLDER_ROLE = Qt.ItemDataRole.UserRole
+
+
+# -- the library (no widgets) ------------------------------------------------------------------
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9äöüÄÖÜß_-]+", "-", text.strip()).strip("-")
+    return slug[:40] or "sitzung"
+
+
+def create_session(library: Path, name: str, audio: Path | None = None) -> Project:
+    """A new project folder in ``library``; ``audio`` is probed first (bad audio creates nothing)."""
+    if audio is not None:
+        from ..audio.decode import probe_audio
+
+        probe_audio(audio)
+    folder = Path(library) / f"{_slug(name)}-{uuid.uuid4().hex[:8]}"
+    return Project.create(folder, audio, name=name.strip())
+
+
+def import_audio_files(library: Path, paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
+    """One new session per audio file: (created folders, German error lines of refused files)."""
+    created: list[Path] = []
+    errors: list[str] = []
+    for path in paths:
+        try:
+            created.append(create_session(library, Path(path).stem, Path(path)).folder)
+        except UserError as exc:
+            errors.append(f"{Path(path).name}: {exc}")
+        except OSError as exc:
+            errors.append(f"{Path(path).name}: {exc.strerror or exc}")
+    return created, errors
+
+
+def session_state(project: Project) -> str:
+    """German state shown in the list: neu, aufgenommen, … , in Bearbeitung, geprüft."""
+    if not project.has_audio:
+        return tr("state.new")
+    stages = project.data.get("stages", {})
+    if "align" not in stages:
+        return tr("state.partial") if set(stages) - {"decode"} else tr("state.recorded")
+    states = [s for s in project.data.get("item_states", []) if s]
+    if states and all(s == CONFIRMED for s in states):
+        return tr("state.confirmed")
+    if project.speaker_names or any(s != AI_DRAFT for s in states):
+        return tr("state.editing")
+    return tr("state.processed")
+
+
+def is_processed(project: Project) -> bool:
+    return "align" in project.data.get("stages", {}) and project.stage_file("align").exists()
+
+
+# -- the widget ----------------------------------------------------------------------------------
+class StartView(QWidget):
+    """List of sessions with Neue Sitzung, Öffnen, Umbenennen, Löschen; drop audio to import."""
+
+    new_requested = Signal()
+    open_requested = Signal(Path)
+    edit_requested = Signal(Path)
+    process_requested = Signal(list)  # list[Path] of project folders
+    settings_requested = Signal()
+
+    def __init__(self, library: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library = Path(library)
+        heading = QLabel(tr("start.heading"))
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        heading.setFont(font)
+        self.hint = QLabel(tr("start.hint"))
+        self.hint.setWordWrap(True)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(
+            [tr("start.col.name"), tr("start.col.committee"), tr("start.col.date"), tr("start.col.state")]
+        )
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.tree.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(True)
+        self.tree.itemActivated.connect(lambda *_: self._open_selected())
+        self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.empty = QLabel(tr("start.empty"))
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, slot in (
+            ("start.new", self.new_requested.emit),
+            ("start.open", self._open_selected),
+            ("start.edit", self._edit_selected),
+            ("start.process", self._process_selected),
+            ("start.rename", self.rename_selected),
+            ("start.delete", self.delete_selected),
+        ):
+            button = QPushButton(tr(key))
+            button.clicked.connect(lambda _=False, s=slot: s())
+            row.addWidget(button)
+            self.buttons[key] = button
+        row.addStretch(1)
+        settings = QPushButton(tr("start.settings"))
+        settings.clicked.connect(self.settings_requested.emit)
+        row.addWidget(settings)
+
+        for shortcut, slot in (
+            (QKeySequence.StandardKey.Delete, self.delete_selected),
+            ("F2", self.rename_selected),
+        ):
+            action = QAction(self)
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.triggered.connect(lambda _=False, s=slot: s())
+            self.tree.addAction(action)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.empty)
+        layout.addLayout(row)
+        self.refresh()
+
+    # -- list ---------------------------------------------------------------------------------------
+    def refresh(self, select: Path | None = None) -> None:
+        current = select or self.selected_folder()
+        self.tree.setSortingEnabled(False)
+        self.tree.clear()
+        for folder in list_projects(self.library):
+            try:
+                project = Project.load(folder)
+                info = project.info
+                values = [project.name, info.committee, info.date, session_state(project)]
+            except UserError:
+                values = [folder.name, "", "", tr("state.broken")]
+            item = QTreeWidgetItem(values)
+            item.setData(0, FOLDER_ROLE, str(folder))
+            self.tree.addTopLevelItem(item)
+            if current is not None and folder == current:
+                self.tree.setCurrentItem(item)
+        self.tree.setSortingEnabled(True)
+        rows = self._items()
+        if self.tree.currentItem() is None and rows:
+            self.tree.setCurrentItem(rows[0])
+        has_rows = self.tree.topLevelItemCount() > 0
+        self.empty.setVisible(not has_rows)
+        self._update_buttons()
+
+    def _items(self) -> list[QTreeWidgetItem]:
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [item for item in items if item is not None]
+
+    def folders(self) -> list[Path]:
+        return [Path(item.data(0, FOLDER_ROLE)) for item in self._items()]
+
+    def select(self, folder: Path) -> None:
+        for item in self._items():
+            if Path(item.data(0, FOLDER_ROLE)) == folder:
+                self.tree.setCurrentItem(item)
+
+    def selected_folder(self) -> Path | None:
+        item = self.tree.currentItem()
+        return Path(item.data(0, FOLDER_ROLE)) if item is not None else None
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_folder() is not None
+        for key in ("start.open", "start.edit", "start.process", "start.rename", "start.delete"):
+            self.buttons[key].setEnabled(selected)
+
+    # -- actions --------------------------------------------------------------------------------
+    def _open_selected(self) -> None:
+        folder = self.selected_folder()
+        if folder is not None:
+            self.open_requested.emit(folder)
+
+    def _edit_selected(self) -> None:
+        folder = self.selected_folder()
+        if folder is not None:
+            self.edit_requested.emit(folder)
+
+    def _process_selected(self) -> None:
+        folder = self.selected_folder()
+        if folder is not None:
+            self.process_requested.emit([folder])
+
+    def rename_selected(self, name: str | None = None) -> bool:
+        folder = self.selected_folder()
+        if folder is None:
+            return False
+        try:
+            project = Project.load(folder)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            return False
+        if name is None:
+            name, ok = QInputDialog.getText(
+                self, tr("start.rename.title"), tr("start.rename.label"), text=project.name
+            )
+            if not ok:
+                return False
+        if not name.strip():
+            return False
+        project.name = name
+        project.save()
+        self.refresh(select=folder)
+        return True
+
+    def delete_selected(self) -> bool:
+        """Delete the selected session folder after a confirmation; True when deleted."""
+        item = self.tree.currentItem()
+        if item is None:
+            return False
+        folder, name = Path(item.data(0, FOLDER_ROLE)), item.text(0)
+        answer = QMessageBox.question(
+            self,
+            tr("start.delete.title"),
+            tr("start.delete.question", name=name),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        try:
+            shutil.rmtree(folder)
+        except OSError as exc:
+            QMessageBox.warning(
+                self, tr("error.title"), tr("start.delete.failed", folder=folder, error=exc.strerror or exc)
+            )
+            self.refresh()
+            return False
+        self.refresh()
+        return True
+
+    def import_audio(self, paths: Iterable[Path]) -> list[Path]:
+        """Drop or import of audio files: one session each, queued for processing."""
+        created, errors = import_audio_files(self.library, paths)
+        self.refresh(select=created[-1] if created else None)
+        if errors:
+            QMessageBox.warning(self, tr("import.title"), tr("import.bad", errors="\n".join(errors)))
+        if created:
+            self.process_requested.emit(created)
+        return created

@@ -1,0 +1,213 @@
+"""Every German text of the GUI in one place (a later translation replaces this table).
+
+Widgets call ``tr("key", name=...)``; placeholders use ``str.format`` syntax.
+Messages of ``UserError`` come from the core and are shown as they are.
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, str] = {
+    # application and main window
+    "app.title": "Sitzungsprotokoll – Entwurf",
+    "menu.file": "&Datei",
+    "menu.edit": "&Bearbeiten",
+    "menu.view": "&Ansicht",
+    "menu.help": "&Hilfe",
+    "action.new": "&Neue Sitzung …",
+    "action.open": "Sitzung ö&ffnen",
+    "action.import": "Aufnahme &importieren …",
+    "action.settings": "&Einstellungen …",
+    "action.quit": "&Beenden",
+    "action.undo": "&Rückgängig",
+    "action.redo": "&Wiederholen",
+    "action.overview": "&Übersicht",
+    "action.shortcuts": "&Tastenkürzel",
+    "action.about": "Ü&ber …",
+    "about.text": (
+        "Erstellt offline Entwürfe von Niederschriften aus Sitzungsaufnahmen.\n"
+        "Alle Daten bleiben auf diesem Rechner. Der Entwurf ist durch die Schriftführung zu prüfen."
+    ),
+    "shortcuts.title": "Tastenkürzel",
+    "shortcuts.action": "Aktion",
+    "shortcuts.keys": "Tasten",
+    "shortcuts.tab": "Tab / Umschalt+Tab: zum nächsten / vorigen Bedienelement",
+    "shortcuts.enter": "Eingabe: ausgewählte Sitzung öffnen",
+    "shortcuts.delete": "Entf: ausgewählte Sitzung löschen (mit Rückfrage)",
+    "shortcuts.f2": "F2: ausgewählte Sitzung umbenennen",
+    "shortcuts.esc": "Esc: Dialog schließen",
+    "shortcuts.dragdrop": "Audiodateien auf das Fenster ziehen: je Datei eine neue Sitzung",
+    # start view
+    "start.heading": "Sitzungen",
+    "start.hint": "Audiodateien hierher ziehen, um sie als neue Sitzungen zu verarbeiten.",
+    "start.empty": "Noch keine Sitzungen. Mit „Neue Sitzung“ anlegen oder eine Aufnahme hierher ziehen.",
+    "start.col.name": "Name",
+    "start.col.committee": "Gremium",
+    "start.col.date": "Datum",
+    "start.col.state": "Zustand",
+    "start.new": "&Neue Sitzung",
+    "start.open": "Ö&ffnen",
+    "start.rename": "&Umbenennen",
+    "start.delete": "&Löschen",
+    "start.process": "&Verarbeiten",
+    "start.settings": "&Einstellungen",
+    "start.edit": "&Kopfdaten bearbeiten",
+    "start.rename.title": "Sitzung umbenennen",
+    "start.rename.label": "Neuer Name:",
+    "start.delete.title": "Sitzung löschen",
+    "start.delete.question": (
+        "Soll die Sitzung „{name}“ mit Transkript und Entwurf endgültig gelöscht werden?\n"
+        "Die ursprüngliche Audiodatei bleibt erhalten. Das kann nicht rückgängig gemacht werden."
+    ),
+    "start.delete.failed": "Der Ordner „{folder}“ konnte nicht gelöscht werden ({error}).",
+    "state.new": "neu",
+    "state.recorded": "aufgenommen",
+    "state.partial": "teilweise verarbeitet",
+    "state.processed": "verarbeitet",
+    "state.editing": "in Bearbeitung",
+    "state.confirmed": "geprüft",
+    "state.broken": "beschädigt",
+    # import of audio files
+    "import.title": "Aufnahme importieren",
+    "import.filter": "Audio und Video (*.wav *.flac *.mp3 *.m4a *.ogg *.opus *.mp4 *.webm *.wma *.aac);;"
+    "Alle Dateien (*)",
+    "import.bad": "Diese Dateien wurden nicht übernommen:\n\n{errors}",
+    # session form
+    "form.title.new": "Neue Sitzung",
+    "form.title.edit": "Sitzung bearbeiten",
+    "form.name": "Name der Sitzung",
+    "form.committee": "Gremium",
+    "form.number": "Sitzungsnummer",
+    "form.date": "Datum",
+    "form.location": "Ort",
+    "form.start": "Beginn",
+    "form.chair": "Vorsitz",
+    "form.recorder": "Schriftführung",
+    "form.date.placeholder": "TT.MM.JJJJ",
+    "form.time.placeholder": "HH:MM",
+    "form.attendees": "Anwesende (ein Name je Zeile, optional „Name; Fraktion; Rolle“)",
+    "form.attendees.import": "Anwesenheitsliste &laden …",
+    "form.attendees.filter": "Listen (*.csv *.txt);;Alle Dateien (*)",
+    "form.agenda": "Tagesordnung (ein Punkt je Zeile, z. B. „TOP 3: Haushaltssatzung 2025“)",
+    "form.agenda.import": "Tagesordnung &laden …",
+    "form.agenda.filter": "Textdateien (*.txt);;Alle Dateien (*)",
+    "form.audio": "Aufnahme",
+    "form.audio.none": "noch keine Aufnahme",
+    "form.audio.more": "{count} weitere Dateien werden als eigene Sitzungen angelegt",
+    "form.audio.import": "&Aufnahme importieren …",
+    "form.save": "&Speichern",
+    "form.save_process": "Speichern und &verarbeiten",
+    "form.cancel": "Abbre&chen",
+    "form.invalid.title": "Eingabe prüfen",
+    "form.invalid.date": (
+        "Das Datum „{value}“ ist ungültig. Bitte im Format TT.MM.JJJJ eingeben, z. B. 14.03.2025."
+    ),
+    "form.invalid.time": "Die Uhrzeit „{value}“ ist ungültig. Bitte im Format HH:MM eingeben, z. B. 18:00.",
+    "form.invalid.agenda": (
+        "Diese Zeilen der Tagesordnung sind keine Tagesordnungspunkte:\n{lines}\n\n"
+        "Bitte je Zeile einen Punkt mit Nummer eingeben, z. B. „TOP 3: Haushaltssatzung 2025“."
+    ),
+    "form.file_error.title": "Datei nicht übernommen",
+    "form.file_error.kept": "Die bisherigen Eingaben sind unverändert.",
+    # processing view
+    "process.heading": "Verarbeitung: {name}",
+    "process.heading.idle": "Verarbeitung",
+    "process.queue": "Warteschlange: {count} weitere Sitzung(en)",
+    "process.waiting": "wartet",
+    "process.done": "fertig",
+    "process.running": "läuft",
+    "process.eta": "Verstrichen {elapsed}, noch etwa {remaining}",
+    "process.eta.unknown": "Verstrichen {elapsed}, Restzeit wird geschätzt …",
+    "process.cancel": "&Abbrechen",
+    "process.cancelling": "Wird abgebrochen …",
+    "process.cancelled": "Abgebrochen. Fertige Schritte bleiben erhalten; „Erneut starten“ setzt dort fort.",
+    "process.retry": "&Erneut starten",
+    "process.back": "&Zur Übersicht",
+    "process.finished": "Fertig verarbeitet.",
+    "process.error": "Die Verarbeitung ist fehlgeschlagen:\n{message}",
+    "process.error.hint": (
+        "Fertige Schritte bleiben erhalten. Nach der Korrektur mit „Erneut starten“ fortsetzen; "
+        "Modelle lassen sich unter Datei → Einstellungen installieren."
+    ),
+    # session view
+    "session.tab.transcript": "&Transkript",
+    "session.tab.draft": "&Entwurf",
+    "session.export": "E&xportieren …",
+    "session.back": "&Zur Übersicht",
+    "session.editor_missing": "Der Editor ist in dieser Programmversion noch nicht enthalten.",
+    "session.heading": "{name}",
+    # export dialog
+    "export.title": "Exportieren",
+    "export.format": "Format",
+    "export.format.docx": "Word-Dokument – Niederschrift (DOCX)",
+    "export.format.txt": "Transkript als Text (TXT)",
+    "export.format.srt": "Untertitel (SRT)",
+    "export.format.vtt": "Untertitel (WebVTT)",
+    "export.format.json": "Alles als JSON",
+    "export.template": "Word-Vorlage",
+    "export.template.none": "(keine: Standardlayout)",
+    "export.template.browse": "Vorlage &wählen …",
+    "export.template.filter": "Word-Vorlagen (*.docx *.dotx)",
+    "export.transcript": "Transkript als &Anhang beifügen",
+    "export.output": "Zieldatei",
+    "export.browse": "&Durchsuchen …",
+    "export.open_after": "Datei danach ö&ffnen",
+    "export.button": "E&xportieren",
+    "export.no_output": "Bitte eine Zieldatei angeben.",
+    "export.failed.title": "Export fehlgeschlagen",
+    # settings dialog
+    "settings.title": "Einstellungen",
+    "settings.general": "Allgemein",
+    "settings.models": "Modelle",
+    "settings.locked": "Von der IT festgelegt",
+    "settings.env": "Festgelegt durch die Umgebungsvariable {env}",
+    "settings.browse": "…",
+    "settings.invalid.title": "Einstellung ungültig",
+    "settings.models.col.id": "Modell",
+    "settings.models.col.kind": "Art",
+    "settings.models.col.size": "Größe",
+    "settings.models.col.state": "Zustand",
+    "settings.models.state.ok": "installiert",
+    "settings.models.state.bad": "beschädigt",
+    "settings.models.state.missing": "nicht installiert",
+    "settings.models.profile": "Modellpaket",
+    "settings.models.profile.default": "Standard (für die Arbeit)",
+    "settings.models.profile.test": "Test (klein, nur zum Ausprobieren)",
+    "settings.models.install": "&Installieren",
+    "settings.models.cancel": "Installation a&bbrechen",
+    "settings.models.installed": "Installation abgeschlossen.",
+    "settings.models.cancelled": "Installation abgebrochen.",
+    "settings.models.store": "Modellspeicher: {path}",
+    "kind.asr": "Spracherkennung",
+    "kind.diarization": "Sprechererkennung",
+    "kind.llm": "Sprachmodell",
+    # jobs and errors
+    "job.internal_error": (
+        "Interner Fehler ({kind}: {detail}). Ihre Daten wurden nicht verändert. "
+        "Bitte die Protokolldatei an die IT weitergeben."
+    ),
+    "error.title": "Fehler",
+    "button.save": "&Speichern",
+    "button.cancel": "Abbrechen",
+    "button.close": "&Schließen",
+    # time
+    "time.seconds": "{s} s",
+    "time.minutes": "{m} Min.",
+    "time.hours": "{h} Std. {m} Min.",
+}
+
+
+def tr(key: str, **kwargs: object) -> str:
+    """The German text for ``key``, with ``{placeholders}`` filled from ``kwargs``."""
+    text = TEXT[key]
+    return text.format(**kwargs) if kwargs else text
+
+
+def fmt_duration(seconds: float) -> str:
+    """Short German duration: "45 s", "12 Min.", "1 Std. 5 Min."."""
+    seconds = max(int(round(seconds)), 0)
+    if seconds < 60:
+        return tr("time.seconds", s=seconds)
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return tr("time.minutes", m=minutes)
+    return tr("time.hours", h=minutes // 60, m=minutes % 60)
