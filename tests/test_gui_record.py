@@ -124,3 +124,34 @@ def test_offer_recovery(qtbot, tmp_path, monkeypatch, warnings):
     assert [m.label for m in load_markers(out)] == ["TOP 1"]
     assert str(out) in infos[0] and warnings == []
     assert find_unfinished(tmp_path) == []
+
+
+def test_main_window_records_a_new_session_and_opens_its_form(qtbot, tmp_path, warnings):
+    """Aufnehmen from the menu: a new session gets the recording and its markers."""
+    require_device()
+    from minutes_app.core.project import Project
+    from minutes_app.core.settings import Settings
+    from minutes_app.gui.jobs import JobRunner
+    from minutes_app.gui.main_window import MainWindow
+
+    window = MainWindow(library=tmp_path / "lib", settings=Settings({}), jobs=JobRunner(synchronous=True))
+    qtbot.addWidget(window)
+    view = window.record_session()
+    assert window.stack.currentWidget() is view
+    tone = write_tone(tmp_path / "tone.wav", [(0, 0.2), (440, 2.5)])
+    qtbot.mouseClick(view.record_button, Qt.MouseButton.LeftButton)
+    assert view.is_recording(), warnings
+    player = play(tone)
+    try:
+        qtbot.waitUntil(lambda: view.recorder is not None and view.recorder.elapsed >= 1.0, timeout=6000)
+        qtbot.mouseClick(view.marker_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: view.recorder is not None and view.recorder.elapsed >= 1.8, timeout=4000)
+        qtbot.mouseClick(view.stop_button, Qt.MouseButton.LeftButton)
+    finally:
+        player.wait(timeout=10)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.form, timeout=5000)
+    (folder,) = [p for p in (tmp_path / "lib").iterdir() if p.is_dir()]
+    project = Project.load(folder)
+    assert project.has_audio and project.audio_path.suffix == ".wav"
+    assert len(project.data["markers"]) == 1 and project.data["markers"][0]["time"] >= 0.9
+    assert decode_audio(project.audio_path).size > 16000

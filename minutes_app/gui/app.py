@@ -41,6 +41,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     window = MainWindow(settings=settings)
     window.show()
+    from .record_view import offer_recovery
+
+    for wav in offer_recovery(window, window.library):  # recordings cut off by a crash
+        if (wav.parent / "project.json").exists():
+            window.attach_recording(wav.parent, wav)
     return int(app.exec())
 
 

@@ -55,6 +55,7 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else Settings.load()
         self.jobs = jobs if jobs is not None else JobRunner(self)
         self.undo_group = QUndoGroup(self)
+        self.record_view: Any = None
 
         self.stack = QStackedWidget()
         self.start_view = StartView(self.library)
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(tr("menu.file"))
         file_menu.addAction(self._action("action.new", self.new_session, QKeySequence.StandardKey.New))
         file_menu.addAction(self._action("action.import", self.choose_audio, "Ctrl+I"))
+        file_menu.addAction(self._action("action.record", self.record_session, "Ctrl+R"))
         file_menu.addAction(self._action("action.settings", self.show_settings, "Ctrl+,"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("action.quit", self.close, "Ctrl+Q"))
@@ -192,6 +194,43 @@ class MainWindow(QMainWindow):
             return
         self.stack.setCurrentWidget(self.session_view)
 
+    def record_session(self) -> Any:
+        """A new session recorded from the microphone; afterwards its form opens."""
+        from .record_view import RecordView
+        from .start_view import create_session
+
+        if self.record_view is not None and self.record_view.is_recording():
+            self.stack.setCurrentWidget(self.record_view)
+            return self.record_view
+        self._leave_session()
+        try:
+            project = create_session(self.library, tr("record.session_name"))
+        except UserError as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            return None
+        if self.record_view is not None:
+            self.stack.removeWidget(self.record_view)
+            self.record_view.deleteLater()
+        self.record_view = RecordView(project.folder)
+        self.record_view.recording_finished.connect(lambda path: self.attach_recording(project.folder, path))
+        self.stack.addWidget(self.record_view)
+        self.stack.setCurrentWidget(self.record_view)
+        return self.record_view
+
+    def attach_recording(self, folder: Path, wav: Path) -> None:
+        """Give a finished (or recovered) recording to its session, with its markers."""
+        from ..audio.recovery import load_markers
+
+        try:
+            project = Project.load(folder)
+            project.set_audio(wav)
+            project.data["markers"] = [{"time": m.time, "label": m.label} for m in load_markers(wav)]
+            project.save()
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            return
+        self.edit_session(folder)
+
     def process(self, folders: list[Path]) -> None:
         self._leave_session()
         self.stack.setCurrentWidget(self.process_view)  # first: a synchronous run may open the session
@@ -222,6 +261,8 @@ class MainWindow(QMainWindow):
             self.start_view.import_audio(files)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        if self.record_view is not None and self.record_view.is_recording():
+            self.record_view.stop_recording()  # never lose a running recording on close
         self._leave_session()
         self.jobs.shutdown(timeout_ms=60000)
         event.accept()

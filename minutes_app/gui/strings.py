@@ -16,6 +16,8 @@ TEXT: dict[str, str] = {
     "action.new": "&Neue Sitzung …",
     "action.open": "Sitzung ö&ffnen",
     "action.import": "Aufnahme &importieren …",
+    "action.record": "&Aufnehmen …",
+    "record.session_name": "Neue Aufnahme",
     "action.settings": "&Einstellungen …",
     "action.quit": "&Beenden",
     "action.undo": "&Rückgängig",
