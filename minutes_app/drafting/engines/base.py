@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ...core.errors import EngineError
 from ...core.jobs import CancelToken
 
 Messages = list[dict[str, str]]
@@ -52,6 +53,14 @@ class LLMEngine(ABC):
         cancel: CancelToken | None = None,
         on_token: TokenFn | None = None,
     ) -> str: ...
+
+    def check_context(self, prompt_tokens: int, max_new_tokens: int) -> None:
+        """Refuse a prompt that would overflow the context window (never truncate silently)."""
+        if prompt_tokens + max_new_tokens > self.context_length:
+            raise EngineError(
+                f"Der Text ist zu lang für das Sprachmodell ({prompt_tokens} + {max_new_tokens} Token, "
+                f"höchstens {self.context_length})."
+            )
 
     def count_tokens(self, text: str) -> int:
         """Tokens in ``text``; engines without a tokenizer estimate conservatively."""

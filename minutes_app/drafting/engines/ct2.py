@@ -80,11 +80,7 @@ class CT2Engine(LLMEngine):
             cancel.raise_if_cancelled()
         generator, tok = self._load()
         ids = tok.prompt_ids(messages)
-        if len(ids) + max_new_tokens > self.context_length:
-            raise EngineError(
-                f"Der Text ist zu lang für das Sprachmodell ({len(ids)} + {max_new_tokens} Token, "
-                f"höchstens {self.context_length})."
-            )
+        self.check_context(len(ids), max_new_tokens)
         kwargs: dict[str, Any] = {
             "max_length": max_new_tokens,
             "end_token": tok.end_tokens,

@@ -92,11 +92,7 @@ class TransformersEngine(LLMEngine):
 
         model, tok = self._load()
         ids = tok.prompt_ids(messages)
-        if len(ids) + max_new_tokens > self.context_length:
-            raise EngineError(
-                f"Der Text ist zu lang für das Sprachmodell ({len(ids)} + {max_new_tokens} Token, "
-                f"höchstens {self.context_length})."
-            )
+        self.check_context(len(ids), max_new_tokens)
         detok = Detokenizer(tok)
         prompt_len = len(ids)
         seen = [prompt_len]
