@@ -39,9 +39,13 @@ def test_stage_skip_and_invalidate(tmp_path, audio):
     project.save_result("diarization", {"m": 1}, {"turns": []})
     assert project.is_done("asr", key)
     assert not project.is_done("asr", {"model": "large-v3"})
-    # Redoing ASR makes every later stage stale.
+    project.save_result("align", {"m": 1}, {"segments": []})
+    # Redoing ASR makes what is built on it stale, not the independent diarization.
     project.save_result("asr", key, {"segments": []})
-    assert "diarization" not in project.data["stages"]
+    assert "align" not in project.data["stages"]
+    assert "diarization" in project.data["stages"]
+    project.invalidate("decode")
+    assert project.data["stages"] == {}
     # A new recording invalidates everything.
     other = tmp_path / "andere.wav"
     other.write_bytes(b"x")

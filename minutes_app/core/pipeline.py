@@ -56,6 +56,9 @@ class PipelineOptions:
     # False: free each stage's model when the stage ends, so the peak memory is the
     # largest single model, not their sum. A queue of jobs may keep them loaded.
     keep_models_loaded: bool = False
+    # Diarization in a worker process, side by side with ASR: the two stages are
+    # independent, share the cores, and the worker's memory is returned when it ends.
+    parallel: bool = True
     draft: bool = True
     force: bool = False
 
@@ -134,10 +137,18 @@ def run_pipeline(
     if options.force:
         project.invalidate("decode")
     audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
-    transcript = stages.timed("asr", lambda p: _asr(project, options, asr_dir, audio, p, cancel))
-    diarization = stages.timed(
-        "diarization", lambda p: _diarize(project, options, diar_dir, audio, p, cancel)
-    )
+    worker = _start_diarization(project, options, diar_dir) if options.parallel else None
+    try:
+        asr_threads = max(options.resolved_threads() - 1, 1) if worker else options.resolved_threads()
+        transcript = stages.timed(
+            "asr", lambda p: _asr(project, options, asr_dir, audio, p, cancel, asr_threads)
+        )
+        diarization = stages.timed(
+            "diarization", lambda p: _diarize(project, options, diar_dir, audio, p, cancel, worker)
+        )
+    finally:
+        if worker is not None:
+            worker.close()
     segments, speakers = stages.timed("align", lambda p: _align(project, transcript, diarization))
     minutes = None
     if options.draft:
@@ -173,6 +184,7 @@ def _asr(
     audio: Any,
     progress: ProgressFn,
     cancel: CancelToken,
+    threads: int = 0,
 ) -> Transcript:
     from ..asr.whisper import ASROptions, WhisperASR, build_prompt
     from .fileio import write_json
@@ -195,7 +207,7 @@ def _asr(
         model_dir,
         ASROptions(
             language=options.language,
-            threads=options.resolved_threads(),
+            threads=threads or options.resolved_threads(),
             device=options.device,
             initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
             if vocabulary
@@ -211,15 +223,8 @@ def _asr(
     return transcript
 
 
-def _diarize(
-    project: Project,
-    options: PipelineOptions,
-    model_dir: Path,
-    audio: Any,
-    progress: ProgressFn,
-    cancel: CancelToken,
-) -> Diarization:
-    from ..diarization.pipeline import DiarizationOptions, diarize
+def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
+    from ..diarization.pipeline import DiarizationOptions
 
     max_speakers = options.max_speakers
     if max_speakers is None and options.attendees and options.num_speakers is None:
@@ -230,24 +235,60 @@ def _diarize(
         "min": options.min_speakers,
         "max": max_speakers,
     }
-    if project.is_done("diarization", key):
-        return Diarization.from_dict(project.load_result("diarization"))
-    result = diarize(
-        audio,
-        model_dir,
-        DiarizationOptions(
-            num_speakers=options.num_speakers,
-            min_speakers=options.min_speakers,
-            max_speakers=max_speakers,
-        ),
-        progress=progress,
-        cancel=cancel,
+    diar_options = DiarizationOptions(
+        num_speakers=options.num_speakers, min_speakers=options.min_speakers, max_speakers=max_speakers
     )
-    if not options.keep_models_loaded:
-        from ..diarization.loader import CACHE
+    return key, diar_options
 
-        CACHE.clear()
-        gc.collect()
+
+def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
+    """Start diarization in a worker process unless its result is already there."""
+    from .worker import WorkerStage
+
+    key, diar_options = _diarization_setup(options)
+    if project.is_done("diarization", key):
+        return None
+    return WorkerStage(
+        "minutes_app.core.pipeline:diarize_pcm",
+        pcm_path=str(project.pcm_path),
+        model_dir=str(model_dir),
+        options=diar_options,
+    )
+
+
+def diarize_pcm(
+    pcm_path: str, model_dir: str, options: Any, progress: ProgressFn, cancel: CancelToken
+) -> Any:
+    """Worker-process entry: diarize the project's decoded audio file."""
+    from ..audio.decode import open_pcm
+    from ..diarization.pipeline import diarize
+
+    return diarize(open_pcm(pcm_path), Path(model_dir), options, progress=progress, cancel=cancel)
+
+
+def _diarize(
+    project: Project,
+    options: PipelineOptions,
+    model_dir: Path,
+    audio: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    worker: Any = None,
+) -> Diarization:
+    from ..diarization.pipeline import diarize
+
+    key, diar_options = _diarization_setup(options)
+    if worker is not None:
+        result = worker.wait(progress, cancel)
+    elif project.is_done("diarization", key):
+        return Diarization.from_dict(project.load_result("diarization"))
+    else:
+        result = diarize(audio, model_dir, diar_options, progress=progress, cancel=cancel)
+        if not options.keep_models_loaded:
+            from ..diarization.loader import CACHE
+
+            CACHE.clear()
+            gc.collect()
     project.save_result("diarization", key, result.to_dict())
     return result
 

@@ -30,6 +30,14 @@ from .types import AgendaItem, SessionInfo
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
 STAGES = ("decode", "asr", "diarization", "align", "draft")
+# What each stage's result is built on: ASR and diarization are independent.
+DEPENDENTS = {
+    "decode": ("asr", "diarization", "align", "draft"),
+    "asr": ("align", "draft"),
+    "diarization": ("align", "draft"),
+    "align": ("draft",),
+    "draft": (),
+}
 
 
 def _now() -> str:
@@ -193,13 +201,13 @@ class Project:
         if result is not None:
             write_json(self.stage_file(stage), result)
         self.data["stages"][stage] = {"key": key, "finished": _now()}
-        # A finished stage makes every later stage stale.
-        for later in STAGES[STAGES.index(stage) + 1 :]:
+        # A finished stage makes the stages built on it stale.
+        for later in DEPENDENTS[stage]:
             self.data["stages"].pop(later, None)
         self.save()
 
     def invalidate(self, stage: str) -> None:
-        for later in STAGES[STAGES.index(stage) :]:
+        for later in (stage, *DEPENDENTS[stage]):
             self.data["stages"].pop(later, None)
         self.save()
 
