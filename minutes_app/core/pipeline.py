@@ -316,8 +316,7 @@ def _draft(
     progress: ProgressFn,
     cancel: CancelToken,
 ) -> Minutes:
-    from ..drafting.draft import DraftOptions, draft_minutes
-    from ..drafting.engines import make_engine
+    from ..drafting.draft import DraftOptions
     from ..drafting.prompts import load_prompt, prompt_version
 
     draft_options = DraftOptions()
@@ -332,22 +331,52 @@ def _draft(
     }
     if project.is_done("draft", key):
         return Minutes.from_dict(project.load_result("draft"))
-    engine = make_engine(
-        options.llm_engine,
-        llm_dir,
-        threads=options.resolved_threads(),
-        server_url=options.llm_server_url,
-        api_key=options.llm_api_key,
-        model_id=options.llm_model,
-    )
-    names = {s.id: s.label for s in speakers}
-    minutes = draft_minutes(
-        segments, names, project.agenda or None, engine, draft_options, progress=progress, cancel=cancel
-    )
+    request: dict[str, Any] = {
+        "segments": segments,
+        "names": {s.id: s.label for s in speakers},
+        "agenda": project.agenda or None,
+        "engine_kind": options.llm_engine,
+        "llm_dir": str(llm_dir) if llm_dir else None,
+        "engine_args": {
+            "threads": options.resolved_threads(),
+            "server_url": options.llm_server_url,
+            "api_key": options.llm_api_key,
+            "model_id": options.llm_model,
+        },
+        "draft_options": draft_options,
+    }
+    if options.parallel:  # own process: the LLM's memory is returned when it ends
+        from .worker import WorkerStage
+
+        minutes = WorkerStage("minutes_app.core.pipeline:draft_request", **request).wait(progress, cancel)
+    else:
+        minutes = draft_request(**request, progress=progress, cancel=cancel)
     if cancel.cancelled:
         raise Cancelled()
     project.save_result("draft", key, minutes.to_dict())
     return minutes
+
+
+def draft_request(
+    segments: list[Segment],
+    names: dict[str, str],
+    agenda: list[AgendaItem] | None,
+    engine_kind: str,
+    llm_dir: str | None,
+    engine_args: dict[str, Any],
+    draft_options: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Minutes:
+    """The draft stage's work (also the worker-process entry)."""
+    from ..drafting.draft import draft_minutes
+    from ..drafting.engines import make_engine
+
+    engine = make_engine(engine_kind, Path(llm_dir) if llm_dir else None, **engine_args)
+    try:
+        return draft_minutes(segments, names, agenda, engine, draft_options, progress=progress, cancel=cancel)
+    finally:
+        engine.close()
 
 
 def load_session(project: Project) -> SessionResult:

@@ -46,7 +46,7 @@ MIN_TRANSCRIPT_BUDGET = 200
 
 @dataclass
 class DraftOptions:
-    max_new_tokens: int = 512  # per model call; ~350 words is plenty for one item (and caps loops)
+    max_new_tokens: int = 768  # per model call
     temperature: float = 0.0
     protocol_type: str = "verlauf"  # "verlauf" | "ergebnis" | "wort"
     context_tokens: int = 4096  # prompt + answer per call (<= the model's window; bounds CPU time)
