@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from minutes_app.core.errors import OutputError, ProjectError
+from minutes_app.core.errors import OutputError, ProjectError, UserError
 from minutes_app.core.fileio import atomic_open, check_writable, write_json
 from minutes_app.core.project import SCHEMA_VERSION, Project
 from minutes_app.core.settings import Settings
@@ -103,3 +103,41 @@ def test_settings_defaults_env_and_migration(tmp_path, monkeypatch):
     settings.save()
     saved = json.loads(path.read_text())
     assert saved["settings_version"] == 1 and saved["language"] == "auto"
+
+
+def test_admin_defaults_and_locks(tmp_path, monkeypatch):
+    monkeypatch.delenv("MINUTES_APP_THREADS", raising=False)
+    system = tmp_path / "system.json"
+    system.write_text(
+        json.dumps(
+            {
+                "defaults": {"llm_server_url": "http://gpu-server:8000/v1", "threads": 4},
+                "locked": ["llm_server_url", "language"],
+            }
+        )
+    )
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"settings_version": 1, "llm_server_url": "http://anderswo", "threads": 1}))
+    settings = Settings.load(user, system_path=system)
+    assert (
+        settings.get("llm_server_url") == "http://gpu-server:8000/v1"
+    )  # locked: the user's value is ignored
+    assert settings.get("threads") == 1  # not locked: the user's value wins over the admin default
+    assert settings.get("language") == "de"  # locked to the declared default
+    with pytest.raises(UserError, match="von der IT festgelegt"):
+        settings.set("language", "auto")
+    assert Settings.load(tmp_path / "fehlt.json", system_path=system).get("threads") == 4
+    system.write_text("{kaputt")
+    with pytest.raises(UserError, match="systemweite"):
+        Settings.load(user, system_path=system)
+
+
+def test_settings_dialog_shows_admin_locks(qtbot, tmp_path):
+    from minutes_app.gui.jobs import JobRunner
+    from minutes_app.gui.settings_dialog import SettingsDialog
+
+    settings = Settings({}, tmp_path / "s.json", {"language": "de"}, frozenset({"language"}))
+    dialog = SettingsDialog(settings, JobRunner(synchronous=True), store=None)
+    qtbot.addWidget(dialog)
+    assert not dialog.fields["language"].widget.isEnabled()
+    assert dialog.fields["asr_model"].widget.isEnabled()

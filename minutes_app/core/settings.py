@@ -89,16 +89,55 @@ def _coerce(setting: Setting, value: Any) -> Any:
         raise UserError(f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}.") from exc
 
 
+def system_settings_path() -> Path:
+    """The admin's machine-wide settings file (documented in docs/admin-settings.md)."""
+    override = os.environ.get("MINUTES_APP_SYSTEM_SETTINGS")
+    if override:
+        return Path(override)
+    if os.name == "nt":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / APP_NAME / "settings.json"
+    return Path("/etc") / APP_NAME / "settings.json"
+
+
+def _load_system(path: Path) -> tuple[dict[str, Any], frozenset[str]]:
+    """``{"defaults": {...}, "locked": [...]}``: admin defaults and the keys users cannot change."""
+    if not path.exists():
+        return {}, frozenset()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        defaults = {
+            k: _coerce(_BY_KEY[k], v) for k, v in dict(data.get("defaults", {})).items() if k in _BY_KEY
+        }
+        locked = frozenset(str(k) for k in data.get("locked", []) if k in _BY_KEY)
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise UserError(
+            f"Die systemweite Einstellungsdatei „{path}“ ist beschädigt. Bitte die IT verständigen."
+        ) from exc
+    return defaults, locked
+
+
 class Settings:
-    def __init__(self, values: dict[str, Any] | None = None, path: Path | None = None) -> None:
+    """Effective value of a setting, highest first: a value the admin locked, the
+    environment variable, the user's value, the admin's default, the declared default."""
+
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        path: Path | None = None,
+        system_defaults: dict[str, Any] | None = None,
+        locked: frozenset[str] = frozenset(),
+    ) -> None:
         self.path = path
         self._values: dict[str, Any] = {}
+        self.system_defaults = dict(system_defaults or {})
+        self.locked = locked
         for key, value in (values or {}).items():
             if key in _BY_KEY:
                 self._values[key] = _coerce(_BY_KEY[key], value)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> Settings:
+    def load(cls, path: Path | None = None, system_path: Path | None = None) -> Settings:
+        system_defaults, locked = _load_system(system_path or system_settings_path())
         path = path or config_dir() / "settings.json"
         data: dict[str, Any] = {}
         if path.exists():
@@ -115,15 +154,21 @@ class Settings:
             while version < SETTINGS_VERSION:
                 data = _MIGRATIONS[version](data)
                 version += 1
-        return cls(data, path)
+        return cls(data, path, system_defaults, locked)
 
     def get(self, key: str) -> Any:
         setting = _BY_KEY[key]
+        if key in self.locked:
+            return self.system_defaults.get(key, setting.default)
         if setting.env and os.environ.get(setting.env):
             return _coerce(setting, os.environ[setting.env])
-        return self._values.get(key, setting.default)
+        return self._values.get(key, self.system_defaults.get(key, setting.default))
 
     def set(self, key: str, value: Any) -> None:
+        if key in self.locked:
+            raise UserError(
+                f"Die Einstellung „{key}“ ist von der IT festgelegt und kann nicht geändert werden."
+            )
         self._values[key] = _coerce(_BY_KEY[key], value)
 
     def save(self) -> None:

@@ -207,7 +207,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(tr("settings.title"))
         self.settings = settings
-        self.locked = set(locked)
+        self.locked = set(locked) | set(settings.locked)
         self.fields: dict[str, _Field] = {}
         general = QWidget()
         form = QFormLayout(general)
