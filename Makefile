@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 PIP_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 APT_PACKAGES := libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 
-.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench clean
+.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench screenshots clean
 
 demo: venv models-default
 	$(BIN)/minutes-app demo --output-dir minutes-demo
@@ -60,6 +60,12 @@ models-default: venv
 
 bench: venv models-default
 	$(BIN)/python bench/run_all.py
+
+# Screenshots of the app in a real X server (Debian: xvfb), from the demo project.
+screenshots: venv audio-device
+	test -d minutes-demo/projekt || $(MAKE) demo
+	PULSE_SERVER=unix:/tmp/minutes-pulse/native xvfb-run -a -s "-screen 0 1920x1200x24" \
+	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
 
 clean:
 	rm -rf $(VENV) minutes-demo .pytest_cache .ruff_cache .mypy_cache
