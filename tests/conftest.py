@@ -31,6 +31,11 @@ def _store_root() -> Path:
     return data_dir() / "models"
 
 
+# One model store for the whole run, also for code that resolves the store
+# itself (GUI, subprocesses) and for tests that move the data folder.
+os.environ.setdefault("MINUTES_APP_MODELS", str(_store_root()))
+
+
 @pytest.fixture(scope="session")
 def shared_fixtures() -> Path:
     if not SHARED.is_dir():

@@ -358,7 +358,6 @@ def test_regenerate_without_model_reports_german_error(drafts, doc, tmp_path):
 @pytest.mark.slow
 def test_regenerate_item_with_real_model(drafts, doc, model_path):
     model_path("qwen2.5-coder-0.5b")  # fails loudly when the test model is missing
-    os.environ.setdefault("MINUTES_APP_MODELS", str(REPO / ".models"))
     drafts.settings = Settings({"llm_model": "qwen2.5-coder-0.5b", "llm_engine": "ct2"})
     drafts.confirm_current()
     done: list[int] = []
