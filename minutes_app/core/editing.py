@@ -92,12 +92,7 @@ class SessionDoc:
 
     def set_text(self, segment_id: int, text: str) -> SegmentEdit:
         undo = self._snapshot()
-        seg = self.segments[self.index_of(segment_id)]
-        if text.strip() != seg.text.strip():
-            seg.text = text.strip()
-            # Word timings no longer match edited text; keep them only if the words agree.
-            if [w.word.strip() for w in seg.words] != seg.text.split():
-                seg.words = []
+        _apply_text(self.segments[self.index_of(segment_id)], text)
         self.dirty = True
         return undo
 
@@ -152,7 +147,7 @@ class SessionDoc:
         if find:
             for seg in self.segments:
                 if find in seg.text:
-                    self.set_text(seg.id, seg.text.replace(find, replace))
+                    _apply_text(seg, seg.text.replace(find, replace))
         self.dirty = True
         return undo
 
@@ -213,6 +208,14 @@ class SessionDoc:
         return dataclasses.replace(
             self.result, segments=self.segments, speakers=self.speakers, minutes=self.minutes
         )
+
+
+def _apply_text(seg: Segment, text: str) -> None:
+    if text.strip() != seg.text.strip():
+        seg.text = text.strip()
+        # Word timings no longer match edited text; keep them only if the words agree.
+        if [w.word.strip() for w in seg.words] != seg.text.split():
+            seg.words = []
 
 
 def _join(words: list[Word]) -> str:

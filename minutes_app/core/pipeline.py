@@ -166,7 +166,6 @@ def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
     if not project.is_done("decode", key):
         decode_to_file(project.audio_path, project.pcm_path, progress, cancel)
         project.save_result("decode", key, None)
-    progress(1.0)
     return open_pcm(project.pcm_path)
 
 

@@ -78,13 +78,5 @@ def _write_atomic(path: str | os.PathLike[str], data: str | bytes, mode: str) ->
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"„{target}“ ist ein Ordner; bitte einen Dateinamen angeben.")
-    try:
-        with atomic_open(target, mode) as fh:
-            fh.write(data)
-    except OutputError:
-        raise
-    except OSError as exc:
-        raise OutputError(
-            f"Die Datei „{target}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
-            "Bitte einen anderen Speicherort wählen."
-        ) from exc
+    with atomic_open(target, mode) as fh:  # turns every OS failure into a German OutputError
+        fh.write(data)
