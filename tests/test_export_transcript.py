@@ -193,7 +193,7 @@ def test_json_schema_and_round_trip(tmp_path: Path) -> None:
         "evidence",
         "flags",
     }
-    assert item["vote"] == {"outcome": "angenommen", "yes": 7, "no": 2, "abstain": 1}
+    assert item["vote"] == {"outcome": "angenommen", "yes": 7, "no": 2, "abstain": 1, "roll_call": False}
     assert item["evidence"] == [{"start": 0.0, "end": 3.25, "segment_ids": [0, 1]}]
     assert data["minutes"]["model"] == "qwen2.5-1.5b-instruct"
     assert data["minutes"]["prompt_version"] == "minutes-v1"

@@ -189,7 +189,8 @@ def test_session_form_saves_header_agenda_attendees_and_queues_extra_recordings(
     assert first.name == "Umweltausschuss März" and first.has_audio
     assert first.info.session_number == "UA/3/2025" and first.info.chair == "Peter Lindner"
     assert [a.number for a in first.agenda] == ["1", "2", "3", "4"]
-    assert first.data["attendees"][0] == {"name": "Peter Lindner", "faction": "SPD", "role": "Vorsitz"}
+    lead = first.attendees[0]
+    assert (lead.name, lead.faction, lead.role) == ("Peter Lindner", "SPD", "Vorsitz")
     assert Project.load(folders[1]).info.committee == "Ausschuss für Umwelt und Mobilität"
 
 

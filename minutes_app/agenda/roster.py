@@ -7,19 +7,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import AgendaError
+from ..core.types import Attendee
 
 MAX_BYTES = 2_000_000
 
 
-@dataclass
-class Attendee:
-    name: str
-    faction: str = ""  # Fraktion
-    role: str = ""  # Rolle
+__all__ = ["Attendee", "parse_attendees"]
 
 
 def _read_text(path: Path) -> str:

@@ -25,7 +25,7 @@ from typing import Any
 
 from .errors import ProjectError
 from .fileio import write_json
-from .types import AgendaItem, SessionInfo
+from .types import AgendaItem, Attendee, SessionInfo
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
@@ -164,11 +164,19 @@ class Project:
 
     @property
     def agenda(self) -> list[AgendaItem]:
-        return [AgendaItem(**a) for a in self.data.get("agenda", [])]
+        return [AgendaItem.from_dict(a) for a in self.data.get("agenda", [])]
 
     @agenda.setter
     def agenda(self, items: list[AgendaItem]) -> None:
         self.data["agenda"] = [asdict(a) for a in items]
+
+    @property
+    def attendees(self) -> list[Attendee]:
+        return [Attendee.from_dict(a) for a in self.data.get("attendees", [])]
+
+    @attendees.setter
+    def attendees(self, people: list[Attendee]) -> None:
+        self.data["attendees"] = [asdict(a) for a in people]
 
     @property
     def speaker_names(self) -> dict[str, str]:

@@ -104,12 +104,75 @@ class Speaker:
         return self.name or self.id
 
 
+def _known(cls: Any, d: dict[str, Any]) -> dict[str, Any]:
+    """The entries of ``d`` that are fields of dataclass ``cls`` (newer files may hold more)."""
+    return {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
+
+
 @dataclass
 class AgendaItem:
-    """An item of the Tagesordnung as given (before the session)."""
+    """An item of the Tagesordnung as given (before the session).
+
+    ``number`` is free text as printed ("3", "3.1", "Ö 5", "N 2"). ``public`` is
+    False for the nichtöffentliche part (Teil B). ``paper`` is the Vorlage /
+    Drucksache number, ``proposal`` the Beschlussvorschlag when the invitation
+    gives one, ``oparl_id`` the OParl AgendaItem URL when it came from OParl.
+    """
 
     number: str
     title: str
+    public: bool = True
+    paper: str = ""
+    proposal: str = ""
+    oparl_id: str = ""
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> AgendaItem:
+        known = _known(AgendaItem, d)
+        known["number"], known["title"] = str(d.get("number", "")), str(d.get("title", ""))
+        return AgendaItem(**known)
+
+
+# Roles of a person in the session (Anwesenheit sections of the Niederschrift).
+ROLES = ("Vorsitz", "Mitglied", "beratendes Mitglied", "Verwaltung", "Gast", "Schriftführung")
+
+
+@dataclass
+class Attendee:
+    """A person on the roster (Anwesenheitsliste). Personal data: stays in the session folder.
+
+    ``name`` is the display name ("Dr. Anna Schnell"); ``family_name`` is what
+    the chair calls ("Herr Schnell"). ``role`` is free text, usually one of
+    ``ROLES``; ``substitute_for`` names the member a substitute stands in for
+    ("i. V. für"). ``present`` False means entschuldigt fehlend. ``arrived`` /
+    ``left`` are clock times ("18:40") for late arrival / early departure.
+    """
+
+    name: str
+    faction: str = ""  # Fraktion
+    role: str = ""  # Rolle
+    form_of_address: str = ""  # "Herr", "Frau", "Stadtrat" …
+    given_name: str = ""
+    family_name: str = ""
+    substitute_for: str = ""
+    present: bool = True
+    arrived: str = ""
+    left: str = ""
+    oparl_id: str = ""
+
+    @property
+    def surname(self) -> str:
+        """The family name: given, else the last word of the name without a title."""
+        if self.family_name:
+            return self.family_name
+        words = [w for w in self.name.replace(",", " ").split() if not w.endswith(".")]
+        return words[-1] if words else self.name
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Attendee:
+        known = _known(Attendee, d)
+        known["name"] = str(d.get("name", ""))
+        return Attendee(**known)
 
 
 @dataclass
@@ -118,6 +181,7 @@ class Vote:
     yes: int | None = None
     no: int | None = None
     abstain: int | None = None
+    roll_call: bool = False  # namentliche Abstimmung
 
     def is_empty(self) -> bool:
         return self.outcome is None and self.yes is None and self.no is None and self.abstain is None
@@ -128,6 +192,43 @@ class Evidence:
     start: float
     end: float
     segment_ids: list[int] = field(default_factory=list)
+
+
+# Kinds of ProcedureEvent (procedure.py recognises them from the transcript).
+PROCEDURE_KINDS = {
+    "geschaeftsordnung": "Antrag zur Geschäftsordnung",
+    "aenderungsantrag": "Änderungsantrag",
+    "antrag": "Antrag",
+    "befangenheit": "Befangenheit",
+    "namentliche_abstimmung": "Namentliche Abstimmung",
+    "unterbrechung": "Unterbrechung",
+    "protokollerklaerung": "Protokollerklärung",
+}
+
+
+@dataclass
+class ProcedureEvent:
+    """A procedural fact heard in the session, with its evidence.
+
+    ``kind`` is a key of ``PROCEDURE_KINDS``; ``detail`` narrows it ("Vertagung",
+    "Absetzung", "Verweisung", "Schluss der Debatte" for a GO-Antrag); ``who`` is
+    the speaker label or the person named; ``text`` the German sentence for the
+    minutes. For an interruption ``start``/``end`` are its times.
+    """
+
+    kind: str
+    text: str
+    start: float
+    end: float
+    who: str = ""
+    detail: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> ProcedureEvent:
+        known = _known(ProcedureEvent, d)
+        known["evidence"] = [Evidence(**e) for e in d.get("evidence", [])]
+        return ProcedureEvent(**known)
 
 
 @dataclass
@@ -142,10 +243,18 @@ class MinutesItem:
     vote: Vote = field(default_factory=Vote)
     evidence: list[Evidence] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)  # human-readable German review hints
+    public: bool = True  # False: Teil B (nichtöffentlich), never in a public export
+    paper: str = ""  # Vorlage / Drucksache
+    proposal: str = ""  # Beschlussvorschlag of the invitation
+    procedure: list[ProcedureEvent] = field(default_factory=list)
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> MinutesItem:
         return MinutesItem(
+            public=bool(d.get("public", True)),
+            paper=str(d.get("paper", "")),
+            proposal=str(d.get("proposal", "")),
+            procedure=[ProcedureEvent.from_dict(p) for p in d.get("procedure", [])],
             number=str(d["number"]),
             title=str(d.get("title", "")),
             start=d.get("start"),
@@ -153,7 +262,7 @@ class MinutesItem:
             discussion=str(d.get("discussion", "")),
             motions=[str(m) for m in d.get("motions", [])],
             resolution=str(d.get("resolution", "")),
-            vote=Vote(**d.get("vote", {})),
+            vote=Vote(**_known(Vote, d.get("vote", {}))),
             evidence=[Evidence(**e) for e in d.get("evidence", [])],
             flags=[str(f) for f in d.get("flags", [])],
         )
@@ -165,6 +274,9 @@ class Minutes:
     model: str = ""
     prompt_version: str = ""
     engine: str = ""
+    protocol_type: str = ""  # "ergebnis" | "verlauf" | "wort"
+    # Session-level procedure: interruptions (Unterbrechungen) with their times.
+    events: list[ProcedureEvent] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,6 +285,8 @@ class Minutes:
     def from_dict(d: dict[str, Any]) -> Minutes:
         return Minutes(
             agenda_items=[MinutesItem.from_dict(i) for i in d.get("agenda_items", [])],
+            protocol_type=str(d.get("protocol_type", "")),
+            events=[ProcedureEvent.from_dict(e) for e in d.get("events", [])],
             model=str(d.get("model", "")),
             prompt_version=str(d.get("prompt_version", "")),
             engine=str(d.get("engine", "")),
@@ -192,6 +306,8 @@ class SessionInfo:
     session_number: str = ""  # Sitzungsnummer
     chair: str = ""  # Vorsitz
     recorder: str = ""  # Schriftführung
+    public: str = "öffentliche Sitzung"  # or "öffentliche und nichtöffentliche Sitzung"
+    oparl_id: str = ""  # OParl Meeting URL when imported from OParl
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> SessionInfo:

@@ -170,7 +170,7 @@ class SessionForm(QWidget):
         for key, edit in self.edits.items():
             edit.setText(str(getattr(info, key)))
         self.agenda_edit.setPlainText(agenda_to_text(project.agenda) if project else "")
-        people = [Attendee(**a) for a in project.data.get("attendees", [])] if project else []
+        people = project.attendees if project else []
         self.attendees_edit.setPlainText(attendees_to_text(people))
         self._show_audio()
         self.name_edit.setFocus()
