@@ -124,7 +124,8 @@ def test_structure_checks_and_flags() -> None:
     assert top3.start is None and top3.flags
     assert minutes.engine == "scripted" and minutes.model == "scripted-test"
     assert re.fullmatch(
-        r"v1: item_draft \S+, merge_discussion \S+ \(sha256 [0-9a-f]{8}\)", minutes.prompt_version
+        r"v1/verlauf: item_draft \S+, merge_discussion \S+, locate_item \S+ \(sha256 [0-9a-f]{8}\)",
+        minutes.prompt_version,
     )
     assert progress[-1] == 1.0 and progress == sorted(progress)
     prompt = engine.prompts[2][-1]["content"]
@@ -294,11 +295,38 @@ def test_cancel_between_items() -> None:
 
 def test_custom_prompt_dir(tmp_path: Path) -> None:
     src = Path(__file__).resolve().parent.parent / "prompts" / "v1"
-    for f in src.glob("*.md"):
-        (tmp_path / f.name).write_text(
-            f.read_text(encoding="utf-8").replace("version: 1.0", "version: 1.1-test"), encoding="utf-8"
-        )
+    for f in src.rglob("*.md"):
+        target = tmp_path / f.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(re.sub(r"version: [\d.]+", "version: 9.9-test", f.read_text("utf-8")), "utf-8")
     minutes = draft_minutes(
         session(), SPEAKERS, AGENDA, ScriptedEngine(good_reply), DraftOptions(prompts_dir=tmp_path)
     )
-    assert "item_draft 1.1-test" in minutes.prompt_version
+    assert "item_draft 9.9-test" in minutes.prompt_version
+
+
+@pytest.mark.parametrize(
+    ("ptype", "want", "absent"),
+    [("ergebnis", "Ergebnisprotokoll", '"discussion"'), ("wort", "Wortprotokoll", '"discussion"')],
+)
+def test_each_protocol_type_has_its_own_prompt_set(ptype: str, want: str, absent: str) -> None:
+    engine = ScriptedEngine(good_reply)
+    minutes = draft_minutes(session(), SPEAKERS, AGENDA, engine, DraftOptions(protocol_type=ptype))
+    assert minutes.protocol_type == ptype and f"v1/{ptype}:" in minutes.prompt_version
+    assert "merge_discussion" not in minutes.prompt_version
+    user = engine.prompts[0][-1]["content"]
+    assert want in user and absent not in user
+    top2 = minutes.agenda_items[2]
+    if ptype == "ergebnis":
+        assert top2.discussion == ""
+    else:  # Wortprotokoll: verbatim by rules, results still by the model
+        assert top2.discussion.startswith("Bürgermeisterin Roth: Wir kommen zu TOP 2")
+        assert "Ratsherr Klein (SPD): Die SPD unterstützt den Neubau" in top2.discussion
+        assert top2.resolution == "Der Rat beschließt den Neubau der Kita Sonnenschein."
+
+
+def test_verbatim_cleaning() -> None:
+    from minutes_app.drafting.rules import clean_verbatim
+
+    assert clean_verbatim("ähm, also die die Vorlage ist, äh, gut.") == "Also die Vorlage ist gut."
+    assert clean_verbatim("Wir wir stimmen zu, hm.") == "Wir stimmen zu."

@@ -104,6 +104,8 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
     )
     if agenda is not None:
         project.agenda = agenda
+    if getattr(args, "protocol_type", None):
+        project.protocol_type = args.protocol_type
     if attendees:
         project.data["attendees"] = [a.__dict__ for a in attendees]
     info = project.info
@@ -132,6 +134,7 @@ def _options(args: argparse.Namespace, settings: Settings, attendees: list[str])
         threads=args.threads if args.threads is not None else settings.get("threads"),
         device=settings.get("device"),
         draft=not args.no_draft,
+        protocol_type=settings.get("protocol_type"),
         force=args.force,
     )
 
@@ -215,6 +218,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         llm_model=args.llm_model,
         engine=None,
         no_draft=False,
+        protocol_type=None,
         force=args.force,
         threads=None,
         gremium=session.get("committee"),

@@ -41,6 +41,11 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--llm-model", help="Sprachmodell für den Entwurf (ID im Modellspeicher)")
     p.add_argument("--engine", choices=["ct2", "transformers", "openai"], help="LLM-Engine")
     p.add_argument("--no-draft", action="store_true", help="nur Transkript, kein Protokollentwurf")
+    p.add_argument(
+        "--protocol-type",
+        choices=["verlauf", "ergebnis", "wort"],
+        help="Protokollart: Verlaufs-, Ergebnis- oder Wortprotokoll (Standard: Einstellung protocol_type)",
+    )
     p.add_argument("--force", action="store_true", help="fertige Schritte neu berechnen")
     p.add_argument("--threads", type=int, help="Rechen-Threads (0: alle Kerne)")
     p.add_argument("--gremium", help="Gremium für den Kopf der Niederschrift")
@@ -112,8 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_gui)
 
     from .models_cmd import register
+    from .session_cmd import register as register_session
 
     register(sub)
+    register_session(sub)
     return parser
 
 

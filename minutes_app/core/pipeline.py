@@ -60,6 +60,9 @@ class PipelineOptions:
     # independent, share the cores, and the worker's memory is returned when it ends.
     parallel: bool = True
     draft: bool = True
+    # Protokollart: "verlauf", "ergebnis" or "wort"; a session's own choice
+    # (project.json "protocol_type") wins.
+    protocol_type: str = "verlauf"
     force: bool = False
 
     def resolved_threads(self) -> int:
@@ -315,18 +318,21 @@ def _draft(
     progress: ProgressFn,
     cancel: CancelToken,
 ) -> Minutes:
-    from ..drafting.draft import DraftOptions
-    from ..drafting.prompts import load_prompt, prompt_version
+    from ..drafting.draft import DraftOptions, draft_templates
+    from ..drafting.prompts import prompt_version
 
-    draft_options = DraftOptions()
-    prompts = [load_prompt(n, draft_options.prompts_dir) for n in ("item_draft", "merge_discussion")]
+    draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
+    markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
+    starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
     key = {
         "engine": options.llm_engine,
         "model": options.llm_model,
-        "prompts": prompt_version(prompts),
+        "prompts": prompt_version(draft_templates(draft_options)),
         "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
         "agenda": project.data.get("agenda", []),
         "names": project.speaker_names,
+        "markers": markers,
+        "starts": starts,
     }
     if project.is_done("draft", key):
         return Minutes.from_dict(project.load_result("draft"))
@@ -343,6 +349,8 @@ def _draft(
             "model_id": options.llm_model,
         },
         "draft_options": draft_options,
+        "markers": markers,
+        "starts": starts,
     }
     if options.parallel:  # own process: the LLM's memory is returned when it ends
         from .worker import WorkerStage
@@ -366,6 +374,8 @@ def draft_request(
     draft_options: Any,
     progress: ProgressFn,
     cancel: CancelToken,
+    markers: list[tuple[float, str]] | None = None,
+    starts: dict[str, float] | None = None,
 ) -> Minutes:
     """The draft stage's work (also the worker-process entry)."""
     from ..drafting.draft import draft_minutes
@@ -373,7 +383,9 @@ def draft_request(
 
     engine = make_engine(engine_kind, Path(llm_dir) if llm_dir else None, **engine_args)
     try:
-        return draft_minutes(segments, names, agenda, engine, draft_options, progress=progress, cancel=cancel)
+        return draft_minutes(
+            segments, names, agenda, engine, draft_options, progress, cancel, markers=markers, starts=starts
+        )
     finally:
         engine.close()
 

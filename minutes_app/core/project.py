@@ -171,6 +171,28 @@ class Project:
         self.data["agenda"] = [asdict(a) for a in items]
 
     @property
+    def protocol_type(self) -> str:
+        """The session's Protokollart ("verlauf", "ergebnis", "wort"); "" = the setting's default."""
+        return str(self.data.get("protocol_type", ""))
+
+    @protocol_type.setter
+    def protocol_type(self, value: str) -> None:
+        self.data["protocol_type"] = value
+
+    @property
+    def item_starts(self) -> dict[str, float]:
+        """Item starts set by hand (TOP number -> second); they beat markers and spoken cues."""
+        return {str(k): float(v) for k, v in self.data.get("item_starts", {}).items()}
+
+    def set_item_start(self, number: str, seconds: float | None) -> None:
+        starts = self.item_starts
+        if seconds is None:
+            starts.pop(number, None)
+        else:
+            starts[number] = round(float(seconds), 2)
+        self.data["item_starts"] = starts
+
+    @property
     def attendees(self) -> list[Attendee]:
         return [Attendee.from_dict(a) for a in self.data.get("attendees", [])]
 

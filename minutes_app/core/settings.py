@@ -45,6 +45,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),
     Setting("device", str, "cpu", "Rechengerät: cpu, cuda oder auto"),
     Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
+    Setting("protocol_type", str, "verlauf", "Protokollart: verlauf, ergebnis oder wort"),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -11,6 +11,7 @@ interpolated), so a vote before the cue stays with the previous item.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from ..core.types import AgendaItem, Segment
@@ -54,12 +55,16 @@ _OPENING = re.compile(r"eröffnung|begrüßung|regularien|formalien|feststellung
 _SENTENCE = re.compile(r"(?:[^.!?]|\.(?=\d))*(?:[.!?]+|$)")
 
 
+Locator = Callable[["ItemSpan", "ItemSpan"], "int | None"]
+
+
 @dataclass
 class Cue:
     index: int  # segment index
     char: int  # offset of the sentence holding the cue
     number: str | None  # spoken number, digits ("5", "3.1"); None for "nächster Punkt"
     rest: str  # words after the reference (title candidate)
+    source: str = "aufruf"  # "aufruf" (spoken), "marke" (recording marker), "manuell" (set by hand)
 
 
 @dataclass
@@ -204,9 +209,24 @@ def _title_from_rest(cue: Cue) -> str:
     return title
 
 
-def segment_items(segments: list[Segment], agenda: list[AgendaItem] | None = None) -> list[ItemSpan]:
-    """Group ``segments`` into agenda items (plus "Eröffnung/Regularien" for text before the first cue)."""
-    cues = find_cues(segments)
+def segment_items(
+    segments: list[Segment],
+    agenda: list[AgendaItem] | None = None,
+    markers: list[tuple[float, str]] | None = None,
+    starts: dict[str, float] | None = None,
+    locate: Locator | None = None,
+) -> list[ItemSpan]:
+    """Group ``segments`` into agenda items (plus "Eröffnung/Regularien" for text before the first cue).
+
+    Boundaries come from, in this order of trust: ``starts`` (item number ->
+    start second, set by hand), recording ``markers`` ((second, label); F9 =
+    "next item"), then spoken cues; a spoken cue near a marker gives the exact
+    time and the number. Agenda items still not found are looked for by title
+    and then with ``locate`` (the LLM). See ``boundaries.py``.
+    """
+    from .boundaries import combine_cues, fill_missing
+
+    cues = combine_cues(find_cues(segments), segments, markers or [], starts or {})
     pieces = _pieces(segments, cues)
     opening = ItemSpan("", OPENING_TITLE, pieces[0][1], "eröffnung")
     result: list[ItemSpan] = [opening] if opening.segments else []
@@ -225,11 +245,12 @@ def segment_items(segments: list[Segment], agenda: list[AgendaItem] | None = Non
             if number in by_number:
                 by_number[number].segments.extend(segs)
                 continue
+            how = "nummer" if cue.number else "folge"
             span = ItemSpan(
                 number,
                 _title_from_rest(cue) or f"Tagesordnungspunkt {number}",
                 list(segs),
-                "nummer" if cue.number else "folge",
+                how if cue.source == "aufruf" else cue.source,
                 in_agenda=False,
             )
             by_number[number] = span
@@ -241,7 +262,8 @@ def segment_items(segments: list[Segment], agenda: list[AgendaItem] | None = Non
     for i, a in enumerate(agenda):
         keys.setdefault(number_key(a.number), []).append(i)
     extras: dict[str, ItemSpan] = {}
-    current: int | None = None
+    # Words before the first cue belong to "TOP 1: Eröffnung …": the next boundary opens item 2.
+    current: int | None = 0 if pieces[0][1] and _OPENING.search(agenda[0].title) else None
     for cue, segs in pieces[1:]:
         assert cue is not None
         target, how = _resolve(cue, agenda, keys, current, spans)
@@ -253,7 +275,7 @@ def segment_items(segments: list[Segment], agenda: list[AgendaItem] | None = Non
             continue
         current = target
         span = spans[target]
-        span.matched_by = span.matched_by or how
+        span.matched_by = span.matched_by or (how if cue.source == "aufruf" else cue.source)
         span.segments.extend(segs)
     for span in spans:
         span.segments.sort(key=lambda s: (s.start, s.id))
@@ -261,6 +283,7 @@ def segment_items(segments: list[Segment], agenda: list[AgendaItem] | None = Non
         # "TOP 1: Eröffnung …" is rarely called by number: the words before the first cue are it.
         spans[0].segments, spans[0].matched_by = opening.segments, "eröffnung"
         result = []
+    fill_missing(spans, locate)
     return result + spans + list(extras.values())
 
 

@@ -24,22 +24,14 @@ from .itemjson import ItemDraft, parse_item_draft
 from .merge import combine_parts, has_loops, looks_echoed, merge_resolution, merge_vote
 from .prompts import PromptTemplate, load_prompt, prompt_version
 from .rules import find_resolution, speakers_list, verbatim_record
-from .transcript import chunk_lines, format_lines, sanitize
+from .transcript import chunk_lines, format_lines, sanitize, speaker_label
 from .votes import item_vote
 
+# Protocol type -> (German name, prompt set folder under prompts/<set>/).
 PROTOCOL_TYPES = {
-    "verlauf": (
-        "Verlaufsprotokoll",
-        "Verlauf der Beratung in eigenen Worten, knapp, in indirekter Rede, je Redebeitrag ein "
-        "bis zwei Sätze mit Namen und Titel des Redners genau wie im Transkript "
-        "(Form: „<Name> erklärt, …“, „<Name> fragt, ob …“); "
-        "keine wörtlichen Zitate.",
-    ),
-    "ergebnis": (
-        "Ergebnisprotokoll",
-        'leerer Text "" (im Ergebnisprotokoll wird die Beratung nicht wiedergegeben).',
-    ),
-    "wort": ("Wortprotokoll", 'leerer Text "" (das Wortprotokoll wird ohne Sprachmodell erstellt).'),
+    "verlauf": "Verlaufsprotokoll",  # course of the debate in indirect speech, per speaker
+    "ergebnis": "Ergebnisprotokoll",  # decisions only, resolutions word for word
+    "wort": "Wortprotokoll",  # cleaned verbatim (by rules), results by the model
 }
 MIN_TRANSCRIPT_BUDGET = 200
 
@@ -57,18 +49,38 @@ class _Drafter:
     def __init__(
         self, engine: LLMEngine, options: DraftOptions, speakers: dict[str, str], cancel: CancelToken | None
     ) -> None:
-        if options.protocol_type not in PROTOCOL_TYPES:
-            raise EngineError(
-                f"Unbekannte Protokollart „{options.protocol_type}“ (erlaubt: {', '.join(PROTOCOL_TYPES)})."
-            )
         self.engine, self.options, self.speakers, self.cancel = engine, options, speakers, cancel
-        self.item_prompt = load_prompt("item_draft", options.prompts_dir)
-        self.merge_prompt = load_prompt("merge_discussion", options.prompts_dir)
+        self.item_prompt, self.locate_prompt, *rest = draft_templates(options)
+        self.merge_prompt = rest[0] if rest else None
         self.window = min(options.context_tokens, engine.context_length)
 
     @property
     def templates(self) -> list[PromptTemplate]:
-        return [self.item_prompt, self.merge_prompt]
+        """The whole prompt set of the protocol type (its version goes into the minutes)."""
+        return [self.item_prompt] + ([self.merge_prompt] if self.merge_prompt else []) + [self.locate_prompt]
+
+    def locate(self, previous: ItemSpan, missing: ItemSpan) -> int | None:
+        """Ask the model where ``missing`` begins inside ``previous`` (index into its segments)."""
+        values = {
+            "number": missing.number,
+            "title": sanitize(missing.title),
+            "previous_number": previous.number or "–",
+            "previous_title": sanitize(previous.title),
+        }
+        budget = self._budget(self.locate_prompt, **values, lines="")
+        lines = [
+            f"[{i}] {sanitize(speaker_label(s, self.speakers))}: {sanitize(s.text.strip())}"
+            for i, s in enumerate(previous.segments)
+        ]
+        kept: list[str] = []
+        for line in lines:
+            if self.engine.count_tokens("\n".join([*kept, line])) > budget:
+                break
+            kept.append(line)
+        messages = self.locate_prompt.render(**values, lines="\n".join(kept))
+        reply = self.engine.generate(messages, 8, 0.0, cancel=self.cancel)
+        m = re.search(r"\d+", reply)
+        return int(m.group()) if m and int(m.group()) < len(kept) else None
 
     def _budget(self, template: PromptTemplate, **values: str) -> int:
         empty = template.render(**values)
@@ -87,13 +99,7 @@ class _Drafter:
         )
 
     def draft_span(self, span: ItemSpan) -> ItemDraft:
-        ptype, rule = PROTOCOL_TYPES[self.options.protocol_type]
-        values = {
-            "number": span.number or "–",
-            "title": sanitize(span.title),
-            "protocol_type": ptype,
-            "discussion_rule": rule,
-        }
+        values = {"number": span.number or "–", "title": sanitize(span.title)}
         lines = format_lines(span.segments, self.speakers)
         budget = self._budget(self.item_prompt, **values, part_info="Dies ist Teil 99 von 99.", transcript="")
         chunks = chunk_lines(lines, budget, self.engine.count_tokens)
@@ -113,12 +119,13 @@ class _Drafter:
             return parts[0]
         combined = combine_parts(parts)
         texts = [p.discussion for p in parts if p.discussion]
-        if self.options.protocol_type == "verlauf" and len(texts) > 1:
+        if self.merge_prompt is not None and len(texts) > 1:
             combined.discussion = self._reduce(span, texts)
         return combined
 
     def _reduce(self, span: ItemSpan, texts: list[str]) -> str:
         """Merge part discussions with the model, in groups that fit the window."""
+        assert self.merge_prompt is not None
         values = {"number": span.number or "–", "title": sanitize(span.title)}
         budget = self._budget(self.merge_prompt, **values, parts="")
         while len(texts) > 1:
@@ -175,7 +182,7 @@ def _item_from_span(
     item.evidence = vote_ev + [e for e in res_used_ev if e not in vote_ev]
 
     if protocol_type == "wort":
-        item.discussion = verbatim_record(segs, speakers)
+        item.discussion = verbatim_record(segs, speakers, clean=True)
     elif protocol_type == "verlauf":
         text = drop_template_sentences((draft.discussion or "").strip())
         if len(text) < 20:
@@ -206,6 +213,18 @@ def drop_template_sentences(text: str) -> str:
     return " ".join(s.strip() for s in sentences if not _TEMPLATE_ECHO.search(s)).strip()
 
 
+def draft_templates(options: DraftOptions) -> list[PromptTemplate]:
+    """The prompt set of ``options.protocol_type``: item draft, locate, (merge for Verlaufsprotokoll)."""
+    if options.protocol_type not in PROTOCOL_TYPES:
+        raise EngineError(
+            f"Unbekannte Protokollart „{options.protocol_type}“ (erlaubt: {', '.join(PROTOCOL_TYPES)})."
+        )
+    names = ["item_draft", "locate_item"] + (
+        ["merge_discussion"] if options.protocol_type == "verlauf" else []
+    )
+    return [load_prompt(n, options.prompts_dir, options.protocol_type) for n in names]
+
+
 def draft_minutes(
     segments: list[Segment],
     speakers: dict[str, str],
@@ -214,11 +233,19 @@ def draft_minutes(
     options: DraftOptions | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    markers: list[tuple[float, str]] | None = None,
+    starts: dict[str, float] | None = None,
 ) -> Minutes:
-    """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien")."""
+    """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien").
+
+    ``markers`` (recording markers) and ``starts`` (item starts set by hand) fix
+    item boundaries before spoken cues are used; see ``boundaries.py``.
+    """
     options = options or DraftOptions()
     drafter = _Drafter(engine, options, speakers, cancel)
-    spans = segment_items(sorted(segments, key=lambda s: (s.start, s.id)), agenda)
+    ordered = sorted(segments, key=lambda s: (s.start, s.id))
+    spans = segment_items(ordered, agenda, markers, starts, locate=drafter.locate)
+    by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
     total = max(1, sum(len(s.segments) for s in spans))
     done = 0
@@ -227,8 +254,12 @@ def draft_minutes(
             cancel.raise_if_cancelled()
         label = f"TOP {span.number}" if span.number else span.title
         progress(done / total, f"Entwurf {label} …")
-        draft = drafter.draft_span(span) if span.segments and options.protocol_type != "wort" else None
-        items.append(_item_from_span(span, draft, speakers, options.protocol_type))
+        draft = drafter.draft_span(span) if span.segments else None
+        item = _item_from_span(span, draft, speakers, options.protocol_type)
+        given = by_number.get(span.number) if span.in_agenda else None
+        if given is not None:  # what the invitation says about the item
+            item.public, item.paper, item.proposal = given.public, given.paper, given.proposal
+        items.append(item)
         done += len(span.segments)
     progress(1.0, "Entwurf fertig")
     return Minutes(
@@ -236,4 +267,5 @@ def draft_minutes(
         model=engine.model_id,
         prompt_version=prompt_version(drafter.templates),
         engine=engine.name,
+        protocol_type=options.protocol_type,
     )

@@ -62,9 +62,15 @@ class PromptTemplate:
         return _PLACEHOLDER.sub(sub, text).strip()
 
 
-def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
+def load_prompt(
+    name: str, prompts_dir: Path | None = None, protocol_type: str | None = None
+) -> PromptTemplate:
+    """``<set>/<protocol_type>/<name>.md`` when that exists (one prompt set per protocol type), else
+    ``<set>/<name>.md`` (prompts shared by every type)."""
     folder = prompts_dir or default_prompts_dir()
     path = folder / f"{name}.md"
+    if protocol_type and (folder / protocol_type / f"{name}.md").exists():
+        path = folder / protocol_type / f"{name}.md"
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -98,10 +104,10 @@ def load_prompt(name: str, prompts_dir: Path | None = None) -> PromptTemplate:
 
 
 def prompt_version(templates: list[PromptTemplate]) -> str:
-    """``"v1: item_draft 1.0, merge_discussion 1.0 (sha256 1a2b3c4d)"`` for ``Minutes.prompt_version``."""
+    """``"v1/verlauf: item_draft 1.1, merge_discussion 1.0 (sha256 1a2b3c4d)"`` for ``Minutes.prompt_version``."""
     if not templates:
         return ""
-    folder = templates[0].path.parent.name
+    folder = "/".join(templates[0].path.parts[-3:-1])
     names = ", ".join(f"{t.name} {t.version}" for t in templates)
     digest = hashlib.sha256("".join(t.digest for t in templates).encode()).hexdigest()[:8]
     return f"{folder}: {names} (sha256 {digest})"

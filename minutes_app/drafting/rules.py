@@ -54,9 +54,23 @@ def speaker_turns(segments: list[Segment], speakers: dict[str, str]) -> list[tup
     return turns
 
 
-def verbatim_record(segments: list[Segment], speakers: dict[str, str]) -> str:
-    """Wortprotokoll: "Name: text" per turn."""
-    return "\n\n".join(f"{name}: {text}" for name, text in speaker_turns(segments, speakers))
+_FILLER = re.compile(r"(?:,\s*)?(?<![\w-])(?:äh|ähm|öh|öhm|hm|hmm|mhm|ähem)(?![\w-]),?\s*", re.IGNORECASE)
+_STUTTER = re.compile(r"\b(\w+)(?:,?\s+\1\b)+", re.IGNORECASE)
+
+
+def clean_verbatim(text: str) -> str:
+    """Drop hesitation sounds ("äh", "ähm") and stuttered repeats ("die die") from spoken text."""
+    text = _FILLER.sub(" ", text)
+    text = _STUTTER.sub(r"\1", text)
+    text = re.sub(r"\s+([,.!?])", r"\1", text)
+    text = re.sub(r"\s{2,}", " ", text).strip()
+    return text[:1].upper() + text[1:] if text else text
+
+
+def verbatim_record(segments: list[Segment], speakers: dict[str, str], clean: bool = False) -> str:
+    """Wortprotokoll: "Name: text" per turn; ``clean`` drops fillers and stutters."""
+    turns = speaker_turns(segments, speakers)
+    return "\n\n".join(f"{name}: {clean_verbatim(text) if clean else text}" for name, text in turns)
 
 
 def speakers_list(segments: list[Segment], speakers: dict[str, str]) -> str:

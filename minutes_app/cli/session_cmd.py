@@ -1,0 +1,141 @@
+"""``minutes-app items`` and ``minutes-app names``: check what the draft assumed about a session.
+
+``items``: each agenda item's start/end and how it was found (marker, spoken
+call, title, LLM, set by hand); ``--start 5=00:12:30`` sets a start by hand
+(the next ``run`` re-drafts; ASR and diarization stay cached).
+``names``: speaker-name suggestions from the roster and the transcript
+("Herr Schnell, bitte"); ``--accept`` takes them over as speaker names.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+from ..core.errors import UserError
+from ..core.pipeline import load_session
+from ..core.project import Project
+
+_SOURCES = {
+    "nummer": "Aufruf mit Nummer",
+    "titel": "Titel erkannt",
+    "folge": "„nächster Punkt“",
+    "marke": "Marke (F9)",
+    "manuell": "von Hand gesetzt",
+    "llm": "vom Sprachmodell geschätzt",
+    "eröffnung": "Text vor dem ersten Aufruf",
+}
+
+
+def parse_clock(text: str) -> float:
+    """``"754"``, ``"12:34"`` or ``"1:02:03"`` -> seconds."""
+    parts = text.strip().split(":")
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(?:[.,]\d+)?", p) for p in parts):
+        raise UserError(f"„{text}“ ist keine Zeitangabe (erwartet: Sekunden, MM:SS oder HH:MM:SS).")
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part.replace(",", "."))
+    return seconds
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    s = int(seconds)
+    return f"{s // 3600:d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def cmd_items(args: argparse.Namespace) -> int:
+    project = Project.load(args.project)
+    numbers = {a.number for a in project.agenda}
+    for assignment in args.start:
+        number, sep, when = assignment.partition("=")
+        if not sep or number.strip() not in numbers:
+            raise UserError(
+                f"„{assignment}“: erwartet NUMMER=ZEIT mit einer TOP-Nummer der Tagesordnung "
+                f"({', '.join(sorted(numbers)) or 'keine Tagesordnung gesetzt'})."
+            )
+        project.set_item_start(number.strip(), parse_clock(when))
+    for number in args.clear:
+        project.set_item_start(number, None)
+    if args.start or args.clear:
+        project.save()
+        print(
+            "Beginn gespeichert. Der Entwurf wird beim nächsten „minutes-app run … --project "
+            f"{project.folder}“ neu erstellt (Transkript und Sprecher bleiben erhalten)."
+        )
+    minutes = load_session(project).minutes if "align" in project.data.get("stages", {}) else None
+    if minutes is None:
+        print("Noch kein Entwurf vorhanden.")
+        return 0
+    starts = project.item_starts
+    for item in minutes.agenda_items:
+        how = "von Hand gesetzt" if item.number in starts else _matched(item.flags, item.start)
+        label = f"TOP {item.number}" if item.number else item.title
+        print(f"{label}\t{_clock(item.start)}\t{_clock(item.end)}\t{how}\t{item.title}")
+    return 0
+
+
+def _matched(flags: list[str], start: float | None) -> str:
+    if start is None:
+        return "nicht gefunden"
+    for flag in flags:
+        if "Titel" in flag:
+            return _SOURCES["titel"]
+        if "Sprachmodell geschätzt" in flag:
+            return _SOURCES["llm"]
+        if "nächster Tagesordnungspunkt" in flag:
+            return _SOURCES["folge"]
+    return "Aufruf oder Marke"
+
+
+def cmd_names(args: argparse.Namespace) -> int:
+    from ..drafting.naming import suggest_speaker_names
+
+    project = Project.load(args.project)
+    people = project.attendees
+    if not people:
+        raise UserError(
+            "Für diese Sitzung ist keine Anwesenheitsliste gesetzt (minutes-app run … --attendees DATEI)."
+        )
+    result = load_session(project)
+    suggestions = suggest_speaker_names(result.segments, people)
+    current = project.speaker_names
+    wanted = set(args.accept)
+    if wanted - {"all"} - {s.speaker for s in suggestions}:
+        unknown = ", ".join(sorted(wanted - {"all"} - {s.speaker for s in suggestions}))
+        raise UserError(f"Für {unknown} gibt es keinen Namensvorschlag.")
+    for s in suggestions:
+        accept = "all" in wanted or s.speaker in wanted
+        if accept:
+            project.rename_speaker(s.speaker, s.name)
+        mark = "übernommen" if accept else ("bestätigt" if current.get(s.speaker) == s.name else "Vorschlag")
+        print(f"{s.speaker}\t{s.name}\t{s.score:.2f}\t{mark}\t{'; '.join(s.reasons)}")
+    if not suggestions:
+        print("Keine Namensvorschläge: im Transkript wurden keine Namen der Anwesenheitsliste erkannt.")
+    if wanted:
+        project.save()
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("items", help="Tagesordnungspunkte mit Beginn/Ende anzeigen oder Beginn setzen")
+    p.add_argument("project")
+    p.add_argument(
+        "--start", action="append", default=[], metavar="NR=ZEIT", help="Beginn von Hand, z. B. 5=00:12:30"
+    )
+    p.add_argument(
+        "--clear", action="append", default=[], metavar="NR", help="von Hand gesetzten Beginn löschen"
+    )
+    p.set_defaults(func=cmd_items)
+
+    p = sub.add_parser("names", help="Namensvorschläge für Sprecher aus der Anwesenheitsliste")
+    p.add_argument("project")
+    p.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="Vorschlag übernehmen (SPEAKER_03) oder alle (all)",
+    )
+    p.set_defaults(func=cmd_names)
