@@ -181,6 +181,8 @@ def test_session_form_saves_header_agenda_attendees_and_queues_extra_recordings(
     form.edits["committee"].setText("Ausschuss für Umwelt und Mobilität")
     form.edits["session_number"].setText("UA/3/2025")
     form.edits["chair"].setText("Peter Lindner")
+    assert form.protocol_combo.currentData() == "verlauf"  # the setting's default
+    form.protocol_combo.setCurrentIndex(form.protocol_combo.findData("ergebnis"))
     assert form.add_audio_files([AUDIO, AUDIO])
     with qtbot.waitSignal(form.process_requested) as queued:
         folders = form.submit(process=True)
@@ -192,6 +194,7 @@ def test_session_form_saves_header_agenda_attendees_and_queues_extra_recordings(
     lead = first.attendees[0]
     assert (lead.name, lead.faction, lead.role) == ("Peter Lindner", "SPD", "Vorsitz")
     assert Project.load(folders[1]).info.committee == "Ausschuss für Umwelt und Mobilität"
+    assert first.protocol_type == "ergebnis" == Project.load(folders[1]).protocol_type
 
 
 # -- settings and main window -------------------------------------------------------------------------

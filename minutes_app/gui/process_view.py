@@ -50,6 +50,7 @@ def pipeline_options(settings: Settings, project: Project, **overrides: Any) -> 
         asr_vocabulary=settings.get("asr_vocabulary"),
         threads=settings.get("threads"),
         device=settings.get("device"),
+        protocol_type=settings.get("protocol_type"),
     )
     for key, value in overrides.items():
         setattr(options, key, value)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -28,6 +29,8 @@ from ..core.project import Project
 from ..core.types import AgendaItem, SessionInfo
 from .start_view import create_session
 from .strings import tr
+
+PROTOCOL_KINDS = ("verlauf", "ergebnis", "wort")
 
 # (form key, SessionInfo field, placeholder key)
 FIELDS = (
@@ -78,9 +81,10 @@ class SessionForm(QWidget):
     process_requested = Signal(list)
     cancelled = Signal()
 
-    def __init__(self, library: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, library: Path, parent: QWidget | None = None, default_protocol_type: str = "") -> None:
         super().__init__(parent)
         self.library = Path(library)
+        self.default_protocol_type = default_protocol_type or "verlauf"
         self.project: Project | None = None
         self.audio_files: list[Path] = []
 
@@ -99,6 +103,10 @@ class SessionForm(QWidget):
                 edit.setPlaceholderText(tr(placeholder))
             form.addRow(tr(label), edit)
             self.edits[key] = edit
+        self.protocol_combo = QComboBox()
+        for kind in PROTOCOL_KINDS:
+            self.protocol_combo.addItem(tr(f"protocol.{kind}"), kind)
+        form.addRow(tr("form.protocol_type"), self.protocol_combo)
 
         self.audio_label = QLabel(tr("form.audio.none"))
         self.audio_label.setWordWrap(True)
@@ -169,6 +177,8 @@ class SessionForm(QWidget):
         self.name_edit.setText(project.name if project else "")
         for key, edit in self.edits.items():
             edit.setText(str(getattr(info, key)))
+        kind = (project.protocol_type if project else "") or self.default_protocol_type
+        self.protocol_combo.setCurrentIndex(max(0, self.protocol_combo.findData(kind)))
         self.agenda_edit.setPlainText(agenda_to_text(project.agenda) if project else "")
         people = project.attendees if project else []
         self.attendees_edit.setPlainText(attendees_to_text(people))
@@ -306,6 +316,7 @@ class SessionForm(QWidget):
         projects += [create_session(self.library, path.stem, path) for path in audio]
         for project in projects:
             project.info = info
+            project.protocol_type = str(self.protocol_combo.currentData())
             if project.data.get("agenda") != [dataclasses.asdict(a) for a in agenda]:
                 project.agenda = agenda
             project.data["attendees"] = attendees
