@@ -62,3 +62,29 @@ def test_item_states_and_save_roundtrip(doc, tmp_path):
     assert again.minutes.agenda_items[0].discussion == "Von Hand geschrieben."
     assert again.segments[1].text == "Ich rufe Tagesordnungspunkt 2 auf."
     assert json.loads((tmp_path / "p" / "project.json").read_text())["item_states"] == [CONFIRMED]
+
+
+def test_only_confirmed_items_count_as_reviewed(doc):
+    from minutes_app.core.editing import is_reviewed
+
+    assert [is_reviewed(s) for s in (AI_DRAFT, EDITED, CONFIRMED)] == [False, False, True]
+    with pytest.raises(ProjectError, match="Prüfstatus"):
+        doc.set_item_state(0, "fertig")
+    assert doc.item_states == [AI_DRAFT]
+
+
+def test_edits_keep_their_undo_records_and_reach_the_audit_trail_on_save(doc, tmp_path):
+    from minutes_app.core import audit
+
+    doc.user = "Frau Weber"
+    old, old_state = doc.replace_item(0, MinutesItem("2", "Radweg", discussion="Neu"))
+    assert (old.discussion, old_state, doc.item_states[0]) == ("KI-Text", AI_DRAFT, AI_DRAFT)
+    assert doc.rename_speaker("SPEAKER_00", "Frau Weber") is None
+    assert audit.read(doc.project) == []  # written together with the edits
+    doc.save()
+    assert [e.action for e in audit.read(doc.project)] == [
+        "entwurf_erzeugt",
+        "punkt_neu_erzeugt",
+        "sprecher_umbenannt",
+    ]
+    assert (tmp_path / "p" / "audit.jsonl").read_text(encoding="utf-8").count("\n") == 3

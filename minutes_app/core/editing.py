@@ -7,6 +7,12 @@ seconds after each edit (autosave).
 
 Segment ids stay stable: a split gives the new half a fresh id, a merge keeps
 the first id, so evidence links in the draft keep pointing at the right text.
+
+Sign-off and audit (docs/signoff.md): every edit first checks the lock (a released
+Niederschrift raises ``signoff.LockedError`` and changes nothing), returns a
+"geprüft" document to "Entwurf", and notes an audit entry. Entries wait in
+``pending_audit`` (typing in one field or segment becomes one entry) and are
+appended to ``audit.jsonl`` by ``save()``, before the edits themselves are written.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from . import audit, signoff
 from .errors import ProjectError
 from .pipeline import SessionResult, load_session
 from .project import Project
@@ -24,7 +31,19 @@ from .types import Minutes, MinutesItem, Segment, Speaker, Word
 AI_DRAFT = "ki_entwurf"
 EDITED = "bearbeitet"
 CONFIRMED = "bestaetigt"
+ITEM_STATES = (AI_DRAFT, EDITED, CONFIRMED)
 ITEM_FIELDS = ("discussion", "resolution", "motions", "vote", "title")
+# Repeated edits of one target in a row (typing) become one audit entry.
+_MERGED_ACTIONS = ("text_bearbeitet", "feld_bearbeitet")
+
+
+def is_reviewed(state: str) -> bool:
+    """The KI-Entwurf rule: an item counts as human-reviewed only when CONFIRMED.
+
+    AI text (AI_DRAFT) and edited text (EDITED) both still need a confirming look;
+    only then may the Niederschrift be marked "geprüft" (core/signoff.py).
+    """
+    return state == CONFIRMED
 
 
 @dataclass
@@ -40,13 +59,17 @@ class SessionDoc:
     def __init__(self, project: Project, result: SessionResult) -> None:
         self.project = project
         self.result = result
+        self.user: str | None = None  # name in audit entries (None: the OS login name)
         self.segments: list[Segment] = [dataclasses.replace(s, words=list(s.words)) for s in result.segments]
         self.minutes: Minutes | None = result.minutes
+        # A newly generated draft starts as KI-Entwurf throughout ("entwurf_erzeugt").
+        self.pending_audit: list[audit.AuditEntry] = signoff.sync_draft(project, self.minutes)
+        self._merge: tuple[str, str, Any] | None = None  # (action, target, first before) of the last entry
         self.item_states: list[str] = list(project.data.get("item_states", []))
         if self.minutes is not None:
             n = len(self.minutes.agenda_items)
             self.item_states = (self.item_states + [AI_DRAFT] * n)[:n]
-        self.dirty = False
+        self.dirty = bool(self.pending_audit)
 
     @classmethod
     def open(cls, folder: Any) -> SessionDoc:
@@ -82,22 +105,61 @@ class SessionDoc:
                 return seg
         return None
 
+    # -- sign-off and audit -----------------------------------------------------
+    @property
+    def locked(self) -> bool:
+        return signoff.is_locked(self.project)
+
+    def _guard(self) -> None:
+        """Before any change: a released Niederschrift is locked."""
+        signoff.check_unlocked(self.project)
+
+    def _note(self, action: str, target: str, before: Any, after: Any, **fields: Any) -> None:
+        """Note an audit entry for a change and return a "geprüft" document to "Entwurf"."""
+        key = (action, target)
+        if action in _MERGED_ACTIONS and self._merge and self._merge[:2] == key and self.pending_audit:
+            self.pending_audit[-1] = audit.entry(
+                action, target, self._merge[2], after, user=self.user, **fields
+            )
+        else:
+            self.pending_audit.append(audit.entry(action, target, before, after, user=self.user, **fields))
+            self._merge = (action, target, before)
+        reopened = signoff.reopen_on_edit(self.project, f"{target}", self.user)
+        if reopened is not None:
+            self.pending_audit.append(reopened)
+            self._merge = None
+        self.dirty = True
+
+    def _item_target(self, index: int, name: str = "") -> str:
+        number = self.item(index).number
+        return (f"TOP {number}" if number else f"Punkt {index + 1}") + (f" {name}" if name else "")
+
     # -- transcript edits (each returns an undo record) -----------------------
     def _snapshot(self) -> SegmentEdit:
         return SegmentEdit([dataclasses.replace(s, words=list(s.words)) for s in self.segments])
 
     def restore(self, edit: SegmentEdit) -> None:
+        self._guard()
+        before, after = _segment_diff(self.segments, edit.before)
         self.segments = edit.before
         self.dirty = True
+        if before or after:
+            self._note("rueckgaengig", "Transkript", before, after)
 
     def set_text(self, segment_id: int, text: str) -> SegmentEdit:
+        self._guard()
         undo = self._snapshot()
-        _apply_text(self.segments[self.index_of(segment_id)], text)
+        seg = self.segments[self.index_of(segment_id)]
+        old = seg.text
+        _apply_text(seg, text)
         self.dirty = True
+        if seg.text != old:
+            self._note("text_bearbeitet", f"Segment {segment_id}", old, seg.text)
         return undo
 
     def split(self, segment_id: int, word_index: int) -> SegmentEdit:
         """Split before word ``word_index`` (needs word timings)."""
+        self._guard()
         undo = self._snapshot()
         i = self.index_of(segment_id)
         seg = self.segments[i]
@@ -110,9 +172,12 @@ class SessionDoc:
             Segment(new_id, second[0].start, second[-1].end, _join(second), second, seg.speaker),
         ]
         self.dirty = True
+        parts = self.segments[i : i + 2]
+        self._note("segment_geteilt", f"Segment {seg.id}", seg.text, [f"{s.id}: {s.text}" for s in parts])
         return undo
 
     def merge_with_next(self, segment_id: int) -> SegmentEdit:
+        self._guard()
         undo = self._snapshot()
         i = self.index_of(segment_id)
         if i + 1 >= len(self.segments):
@@ -123,16 +188,28 @@ class SessionDoc:
             Segment(a.id, a.start, max(a.end, b.end), f"{a.text} {b.text}".strip(), words, a.speaker)
         ]
         self.dirty = True
+        self._note(
+            "segmente_zusammengefuehrt",
+            f"Segment {a.id} + {b.id}",
+            [f"{a.id}: {a.text}", f"{b.id}: {b.text}"],
+            self.segments[i].text,
+        )
         return undo
 
     def set_speaker(self, segment_id: int, speaker_id: str) -> SegmentEdit:
+        self._guard()
         undo = self._snapshot()
-        self.segments[self.index_of(segment_id)].speaker = speaker_id
+        seg = self.segments[self.index_of(segment_id)]
+        old = seg.speaker
+        seg.speaker = speaker_id
         self.dirty = True
+        if old != speaker_id:
+            self._note("sprecher_zugewiesen", f"Segment {segment_id}", old, speaker_id)
         return undo
 
     def rename_speaker(self, speaker_id: str, name: str) -> str | None:
         """Set a display name everywhere; returns the previous name (for undo)."""
+        self._guard()
         previous = self.project.speaker_names.get(speaker_id)
         names = self.project.data.setdefault("speaker_names", {})
         if name.strip():
@@ -140,15 +217,22 @@ class SessionDoc:
         else:
             names.pop(speaker_id, None)
         self.dirty = True
+        if names.get(speaker_id) != previous:
+            self._note("sprecher_umbenannt", f"Sprecher {speaker_id}", previous, names.get(speaker_id))
         return previous
 
     def replace_all(self, find: str, replace: str) -> SegmentEdit:
+        self._guard()
         undo = self._snapshot()
+        changed = 0
         if find:
             for seg in self.segments:
                 if find in seg.text:
                     _apply_text(seg, seg.text.replace(find, replace))
+                    changed += 1
         self.dirty = True
+        if changed:
+            self._note("text_ersetzt", f"Transkript ({changed} Segmente)", find, replace)
         return undo
 
     # -- draft edits -------------------------------------------------------------
@@ -159,6 +243,7 @@ class SessionDoc:
 
     def set_item_field(self, index: int, name: str, value: Any) -> tuple[Any, str]:
         """Human edit of a draft field; returns (old value, old state) for undo."""
+        self._guard()
         if name not in ITEM_FIELDS:
             raise ProjectError(f"Das Feld „{name}“ kann nicht bearbeitet werden.")
         item = self.item(index)
@@ -167,17 +252,37 @@ class SessionDoc:
         setattr(item, name, value)
         self.item_states[index] = EDITED
         self.dirty = True
+        if old != value or old_state != EDITED:
+            self._note("feld_bearbeitet", self._item_target(index, name), old, value)
         return old, old_state
 
     def set_item_state(self, index: int, state: str) -> str:
+        self._guard()
+        if state not in ITEM_STATES:
+            raise ProjectError(f"Den Prüfstatus „{state}“ gibt es nicht.")
         self.item(index)
         old = self.item_states[index]
         self.item_states[index] = state
         self.dirty = True
+        if old != state:
+            self._note("status_geaendert", self._item_target(index), old, state)
         return old
 
-    def replace_item(self, index: int, item: MinutesItem) -> tuple[MinutesItem, str]:
-        """A regenerated item (LLM) replaces the old one and is AI text again."""
+    def replace_item(
+        self,
+        index: int,
+        item: MinutesItem,
+        *,
+        source: str = audit.AI,
+        model: str | None = None,
+        prompt_version: str | None = None,
+    ) -> tuple[MinutesItem, str]:
+        """A regenerated item (LLM) replaces the old one and is AI text again.
+
+        ``source="mensch"`` for putting a previous item back (undo); ``model`` and
+        ``prompt_version`` default to the draft's.
+        """
+        self._guard()
         if self.minutes is None:
             raise ProjectError("Für diese Sitzung gibt es noch keinen Protokollentwurf.")
         old = self.minutes.agenda_items[index]
@@ -185,11 +290,33 @@ class SessionDoc:
         self.minutes.agenda_items[index] = item
         self.item_states[index] = AI_DRAFT
         self.dirty = True
+        ai = source == audit.AI
+        self._note(
+            "punkt_neu_erzeugt" if ai else "rueckgaengig",
+            self._item_target(index),
+            _item_text(old),
+            _item_text(item),
+            source=source,
+            model=(self.minutes.model if model is None else model) if ai else "",
+            prompt_version=(self.minutes.prompt_version if prompt_version is None else prompt_version)
+            if ai
+            else "",
+        )
         return old, old_state
 
     # -- saving ----------------------------------------------------------------
     def save(self) -> None:
-        """Write edits atomically: segments, draft, names and item states."""
+        """Write edits atomically: audit entries first, then segments, draft, names and item states.
+
+        A released (locked) session is never written.
+        """
+        if self.locked:
+            self.dirty = False
+            return
+        if self.pending_audit:
+            audit.append(self.project, self.pending_audit)
+            self.pending_audit = []
+            self._merge = None
         stages = self.project.data["stages"]
         if "align" in stages:
             from .fileio import write_json
@@ -220,3 +347,42 @@ def _apply_text(seg: Segment, text: str) -> None:
 
 def _join(words: list[Word]) -> str:
     return "".join(w.word for w in words).strip()
+
+
+def _segment_diff(old: list[Segment], new: list[Segment]) -> tuple[list[str], list[str]]:
+    """The segments that differ between two lists, as 'id: text' lines (before, after)."""
+    a, b = {s.id: s for s in old}, {s.id: s for s in new}
+
+    def line(s: Segment) -> str:
+        return f"{s.id} [{s.speaker or '?'}]: {s.text}"
+
+    before: list[str] = []
+    after: list[str] = []
+    for sid in sorted(a.keys() | b.keys()):
+        sa, sb = a.get(sid), b.get(sid)
+        if (
+            sa is None
+            or sb is None
+            or (sa.text, sa.speaker, sa.start, sa.end)
+            != (
+                sb.text,
+                sb.speaker,
+                sb.start,
+                sb.end,
+            )
+        ):
+            before += [line(sa)] if sa else []
+            after += [line(sb)] if sb else []
+    return before, after
+
+
+def _item_text(item: MinutesItem) -> str:
+    """A draft item as readable text for the audit trail."""
+    parts = [
+        item.title,
+        item.discussion,
+        "\n".join(item.motions),
+        f"Beschluss: {item.resolution}" if item.resolution else "",
+        f"Abstimmung: {item.vote.outcome}" if item.vote.outcome else "",
+    ]
+    return "\n".join(p for p in parts if p)
