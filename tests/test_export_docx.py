@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from docx.shared import Pt, RGBColor
 
 from minutes_app.core.errors import OutputError
 from minutes_app.core.types import (
+    Attendee,
     Evidence,
     Minutes,
     MinutesItem,
@@ -22,7 +24,7 @@ from minutes_app.core.types import (
     Vote,
 )
 from minutes_app.export.common import ExportResult
-from minutes_app.export.docx import DRAFT_MARK, export_docx, vote_lines
+from minutes_app.export.docx import CONFIDENTIAL_MARK, DRAFT_MARK, build_docx, export_docx, vote_lines
 from minutes_app.export.transcript import write_export
 
 
@@ -103,8 +105,8 @@ def test_docx_structure(tmp_path: Path) -> None:
     # Marking at the very top and in the page header.
     assert texts[0] == DRAFT_MARK
     assert any(DRAFT_MARK in p.text for p in document.sections[0].header.paragraphs)
-    # Kopf
-    assert "Niederschrift" in texts
+    # Kopf: the committee text already names the session
+    assert "Niederschrift über die 3. Sitzung des Ausschusses für Umwelt und Mobilität" in texts
     for expected in (
         "Gremium: 3. Sitzung des Ausschusses",
         "Datum: 12.03.2025",
@@ -161,6 +163,7 @@ def test_vote_lines_only_present_counts() -> None:
     assert vote_lines(Vote(outcome="mehrheitlich abgelehnt", no=11)) == ["Mehrheitlich abgelehnt", "Nein: 11"]
     assert vote_lines(Vote(yes=20, no=11, abstain=1)) == ["Ja: 20, Nein: 11, Enthaltungen: 1"]
     assert vote_lines(Vote(outcome="einstimmig")) == ["Einstimmig"]
+    assert vote_lines(Vote(outcome="angenommen", roll_call=True)) == ["Namentliche Abstimmung", "Angenommen"]
 
 
 def _make_template(path: Path) -> None:
@@ -241,3 +244,44 @@ def test_docx_replaces_existing_file_atomically(tmp_path: Path) -> None:
     write_export("docx", out, ExportResult(_info(), _speakers(), _transcript(), _minutes()))
     assert DRAFT_MARK in _texts(docx.Document(str(out)))
     assert [p.name for p in tmp_path.iterdir()] == ["n.docx"]
+
+
+def test_docx_keyword_arguments_for_roster_states_and_part(tmp_path: Path) -> None:
+    """Existing positional calls keep working; the new data comes as keyword arguments."""
+    minutes = _minutes()
+    minutes.agenda_items.append(MinutesItem("N 1", "Vergabe Reinigungsleistungen", public=False))
+    roster = [
+        Attendee("Petra Lindner", role="Vorsitz"),
+        Attendee("Markus Brandt", faction="CDU"),
+        Attendee("Kai Protokoll", role="Schriftführung"),
+    ]
+    public = docx.Document(
+        io.BytesIO(build_docx(_info(), _speakers(), minutes, None, None, False, attendees=roster))
+    )
+    texts = _texts(public)
+    assert "Anwesenheit" in texts and "Markus Brandt" in texts and "Anwesende" not in texts
+    assert not any("Reinigungsleistungen" in t for t in texts)
+    cells = [c.text for row in public.tables[-1].rows for c in row.cells]
+    assert "Petra Lindner" in cells and "Kai Protokoll" in cells
+
+    out = tmp_path / "teil_b.docx"
+    export_docx(
+        out,
+        _info(),
+        _speakers(),
+        minutes,
+        item_states=["bestaetigt"] * 4,
+        signoff_state="geprueft",
+        part="nichtoeffentlich",
+    )
+    teil_b = docx.Document(str(out))
+    header = "\n".join(p.text for p in teil_b.sections[0].header.paragraphs)
+    assert CONFIDENTIAL_MARK in header and DRAFT_MARK not in header
+    assert "TOP N 1: Vergabe Reinigungsleistungen" in _texts(teil_b)
+    assert "TOP 2: Einrichtung einer Fahrradstraße in der Lindenallee" not in _texts(teil_b)
+
+
+def test_docx_unknown_part_is_a_german_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="Unbekannter Teil"):
+        export_docx(tmp_path / "x.docx", _info(), _speakers(), _minutes(), part="alles")
+    assert list(tmp_path.iterdir()) == []

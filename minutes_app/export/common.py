@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from ..core.errors import OutputError
 from ..core.fileio import atomic_open
-from ..core.types import Minutes, SessionInfo, Speaker, Transcript
+from ..core.types import AgendaItem, Attendee, Minutes, SessionInfo, Speaker, Transcript
+
+# Which part of the Niederschrift an export holds: Teil A (public), Teil B (non-public) or both.
+PART_PUBLIC = "oeffentlich"
+PART_NONPUBLIC = "nichtoeffentlich"
+PART_ALL = "gesamt"
+PARTS = (PART_PUBLIC, PART_NONPUBLIC, PART_ALL)
+
+# Sign-off state of the whole Niederschrift and its German label ({{Status}} in templates).
+SIGNOFF_STATES = {"entwurf": "Entwurf", "geprueft": "geprüft", "freigegeben": "freigegeben"}
+REVIEWED_SIGNOFF = ("geprueft", "freigegeben")
+ITEM_CONFIRMED = "bestaetigt"  # core.editing.CONFIRMED: the item is human-reviewed
 
 
 @dataclass
@@ -18,12 +31,41 @@ class ExportResult:
 
     ``speakers`` carries the display names the user chose; every exporter labels
     segments through it, so a renamed speaker appears renamed in every format.
+    ``attendees`` is the roster (Anwesenheitsliste), ``item_states`` the review
+    state per agenda item ("ki_entwurf", "bearbeitet", "bestaetigt"; missing
+    entries count as "ki_entwurf"), ``signoff_state`` the state of the whole
+    Niederschrift ("entwurf", "geprueft", "freigegeben"), ``cosigner`` an
+    optional third signer, ``agenda`` the invitation's Tagesordnung (for OParl ids).
     """
 
     info: SessionInfo = field(default_factory=SessionInfo)
     speakers: list[Speaker] = field(default_factory=list)
     transcript: Transcript | None = None
     minutes: Minutes | None = None
+    attendees: list[Attendee] = field(default_factory=list)
+    item_states: list[str] = field(default_factory=list)
+    signoff_state: str = "entwurf"
+    cosigner: str = ""
+    agenda: list[AgendaItem] = field(default_factory=list)
+
+
+def check_part(part: str) -> str:
+    """``part`` if it is one of ``PARTS``; otherwise a German ``OutputError``."""
+    if part not in PARTS:
+        raise OutputError(f"Unbekannter Teil der Niederschrift „{part}“ (möglich: {', '.join(PARTS)}).")
+    return part
+
+
+def item_state(states: list[str], index: int) -> str:
+    """Review state of item ``index``; items without a recorded state are AI drafts."""
+    return states[index] if 0 <= index < len(states) and states[index] else "ki_entwurf"
+
+
+def in_part(public: bool, part: str) -> bool:
+    """Whether an item with the given ``public`` flag belongs into an export of ``part``."""
+    if part == PART_ALL:
+        return True
+    return public if part == PART_PUBLIC else not public
 
 
 def speaker_labels(speakers: Iterable[Speaker]) -> dict[str, str]:
@@ -80,3 +122,73 @@ def _write_atomic(path: str | os.PathLike[str], data: str | bytes, mode: str) ->
         raise OutputError(f"„{target}“ ist ein Ordner; bitte einen Dateinamen angeben.")
     with atomic_open(target, mode) as fh:  # turns every OS failure into a German OutputError
         fh.write(data)
+
+
+# ---------------------------------------------------------------------------- clock and date text
+
+_CLOCK_RE = re.compile(r"(\d{1,2})[:.](\d{2})")
+_MONTHS = {
+    name: n
+    for n, names in enumerate(
+        (
+            ("januar", "jan"),
+            ("februar", "feb"),
+            ("märz", "maerz", "mär", "mrz"),
+            ("april", "apr"),
+            ("mai",),
+            ("juni", "jun"),
+            ("juli", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("oktober", "okt"),
+            ("november", "nov"),
+            ("dezember", "dez"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def parse_clock(text: str) -> tuple[int, int] | None:
+    """``"17:00"``, ``"17.00 Uhr"`` -> ``(17, 0)``; None when no clock time is given."""
+    match = _CLOCK_RE.search(text or "")
+    if not match:
+        return None
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    return (hours, minutes) if hours < 24 and minutes < 60 else None
+
+
+def clock_after(start_time: str, seconds: float) -> str | None:
+    """Clock time ``HH:MM`` that lies ``seconds`` after ``start_time``; None without a start."""
+    start = parse_clock(start_time)
+    if start is None:
+        return None
+    total = start[0] * 60 + start[1] + int(max(0.0, seconds)) // 60
+    return f"{(total // 60) % 24:02d}:{total % 60:02d}"
+
+
+def plain_clock(text: str) -> str:
+    """``"18:40 Uhr"`` / ``"18.40"`` -> ``"18:40"``; other text unchanged (stripped, without "Uhr")."""
+    clock = parse_clock(text)
+    if clock is not None:
+        return f"{clock[0]:02d}:{clock[1]:02d}"
+    return re.sub(r"\s*Uhr\s*$", "", (text or "").strip())
+
+
+def parse_date(text: str) -> date | None:
+    """``12.03.2025``, ``2025-03-12``, ``27. Januar 2015`` -> ``date``; None otherwise."""
+    text = (text or "").strip().lower()
+    try:
+        if m := re.search(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if m := re.search(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{2,4})", text):
+            year = int(m.group(3))
+            return date(year + 2000 if year < 100 else year, int(m.group(2)), int(m.group(1)))
+        if m := re.search(r"(\d{1,2})\.?\s*([a-zäöü]+)\.?\s+(\d{4})", text):
+            month = _MONTHS.get(m.group(2))
+            if month:
+                return date(int(m.group(3)), month, int(m.group(1)))
+    except ValueError:
+        return None
+    return None

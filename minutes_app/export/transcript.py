@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import OutputError, ProjectError
-from ..core.types import Minutes, Segment, SessionInfo, Speaker, Transcript, Word
+from ..core.types import Attendee, Minutes, Segment, SessionInfo, Speaker, Transcript, Word
 from .common import (
     ExportResult,
     fmt_clock,
@@ -27,7 +27,7 @@ from .common import (
 )
 
 SCHEMA_VERSION = 1
-FORMATS = ("txt", "srt", "vtt", "json", "docx")
+FORMATS = ("txt", "srt", "vtt", "json", "docx", "oparl")
 
 # Subtitle cues longer than this are split at word boundaries (when word times exist).
 MAX_CUE_CHARS = 84
@@ -188,6 +188,8 @@ def to_json(result: ExportResult) -> dict[str, Any]:
             item["start"], item["end"] = _r(item["start"]), _r(item["end"])
             for ev in item["evidence"]:
                 ev["start"], ev["end"] = _r(ev["start"]), _r(ev["end"])
+            _round_events(item.get("procedure", []))
+        _round_events(minutes.get("events", []))
     return {
         "schema_version": SCHEMA_VERSION,
         "session": asdict(result.info),
@@ -197,7 +199,18 @@ def to_json(result: ExportResult) -> dict[str, Any]:
         "speakers": [{"id": s.id, "name": s.name, "label": s.label} for s in result.speakers],
         "segments": segments,
         "minutes": minutes,
+        "attendees": [asdict(a) for a in result.attendees],
+        "item_states": list(result.item_states),
+        "signoff_state": result.signoff_state,
+        "cosigner": result.cosigner,
     }
+
+
+def _round_events(events: list[dict[str, Any]]) -> None:
+    for event in events:
+        event["start"], event["end"] = _r(event["start"]), _r(event["end"])
+        for ev in event.get("evidence", []):
+            ev["start"], ev["end"] = _r(ev["start"]), _r(ev["end"])
 
 
 def from_json(data: dict[str, Any]) -> ExportResult:
@@ -223,6 +236,10 @@ def from_json(data: dict[str, Any]) -> ExportResult:
             speakers=[Speaker(id=str(s["id"]), name=s.get("name")) for s in data.get("speakers", [])],
             transcript=transcript,
             minutes=minutes,
+            attendees=[Attendee.from_dict(a) for a in data.get("attendees") or []],
+            item_states=[str(x) for x in data.get("item_states") or []],
+            signoff_state=str(data.get("signoff_state") or "entwurf"),
+            cosigner=str(data.get("cosigner") or ""),
         )
     except ProjectError:
         raise
@@ -254,24 +271,36 @@ def write_export(
     *,
     template: Path | None = None,
     include_transcript: bool = False,
+    part: str | None = None,
 ) -> Path:
-    """Write ``result`` as ``fmt`` (txt, srt, vtt, json, docx) to ``path`` atomically."""
+    """Write ``result`` as ``fmt`` (txt, srt, vtt, json, docx, oparl) to ``path`` atomically.
+
+    DOCX: ``part`` None writes the public Niederschrift to ``path`` and, when there
+    are non-public items, Teil B beside it (``<stem>_TeilB_nichtoeffentlich.docx``);
+    "oeffentlich", "nichtoeffentlich" or "gesamt" writes just that part to ``path``.
+    """
     fmt = fmt.lower().lstrip(".")
     target = Path(path)
     if fmt == "docx":
-        from .docx import export_docx
+        from .docx import export_niederschrift
 
         if result.minutes is None:
             raise OutputError("Für den Word-Export fehlt der Entwurf der Niederschrift.")
-        export_docx(
-            target,
-            result.info,
-            result.speakers,
-            result.minutes,
-            result.transcript,
-            template=template,
-            include_transcript=include_transcript,
-        )
+        if part:
+            from .docx import build_niederschrift
+
+            data = build_niederschrift(result, part, template=template, include_transcript=include_transcript)
+            write_bytes_atomic(target, data)
+            return target
+        if target.is_dir():
+            raise OutputError(f"„{target}“ ist ein Ordner; bitte einen Dateinamen angeben.")
+        # Teil A goes to ``path``; non-public items to a separate "<stem>_TeilB_nichtoeffentlich.docx".
+        export_niederschrift(target, result, template, include_transcript=include_transcript, as_file=True)
+        return target
+    if fmt == "oparl":
+        from .oparl import write_oparl
+
+        write_oparl(target, result, part=part or "oeffentlich")
         return target
     if fmt == "json":
         text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
