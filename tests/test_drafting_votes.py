@@ -133,3 +133,60 @@ def test_debate_is_not_a_resolution_and_garbled_yes_votes_count():
     assert (vote.yes, vote.abstain, vote.outcome) == (7, 1, "angenommen")
     assert not number_is_evidenced(1, "Das ist eine Mehrheit.")
     assert number_is_evidenced(1, "bei einer Enthaltung")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Das ist einstimmig so beschlossen.", Vote("einstimmig zugestimmt")),
+        (
+            "Bei zwei Gegenstimmen und drei Enthaltungen angenommen.",
+            Vote("mehrheitlich zugestimmt", no=2, abstain=3),
+        ),
+        ("Bei einer Gegenstimme abgelehnt.", Vote("abgelehnt", no=1)),
+        ("Das ist die Mehrheit, damit abgelehnt.", Vote("mehrheitlich abgelehnt")),
+        ("Wer ist dagegen? Das ist die Mehrheit. Damit abgelehnt.", Vote("mehrheitlich abgelehnt")),
+        ("Gegenprobe? – Enthaltungen? – Dann ist das einstimmig.", Vote("einstimmig zugestimmt")),
+        ("Mit 20 zu 11 Stimmen bei einer Enthaltung.", Vote("mehrheitlich zugestimmt", 20, 11, 1)),
+        ("Der Antrag ist mit 20 zu 11 Stimmen abgelehnt.", Vote("abgelehnt", 11, 20)),
+        ("Mit großer Mehrheit abgelehnt.", Vote("mehrheitlich abgelehnt")),
+        ("Mit großer Mehrheit beschlossen.", Vote("mehrheitlich zugestimmt")),
+        ("Das ist nicht die Mehrheit.", Vote("abgelehnt")),
+        ("Gegenstimmen? – Keine. Enthaltungen? – Zwei. Damit angenommen.", Vote("angenommen", None, 0, 2)),
+        ("Wer enthält sich? – Drei. Das ist eine Mehrheit.", Vote("mehrheitlich zugestimmt", abstain=3)),
+        ("Dann ist das so angenommen.", Vote("angenommen")),
+    ],
+)
+def test_more_vote_phrasings(text: str, expected: Vote) -> None:
+    assert one(text) == expected
+
+
+def test_roll_call_sets_the_flag() -> None:
+    segments = [
+        Segment(0, 0.0, 5.0, "Es ist namentliche Abstimmung beantragt. Wir stimmen namentlich ab."),
+        Segment(1, 5.0, 60.0, "Frau Albers? Ja. Herr Bauer? Nein."),
+        Segment(2, 60.0, 65.0, "Ja: 20, Nein: 11, Enthaltungen: 1."),
+    ]
+    vote, _, events = item_vote(segments)
+    assert vote == Vote("mehrheitlich zugestimmt", 20, 11, 1, roll_call=True)
+    before = [Segment(9, 0.0, 5.0, "Das ist einstimmig."), *segments]
+    assert [e.vote.roll_call for e in find_votes(before)] == [False, True]
+    assert item_vote([Segment(0, 0.0, 5.0, "Wir stimmen namentlich ab.")])[0] == Vote(roll_call=True)
+    for text in (
+        "Wollen wir namentlich abstimmen? Das ist einstimmig.",
+        "Keine namentliche Abstimmung. Das ist einstimmig.",
+    ):
+        assert item_vote([Segment(0, 0.0, 5.0, text)])[0].roll_call is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Die Fraktion hat mit 20 Mitgliedern zu tun.",
+        "Wir sind zu zweit gekommen.",
+        "Das Angebot wurde angenommen, sagt die Presse?",
+    ],
+)
+def test_no_invented_counts(text: str) -> None:
+    for event in find_votes([Segment(0, 0.0, 5.0, text)]):
+        assert event.vote.yes is None and event.vote.no is None and event.vote.abstain is None
