@@ -330,3 +330,35 @@ def test_verbatim_cleaning() -> None:
 
     assert clean_verbatim("ähm, also die die Vorlage ist, äh, gut.") == "Also die Vorlage ist gut."
     assert clean_verbatim("Wir wir stimmen zu, hm.") == "Wir stimmen zu."
+
+
+def test_procedure_events_go_to_their_item_and_interruptions_to_the_session() -> None:
+    rows = [
+        ("S0", "Ich rufe Tagesordnungspunkt 2 auf, Neubau der Kita Sonnenschein."),
+        ("S2", "Ich erkläre mich für befangen, weil mein Bruder der Bauträger ist."),
+        ("S0", "Ich unterbreche die Sitzung für zehn Minuten."),
+        ("S0", "Wir setzen die Sitzung fort."),
+        ("S1", "Die SPD unterstützt den Neubau."),
+    ]
+    segments = [Segment(i, i * 20.0, i * 20.0 + 18.0, t, speaker=s) for i, (s, t) in enumerate(rows)]
+    minutes = draft_minutes(segments, SPEAKERS, AGENDA, ScriptedEngine(good_reply))
+    top2 = next(i for i in minutes.agenda_items if i.number == "2")
+    assert [p.kind for p in top2.procedure] == ["befangenheit"]
+    assert "Ratsfrau Berg (CDU)" in top2.procedure[0].who + top2.procedure[0].text
+    assert [e.kind for e in minutes.events] == ["unterbrechung"]
+    pause = minutes.events[0]
+    assert 40.0 <= pause.start < 60.0 <= pause.end <= 80.0 and pause.evidence
+    again = Minutes.from_dict(json.loads(json.dumps(minutes.to_dict())))
+    assert again == minutes
+
+
+def test_agenda_metadata_reaches_the_items() -> None:
+    agenda = [
+        AgendaItem("1", "Genehmigung der Niederschrift"),
+        AgendaItem("2", "Neubau der Kita Sonnenschein", paper="2025/0815", proposal="Der Rat beschließt."),
+        AgendaItem("N 3", "Grundstücksangelegenheiten", public=False),
+    ]
+    minutes = draft_minutes(session(), SPEAKERS, agenda, ScriptedEngine(good_reply))
+    by_number = {i.number: i for i in minutes.agenda_items}
+    assert by_number["2"].paper == "2025/0815" and by_number["2"].proposal == "Der Rat beschließt."
+    assert by_number["N 3"].public is False and by_number["1"].public is True

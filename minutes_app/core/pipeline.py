@@ -86,8 +86,25 @@ class SessionResult:
 
     def export_bundle(self) -> Any:
         from ..export.common import ExportResult
+        from . import signoff
+        from .editing import AI_DRAFT
 
-        return ExportResult(self.project.info, self.speakers, self.aligned_transcript(), self.minutes)
+        project = self.project
+        n = len(self.minutes.agenda_items) if self.minutes else 0
+        states = list(project.data.get("item_states", []))
+        stage = project.data.get("stages", {}).get("draft") or {}
+        if project.data.get(signoff.DRAFT_SEEN_KEY) not in (None, str(stage.get("finished", ""))):
+            states = []  # the states belong to an older draft: the new one is unreviewed
+        return ExportResult(
+            project.info,
+            self.speakers,
+            self.aligned_transcript(),
+            self.minutes,
+            attendees=project.attendees,
+            item_states=(states + [AI_DRAFT] * n)[:n],
+            signoff_state=signoff.state(project),
+            agenda=project.agenda,
+        )
 
 
 class _Stages:
@@ -127,8 +144,10 @@ def run_pipeline(
 ) -> SessionResult:
     """Run every stage that is not finished yet on ``project``'s audio."""
     from ..models.store import ModelStore
+    from . import signoff
 
     ensure_offline()
+    signoff.check_unlocked(project)  # a released Niederschrift is not processed again
     cancel = cancel or CancelToken()
     store = store or ModelStore.default()
     # Resolve every model first: a missing model fails before hours of work.
@@ -361,6 +380,10 @@ def _draft(
     if cancel.cancelled:
         raise Cancelled()
     project.save_result("draft", key, minutes.to_dict())
+    from . import audit, signoff
+
+    audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
+    project.save()
     return minutes
 
 

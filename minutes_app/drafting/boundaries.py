@@ -96,7 +96,8 @@ def fill_missing(spans: list[ItemSpan], locate: Locator | None = None) -> list[I
 
     First by a sentence naming the title, then by ``locate(previous, missing)``
     (the LLM, only for items with a found item after them), which returns the
-    index in ``previous.segments`` where the missing item begins, or None. Found items get ``matched_by`` "titel" or "llm".
+    index in ``previous.segments`` where the missing item begins, or None.
+    Found items get ``matched_by`` "titel" or "llm".
     """
     for i in range(1, len(spans)):
         missing, previous = spans[i], spans[i - 1]

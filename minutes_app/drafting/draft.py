@@ -22,6 +22,7 @@ from .cues import ItemSpan, segment_items
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft, parse_item_draft
 from .merge import combine_parts, has_loops, looks_echoed, merge_resolution, merge_vote
+from .procedure import find_procedure
 from .prompts import PromptTemplate, load_prompt, prompt_version
 from .rules import find_resolution, speakers_list, verbatim_record
 from .transcript import chunk_lines, format_lines, sanitize, speaker_label
@@ -157,6 +158,8 @@ def _item_from_span(
         item.flags.append("Zuordnung über den Titel erkannt (keine TOP-Nummer gesprochen) – bitte prüfen")
     elif span.matched_by == "folge":
         item.flags.append("Zuordnung über „nächster Tagesordnungspunkt“ erkannt – bitte prüfen")
+    elif span.matched_by == "llm":
+        item.flags.append("Beginn vom Sprachmodell geschätzt (kein Aufruf erkannt) – bitte prüfen")
     if not span.segments:
         item.flags.append("Im Transkript nicht aufgerufen – keine Zeit und kein Text zugeordnet")
         return item
@@ -180,6 +183,7 @@ def _item_from_span(
         elif motion not in item.motions:
             item.motions.append(motion)
     item.evidence = vote_ev + [e for e in res_used_ev if e not in vote_ev]
+    item.procedure = find_procedure(segs, speakers)
 
     if protocol_type == "wort":
         item.discussion = verbatim_record(segs, speakers, clean=True)
@@ -262,10 +266,15 @@ def draft_minutes(
         items.append(item)
         done += len(span.segments)
     progress(1.0, "Entwurf fertig")
+    # Interruptions belong to the session (Kopf: "Unterbrechungen"), not to one item.
+    events = [p for item in items for p in item.procedure if p.kind == "unterbrechung"]
+    for item in items:
+        item.procedure = [p for p in item.procedure if p.kind != "unterbrechung"]
     return Minutes(
         agenda_items=items,
         model=engine.model_id,
         prompt_version=prompt_version(drafter.templates),
         engine=engine.name,
         protocol_type=options.protocol_type,
+        events=events,
     )

@@ -45,7 +45,7 @@ def merge_vote(
     llm_ev = _ev_for([i for i in llm_segments if i in vote_talk], segments)
     if llm is not None and not llm_ev:
         llm_ev = rule_ev or _ev_for(_vote_talk_segments(segments), segments)
-    merged = Vote(rule.outcome, rule.yes, rule.no, rule.abstain)
+    merged = Vote(rule.outcome, rule.yes, rule.no, rule.abstain, roll_call=rule.roll_call)
     evidence = list(rule_ev)
     if llm is not None and not llm.is_empty():
         llm_checked, llm_flags = verify_vote(llm, llm_ev, segments)

@@ -104,7 +104,7 @@ def load_prompt(
 
 
 def prompt_version(templates: list[PromptTemplate]) -> str:
-    """``"v1/verlauf: item_draft 1.1, merge_discussion 1.0 (sha256 1a2b3c4d)"`` for ``Minutes.prompt_version``."""
+    """``"v1/verlauf: item_draft 1.1, … (sha256 1a2b3c4d)"`` for ``Minutes.prompt_version``."""
     if not templates:
         return ""
     folder = "/".join(templates[0].path.parts[-3:-1])

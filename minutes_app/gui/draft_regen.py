@@ -19,7 +19,7 @@ from ..core.types import MinutesItem, Segment
 
 # Hints about how the item was found in the transcript: a regeneration cannot
 # re-derive them (it only sees the item's own segments), so they are carried over.
-_ASSIGNMENT_HINTS = ("wurde aufgerufen", "Kein Aufruf gehört", "Zuordnung über")
+_ASSIGNMENT_HINTS = ("wurde aufgerufen", "Kein Aufruf gehört", "Zuordnung über", "Sprachmodell geschätzt")
 
 
 @dataclass
@@ -30,6 +30,10 @@ class RegenRequest:
     segments: list[Segment]
     speakers: dict[str, str]
     kept_flags: list[str] = field(default_factory=list)
+    protocol_type: str = ""
+    public: bool = True
+    paper: str = ""
+    proposal: str = ""
 
 
 def item_segments(doc: SessionDoc, index: int) -> list[Segment]:
@@ -59,6 +63,10 @@ def prepare(doc: SessionDoc, index: int) -> RegenRequest:
         segments=segments,
         speakers={s.id: s.label for s in doc.speakers},
         kept_flags=[f for f in item.flags if any(h in f for h in _ASSIGNMENT_HINTS)],
+        protocol_type=doc.project.protocol_type or (doc.minutes.protocol_type if doc.minutes else ""),
+        public=item.public,
+        paper=item.paper,
+        proposal=item.proposal,
     )
 
 
@@ -86,12 +94,13 @@ def regenerate(request: RegenRequest, engine: Any, cancel: CancelToken, progress
     from ..drafting.cues import ItemSpan
     from ..drafting.draft import DraftOptions, _Drafter, _item_from_span
 
-    options = DraftOptions()
+    options = DraftOptions(protocol_type=request.protocol_type or "verlauf")
     span = ItemSpan(request.number, request.title, request.segments, matched_by="nummer")
     progress(0.05, f"TOP {request.number} wird neu entworfen …")
     draft = _Drafter(engine, options, request.speakers, cancel).draft_span(span)
     cancel.raise_if_cancelled()
     item = _item_from_span(span, draft, request.speakers, options.protocol_type)
     item.flags = list(dict.fromkeys(request.kept_flags + item.flags))
+    item.public, item.paper, item.proposal = request.public, request.paper, request.proposal
     progress(1.0, "Entwurf fertig")
     return item

@@ -183,7 +183,7 @@ class ReplaceItemCommand(_Command):
 
     def _undo(self) -> None:
         assert self.old is not None
-        self.doc.replace_item(self.index, self.old)
+        self.doc.replace_item(self.index, self.old, source="mensch")
         self.doc.set_item_state(self.index, self.old_state)
 
     def _announce(self) -> None:
