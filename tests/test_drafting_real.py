@@ -65,7 +65,7 @@ def test_structure(minutes: Minutes) -> None:
         assert all(isinstance(m, str) for m in item.motions)
         assert all(isinstance(f, str) for f in item.flags)
     assert minutes.engine == "ct2" and minutes.model == "qwen2.5-coder-0.5b"
-    assert minutes.prompt_version.startswith("v1: item_draft")
+    assert minutes.prompt_version.startswith("v1/verlauf: item_draft")
 
 
 def test_only_majority_said_means_no_counts(minutes: Minutes) -> None:
