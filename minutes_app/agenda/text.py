@@ -7,38 +7,26 @@ Accepted line forms (case-insensitive, ``:``, ``-``, ``–``, ``.`` or ``)`` aft
     Ö 5 Anfragen                        N 2 Grundstücksangelegenheiten
 
 Blank lines and comments (``#`` or ``//``) are ignored, as are header lines
-without a number ("Tagesordnung", "Öffentlicher Teil"). An indented line right
-after an item continues its title. UTF-8 (with or without BOM) and
+without a number ("Tagesordnung"). "Öffentlicher Teil" / "Nichtöffentlicher Teil"
+set ``public``, "Vorlage: 2020/1191" sets ``paper`` and a "Beschlussvorschlag:"
+paragraph sets ``proposal`` of the item above (see ``lines.py``). An indented
+line right after an item continues its title. UTF-8 (with or without BOM) and
 Windows-1252 are read.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..core.errors import AgendaError
 from ..core.types import AgendaItem
+from .lines import parse_lines
 
 EXPECTED = (
     "Erwartet wird eine Textdatei mit einem Tagesordnungspunkt je Zeile, z. B. "
     "„TOP 3: Haushaltssatzung 2025“, „3. Haushaltssatzung 2025“, „3.1 Bebauungsplan Nord“, "
     "„Ö 5 Anfragen“ oder „N 2 Grundstücksangelegenheiten“."
 )
-
-_NUM = r"\d{1,3}(?:\.\d{1,3})*[a-z]?"
-_SEP = r"(?:\s*[:.)\-–—]\s*|\s+)"
-_LINE = re.compile(
-    rf"""^\s*
-    (?:
-        (?P<kw>TOP|Top|top|Tagesordnungspunkt|TO-Punkt|Punkt)\s*(?P<n1>{_NUM})\.?
-      | (?P<part>[ÖöNn]|NÖ|nö)\s*(?P<n2>{_NUM})\.?
-      | (?P<n3>{_NUM})(?=[.)\s:])\.?
-    )
-    {_SEP}(?P<title>\S.*?)\s*$""",
-    re.VERBOSE,
-)
-_TITLE_ONLY_NUMBER = re.compile(rf"^\s*(?:TOP|Top)\s*(?P<n>{_NUM})\.?\s*$")
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -60,37 +48,14 @@ def _decode(raw: bytes, path: Path) -> str:
     return text
 
 
-def _number(m: re.Match[str]) -> str:
-    if m.group("n2"):
-        part = m.group("part").upper()
-        return f"{part} {m.group('n2').rstrip('.')}"
-    return (m.group("n1") or m.group("n3") or "").rstrip(".")
-
-
 def parse_agenda_lines(text: str) -> list[AgendaItem]:
-    """Items found in ``text`` (possibly none)."""
-    items: list[AgendaItem] = []
-    last_was_item = False
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith(("#", "//")):
-            last_was_item = False
-            continue
-        m = _LINE.match(line)
-        if m and m.group("title"):
-            title = m.group("title").strip().strip("\"'„“”")
-            items.append(AgendaItem(number=_number(m), title=title))
-            last_was_item = True
-        elif last_was_item and line[:1] in (" ", "\t") and items:
-            items[-1].title = f"{items[-1].title} {stripped}"
-        else:
-            m2 = _TITLE_ONLY_NUMBER.match(line)
-            if m2:
-                items.append(AgendaItem(number=m2.group("n").rstrip("."), title=""))
-                last_was_item = True
-            else:
-                last_was_item = False
-    return items
+    """Items found in ``text`` (possibly none); sections, Vorlagen and Beschlussvorschläge included."""
+    return parse_lines(text.splitlines())
+
+
+def decode_agenda_text(raw: bytes, name: str | Path) -> str:
+    """The text of an agenda file (UTF-8 or Windows-1252); AgendaError for binary or empty data."""
+    return _decode(raw, Path(name))
 
 
 def parse_agenda_text(path: str | Path) -> list[AgendaItem]:
