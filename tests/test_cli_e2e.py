@@ -90,6 +90,11 @@ def test_json_output_has_documented_shape(session_run):
     for item in items:
         assert {"number", "title", "discussion", "resolution", "vote", "evidence"} <= set(item)
         assert {"outcome", "yes", "no", "abstain"} <= set(item["vote"])
+        assert {"start", "end", "public", "paper", "procedure"} <= set(item)
+    by_number = {i["number"]: i for i in items}
+    assert by_number["2"]["paper"] == "2025/014"  # the Vorlage, kept apart from the title
+    assert by_number["2"]["start"] < by_number["3"]["start"] < by_number["4"]["start"]
+    assert data["minutes"]["protocol_type"] == "verlauf"
     # The first words of the session (speech starts at 0.0 s) are transcribed.
     assert data["segments"][0]["start"] < 2.0
 
@@ -209,3 +214,38 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path, shared_fixtures):
     assert proc.returncode == 130, seen + err
     assert "Abgebrochen" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_council_commands_items_names_signoff_and_oparl(session_run):
+    out, proc, _ = session_run
+    assert proc.returncode == 0
+    project = str(out / "projekt")
+    items = run_cli("items", project, timeout=120)
+    assert items.returncode == 0, items.stderr
+    assert "TOP 3" in items.stdout and "Baumpflanzprogramm" in items.stdout
+    moved = run_cli("items", project, "--start", "3=1:30", timeout=120)
+    assert moved.returncode == 0, moved.stderr
+    assert json.loads((out / "projekt" / "project.json").read_text())["item_starts"] == {"3": 90.0}
+    wrong = run_cli("items", project, "--start", "9=1:30", timeout=120)
+    assert wrong.returncode == 2 and "TOP-Nummer" in wrong.stderr
+
+    names = run_cli("names", project, "--accept", "all", timeout=120)
+    assert names.returncode == 0, names.stderr
+    for line in names.stdout.splitlines():  # every suggestion names someone on the roster
+        if line.startswith("SPEAKER_"):
+            assert line.split("\t")[1] in (EXAMPLES / "beispielsitzung_anwesende.csv").read_text()
+
+    status = run_cli("signoff", project, timeout=120)
+    assert status.returncode == 0 and "Status: Entwurf" in status.stdout
+    refused = run_cli("signoff", project, "--pruefen", timeout=120)
+    assert refused.returncode == 2 and "TOP" in refused.stderr and "Traceback" not in refused.stderr
+    trail = run_cli("signoff", project, "--audit", str(out / "audit.csv"), timeout=120)
+    assert trail.returncode == 0, trail.stderr
+    text = (out / "audit.csv").read_text(encoding="utf-8-sig")
+    assert "entwurf_erzeugt" in text or "Entwurf erzeugt" in text
+
+    oparl = run_cli("export", project, "--format", "oparl", "-o", str(out / "oparl.json"), timeout=120)
+    assert oparl.returncode == 0, oparl.stderr
+    meeting = json.loads((out / "oparl.json").read_text())
+    assert meeting["type"].endswith("/Meeting")
+    assert [a["number"] for a in meeting["agendaItem"]][-3:] == ["2", "3", "4"]

@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from ..core import audit, signoff
 from ..core.errors import UserError
 from ..core.fileio import check_writable, write_json, write_text
 from ..core.jobs import CancelToken
@@ -91,30 +92,38 @@ def default_project_dir(audio: Path) -> Path:
 
 
 def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
-    from ..agenda.roster import parse_attendees
-    from ..agenda.text import parse_agenda_text
+    from ..agenda.load import load_agenda
+    from ..agenda.roster import load_roster
     from ..audio.decode import probe_audio
 
     audio = Path(args.audio)
-    probe_audio(audio)  # bad audio fails before anything is created
-    agenda = parse_agenda_text(args.agenda) if args.agenda else None
-    attendees = parse_attendees(args.attendees) if args.attendees else []
+    probe_audio(audio)  # bad audio and bad lists fail before anything is created
+    imported = load_agenda(args.agenda) if args.agenda else None
+    attendees = load_roster(args.attendees) if args.attendees else []
     project = Project.open_or_create(
         Path(args.project) if args.project else default_project_dir(audio), audio
     )
-    if agenda is not None:
-        project.agenda = agenda
+    if imported is not None or attendees or getattr(args, "protocol_type", None):
+        signoff.check_unlocked(project)
+    info = project.info
+    if imported is not None:
+        project.agenda = imported.items
+        if imported.info is not None:  # OParl: header data of the meeting, where not set
+            for key, value in vars(imported.info).items():
+                if value and not getattr(info, key) and key != "title":
+                    setattr(info, key, value)
+        if imported.attendees and not attendees:
+            attendees = imported.attendees
+    if attendees:
+        project.attendees = attendees
     if getattr(args, "protocol_type", None):
         project.protocol_type = args.protocol_type
-    if attendees:
-        project.data["attendees"] = [a.__dict__ for a in attendees]
-    info = project.info
     info.committee = args.gremium or info.committee
     info.date = args.datum or info.date
     info.location = args.ort or info.location
     project.info = info
     project.save()
-    return project, [a["name"] for a in project.data.get("attendees", [])]
+    return project, [a.name for a in project.attendees if a.present]
 
 
 def _options(args: argparse.Namespace, settings: Settings, attendees: list[str]) -> PipelineOptions:
@@ -152,20 +161,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run_cancellable(lambda cancel: run_pipeline(project, options, store, bar, cancel))
     bar.finish()
     template = settings.get("docx_template") or None
-    _export(result, "docx", Path(args.output), template)
-    print(f"Entwurf gespeichert: {Path(args.output).resolve()}")
+    for path in _export(result, "docx", Path(args.output), template):
+        print(f"Entwurf gespeichert: {path.resolve()}")
     if args.json_out:
         _export(result, "json", Path(args.json_out), None)
         print(f"JSON gespeichert: {Path(args.json_out).resolve()}")
     return 0
 
 
-def _export(result: SessionResult, fmt: str, output: Path, template: str | None) -> None:
+def _export(
+    result: SessionResult, fmt: str, output: Path, template: str | None, part: str | None = None
+) -> list[Path]:
+    """Write one export; returns every file written (DOCX: Teil B beside the public file)."""
+    from ..export.docx import niederschrift_paths
     from ..export.transcript import write_export
 
-    if fmt == "docx" and result.minutes is None:
+    if fmt in ("docx", "oparl") and result.minutes is None:
         raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")
-    write_export(fmt, output, result.export_bundle(), template=Path(template) if template else None)
+    bundle = result.export_bundle()
+    write_export(fmt, output, bundle, template=Path(template) if template else None, part=part)
+    written = [output]
+    if fmt == "docx" and part is None and any(not i.public for i in bundle.minutes.agenda_items):
+        written.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
+    names = ", ".join(p.name for p in written)
+    audit.record(result.project, "export", "Niederschrift", note=f"{fmt}: {names}")
+    return written
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -173,8 +193,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     project = Project.load(args.project)
     result = load_session(project)
     template = args.template or _settings().get("docx_template") or None
-    _export(result, args.format, Path(args.output), template)
-    print(f"Exportiert: {Path(args.output).resolve()}")
+    for path in _export(result, args.format, Path(args.output), template, args.part):
+        print(f"Exportiert: {path.resolve()}")
     return 0
 
 
@@ -190,7 +210,10 @@ def cmd_speakers(args: argparse.Namespace) -> int:
             raise UserError(
                 f"Im Projekt gibt es keinen Sprecher „{speaker_id}“ (vorhanden: {', '.join(sorted(known))})."
             )
+        signoff.check_unlocked(project)
+        old = project.speaker_names.get(speaker_id, speaker_id)
         project.rename_speaker(speaker_id, name.strip())
+        audit.record(project, "sprecher_umbenannt", speaker_id, old, name.strip())
     seconds: dict[str, float] = {}
     for seg in result.segments:
         if seg.speaker:

@@ -30,9 +30,13 @@ def _add_speaker_args(p: argparse.ArgumentParser) -> None:
 
 
 def _add_run_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--agenda", help="Tagesordnung als Textdatei (eine Zeile je TOP, z. B. 'TOP 3: Titel')")
     p.add_argument(
-        "--attendees", help="Anwesenheitsliste (Textdatei, ein Name je Zeile, oder CSV mit Spalte Name)"
+        "--agenda",
+        help="Tagesordnung: Text-, Word- oder PDF-Einladung, OParl-JSON oder URL einer OParl-Sitzung",
+    )
+    p.add_argument(
+        "--attendees",
+        help="Anwesenheitsliste: CSV (Name;Fraktion;Rolle), Textdatei (ein Name je Zeile) oder OParl-JSON",
     )
     p.add_argument("--project", help="Projektordner (Zwischenergebnisse, Fortsetzen nach Abbruch)")
     p.add_argument("--json", dest="json_out", help="zusätzlich alles als JSON schreiben")
@@ -89,11 +93,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_args(p)
     p.set_defaults(func=commands.cmd_run)
 
-    p = sub.add_parser("export", help="Projekt exportieren (docx, txt, srt, vtt, json)")
+    p = sub.add_parser("export", help="Projekt exportieren (docx, txt, srt, vtt, json, oparl)")
     p.add_argument("project")
-    p.add_argument("--format", required=True, choices=["docx", "txt", "srt", "vtt", "json"])
+    p.add_argument("--format", required=True, choices=["docx", "txt", "srt", "vtt", "json", "oparl"])
     p.add_argument("-o", "--output", required=True)
     p.add_argument("--template", help="Word-Vorlage (.docx/.dotx)")
+    p.add_argument(
+        "--part",
+        choices=["oeffentlich", "nichtoeffentlich", "gesamt"],
+        help="nur diesen Teil schreiben (Standard DOCX: öffentlicher Teil, Teil B als eigene Datei daneben)",
+    )
     p.set_defaults(func=commands.cmd_export)
 
     p = sub.add_parser("speakers", help="Sprecher eines Projekts anzeigen oder benennen")

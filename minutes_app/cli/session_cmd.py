@@ -1,10 +1,11 @@
-"""``minutes-app items`` and ``minutes-app names``: check what the draft assumed about a session.
+"""``minutes-app items``, ``names`` and ``signoff``: check and sign off what the draft assumed.
 
 ``items``: each agenda item's start/end and how it was found (marker, spoken
 call, title, LLM, set by hand); ``--start 5=00:12:30`` sets a start by hand
 (the next ``run`` re-drafts; ASR and diarization stay cached).
 ``names``: speaker-name suggestions from the roster and the transcript
 ("Herr Schnell, bitte"); ``--accept`` takes them over as speaker names.
+``signoff``: Entwurf -> geprüft -> freigegeben (locked), new versions, audit export.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import re
 
+from ..core import audit, signoff
 from ..core.errors import UserError
 from ..core.pipeline import load_session
 from ..core.project import Project
@@ -47,6 +49,8 @@ def _clock(seconds: float | None) -> str:
 
 def cmd_items(args: argparse.Namespace) -> int:
     project = Project.load(args.project)
+    if args.start or args.clear:
+        signoff.check_unlocked(project)
     numbers = {a.number for a in project.agenda}
     for assignment in args.start:
         number, sep, when = assignment.partition("=")
@@ -56,8 +60,10 @@ def cmd_items(args: argparse.Namespace) -> int:
                 f"({', '.join(sorted(numbers)) or 'keine Tagesordnung gesetzt'})."
             )
         project.set_item_start(number.strip(), parse_clock(when))
+        audit.record(project, "feld_bearbeitet", f"TOP {number.strip()} Beginn", after=when.strip())
     for number in args.clear:
         project.set_item_start(number, None)
+        audit.record(project, "feld_bearbeitet", f"TOP {number} Beginn", after="automatisch")
     if args.start or args.clear:
         project.save()
         print(
@@ -105,16 +111,44 @@ def cmd_names(args: argparse.Namespace) -> int:
     if wanted - {"all"} - {s.speaker for s in suggestions}:
         unknown = ", ".join(sorted(wanted - {"all"} - {s.speaker for s in suggestions}))
         raise UserError(f"Für {unknown} gibt es keinen Namensvorschlag.")
+    if wanted:
+        signoff.check_unlocked(project)
     for s in suggestions:
         accept = "all" in wanted or s.speaker in wanted
         if accept:
             project.rename_speaker(s.speaker, s.name)
+            audit.record(project, "sprecher_umbenannt", s.speaker, current.get(s.speaker, s.speaker), s.name)
         mark = "übernommen" if accept else ("bestätigt" if current.get(s.speaker) == s.name else "Vorschlag")
         print(f"{s.speaker}\t{s.name}\t{s.score:.2f}\t{mark}\t{'; '.join(s.reasons)}")
     if not suggestions:
         print("Keine Namensvorschläge: im Transkript wurden keine Namen der Anwesenheitsliste erkannt.")
     if wanted:
         project.save()
+    return 0
+
+
+def cmd_signoff(args: argparse.Namespace) -> int:
+    project = Project.load(args.project)
+    user = args.user or None
+    if args.pruefen:
+        signoff.mark_reviewed(project, user)
+    elif args.freigeben:
+        signoff.release(project, user)
+    elif args.neue_version is not None:
+        signoff.new_version(project, user, args.neue_version)
+    if args.audit:
+        fmt = "json" if args.audit.endswith(".json") else "csv"
+        count = audit.export_audit(project, args.audit, fmt, user)
+        print(f"Änderungsprotokoll mit {count} Einträgen gespeichert: {args.audit}")
+    current = signoff.status(project)
+    print(f"Status: {current.label} (Version {current.version})")
+    if current.reviewed_by:
+        print(f"geprüft von {current.reviewed_by} am {current.reviewed_at}")
+    if current.approved_by:
+        print(f"freigegeben von {current.approved_by} am {current.approved_at}")
+    still_open = signoff.open_items(project)
+    if still_open and current.state == signoff.ENTWURF:
+        print("Noch nicht geprüft: " + ", ".join(still_open))
     return 0
 
 
@@ -139,3 +173,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="Vorschlag übernehmen (SPEAKER_03) oder alle (all)",
     )
     p.set_defaults(func=cmd_names)
+
+    p = sub.add_parser("signoff", help="Status der Niederschrift: prüfen, freigeben, neue Version, Protokoll")
+    p.add_argument("project")
+    step = p.add_mutually_exclusive_group()
+    step.add_argument("--pruefen", action="store_true", help="als geprüft markieren (Schriftführung)")
+    step.add_argument("--freigeben", action="store_true", help="freigeben und sperren (Vorsitz)")
+    step.add_argument("--neue-version", metavar="GRUND", help="nach der Freigabe eine neue Version beginnen")
+    p.add_argument("--user", help="Name im Änderungsprotokoll (Standard: Anmeldename)")
+    p.add_argument("--audit", metavar="DATEI", help="Änderungsprotokoll exportieren (.csv oder .json)")
+    p.set_defaults(func=cmd_signoff)
