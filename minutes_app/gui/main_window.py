@@ -59,7 +59,9 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.start_view = StartView(self.library)
-        self.form = SessionForm(self.library, default_protocol_type=str(self.settings.get("protocol_type")))
+        self.form = SessionForm(
+            self.library, default_protocol_type=str(self.settings.get("protocol_type")), jobs=self.jobs
+        )
         self.process_view = ProcessView(self.jobs, lambda: self.settings, **pipeline_overrides)
         self.session_view = SessionView(self.jobs, self.settings, self.undo_group)
         for view in (self.start_view, self.form, self.process_view, self.session_view):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -22,8 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..agenda.roster import Attendee, parse_attendees
-from ..agenda.text import parse_agenda_lines, parse_agenda_text
+from ..agenda.lines import section_of
+from ..agenda.roster import Attendee, load_roster
+from ..agenda.text import parse_agenda_lines
 from ..core.errors import UserError
 from ..core.project import Project
 from ..core.types import AgendaItem, SessionInfo
@@ -45,19 +48,32 @@ FIELDS = (
 
 
 def agenda_to_text(items: list[AgendaItem]) -> str:
-    lines = []
+    """Items as editable text that ``parse_agenda_lines`` reads back whole: sections for Teil B,
+    "(Vorlage …)" after the title, an indented "Beschlussvorschlag: …" line."""
+    lines: list[str] = []
+    with_parts = any(not item.public for item in items)
+    part: bool | None = None
     for item in items:
+        if with_parts and item.public != part:
+            part = item.public
+            lines.append("Öffentlicher Teil" if item.public else "Nichtöffentlicher Teil")
         label = f"TOP {item.number}" if item.number[:1].isdigit() else item.number
-        lines.append(f"{label}: {item.title}" if item.title else label)
+        title = f"{item.title} (Vorlage {item.paper})" if item.paper else item.title
+        lines.append(f"{label}: {title}" if title else label)
+        if item.proposal:
+            lines.append(f"    Beschlussvorschlag: {' '.join(item.proposal.split())}")
     return "\n".join(lines)
 
 
 def bad_agenda_lines(text: str) -> list[str]:
-    """Typed lines that are not agenda items (indented lines continue the previous title)."""
+    """Typed lines that are not agenda items (indented lines continue the previous item)."""
     return [
         line.strip()
         for line in text.splitlines()
-        if line.strip() and line[:1] not in (" ", "\t") and not parse_agenda_lines(line)
+        if line.strip()
+        and line[:1] not in (" ", "\t")
+        and section_of(line) is None
+        and not parse_agenda_lines(line)
     ]
 
 
@@ -65,12 +81,20 @@ def attendees_to_text(people: list[Attendee]) -> str:
     return "\n".join("; ".join(p for p in (a.name, a.faction, a.role) if p) for a in people)
 
 
-def attendees_from_text(text: str) -> list[Attendee]:
+def attendees_from_text(text: str, known: list[Attendee] | None = None) -> list[Attendee]:
+    """People typed as "Name; Fraktion; Rolle"; what an import knew beyond that (substitute,
+    absent, times, OParl id) is kept for names that are still there."""
+    by_name = {a.name: a for a in known or []}
     people = []
     for line in text.splitlines():
         parts = [p.strip() for p in line.split(";")]
         if parts and parts[0]:
-            people.append(Attendee(parts[0], *(parts[1:3] + ["", ""])[:2]))
+            faction, role = (parts[1:3] + ["", ""])[:2]
+            before = by_name.get(parts[0])
+            if before is not None:
+                people.append(dataclasses.replace(before, faction=faction, role=role))
+            else:
+                people.append(Attendee(parts[0], faction, role))
     return people
 
 
@@ -81,9 +105,18 @@ class SessionForm(QWidget):
     process_requested = Signal(list)
     cancelled = Signal()
 
-    def __init__(self, library: Path, parent: QWidget | None = None, default_protocol_type: str = "") -> None:
+    def __init__(
+        self,
+        library: Path,
+        parent: QWidget | None = None,
+        default_protocol_type: str = "",
+        jobs: Any = None,
+    ) -> None:
         super().__init__(parent)
         self.library = Path(library)
+        self.jobs = jobs  # JobRunner for loading from an OParl server (None: load in place)
+        self._people: list[Attendee] = []  # the roster as imported (fields the text box does not show)
+        self._oparl_ids: dict[str, str] = {}  # TOP number -> OParl AgendaItem id
         self.default_protocol_type = default_protocol_type or "verlauf"
         self.project: Project | None = None
         self.audio_files: list[Path] = []
@@ -125,14 +158,16 @@ class SessionForm(QWidget):
         self.agenda_edit.setTabChangesFocus(True)
         agenda_button = QPushButton(tr("form.agenda.import"))
         agenda_button.clicked.connect(self._choose_agenda)
+        self.oparl_button = QPushButton(tr("form.agenda.oparl"))
+        self.oparl_button.clicked.connect(self._choose_oparl)
 
         inner = QWidget()
         column = QVBoxLayout(inner)
         column.addLayout(form)
         lists = QHBoxLayout()  # agenda and attendees side by side
-        for label, text_edit, button in (
-            ("form.agenda", self.agenda_edit, agenda_button),
-            ("form.attendees", self.attendees_edit, attendees_button),
+        for label, text_edit, buttons in (
+            ("form.agenda", self.agenda_edit, (agenda_button, self.oparl_button)),
+            ("form.attendees", self.attendees_edit, (attendees_button,)),
         ):
             caption = QLabel(tr(label))
             caption.setWordWrap(True)
@@ -141,7 +176,8 @@ class SessionForm(QWidget):
             box.addWidget(caption)
             box.addWidget(text_edit, 1)
             row = QHBoxLayout()
-            row.addWidget(button)
+            for button in buttons:
+                row.addWidget(button)
             row.addStretch(1)
             box.addLayout(row)
             lists.addLayout(box, 1)
@@ -179,9 +215,11 @@ class SessionForm(QWidget):
             edit.setText(str(getattr(info, key)))
         kind = (project.protocol_type if project else "") or self.default_protocol_type
         self.protocol_combo.setCurrentIndex(max(0, self.protocol_combo.findData(kind)))
-        self.agenda_edit.setPlainText(agenda_to_text(project.agenda) if project else "")
-        people = project.attendees if project else []
-        self.attendees_edit.setPlainText(attendees_to_text(people))
+        agenda = project.agenda if project else []
+        self._oparl_ids = {a.number: a.oparl_id for a in agenda if a.oparl_id}
+        self.agenda_edit.setPlainText(agenda_to_text(agenda))
+        self._people = project.attendees if project else []
+        self.attendees_edit.setPlainText(attendees_to_text(self._people))
         self._show_audio()
         self.name_edit.setFocus()
 
@@ -208,6 +246,11 @@ class SessionForm(QWidget):
         )
         if path:
             self.import_attendees_file(Path(path))
+
+    def _choose_oparl(self) -> None:
+        url, ok = QInputDialog.getText(self, tr("form.agenda.oparl"), tr("form.agenda.oparl.prompt"))
+        if ok and url.strip():
+            self.import_agenda_file(url.strip())
 
     def _choose_agenda(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, tr("form.agenda.import"), "", tr("form.agenda.filter"))
@@ -236,21 +279,51 @@ class SessionForm(QWidget):
 
     def import_attendees_file(self, path: Path) -> bool:
         try:
-            people = parse_attendees(path)
+            people = load_roster(path)
         except UserError as exc:
             self._refuse(str(exc))
             return False
-        self.attendees_edit.setPlainText(attendees_to_text(people))
+        self._set_people(people)
         return True
 
-    def import_agenda_file(self, path: Path) -> bool:
+    def _set_people(self, people: list[Attendee]) -> None:
+        self._people = people
+        self.attendees_edit.setPlainText(attendees_to_text(people))
+
+    def import_agenda_file(self, source: Path | str) -> bool:
+        """Text, DOCX or PDF invitation, OParl JSON file, or an OParl URL (in a background job)."""
+        from ..agenda.load import load_agenda
+
+        if isinstance(source, str) and source.startswith(("http://", "https://")) and self.jobs is not None:
+            self.oparl_button.setEnabled(False)
+            self.jobs.submit(
+                lambda progress, cancel: load_agenda(source),
+                name=tr("form.agenda.oparl.loading"),
+                model=False,
+                on_result=self.apply_agenda_import,
+                on_error=self._refuse,
+                on_finished=lambda: self.oparl_button.setEnabled(True),
+            )
+            return True
         try:
-            items = parse_agenda_text(path)
+            imported = load_agenda(source)
         except UserError as exc:
             self._refuse(str(exc))
             return False
-        self.agenda_edit.setPlainText(agenda_to_text(items))
+        self.apply_agenda_import(imported)
         return True
+
+    def apply_agenda_import(self, imported: Any) -> None:
+        """Show an ``AgendaImport``; OParl header data fills empty fields, participants an empty roster."""
+        self._oparl_ids = {a.number: a.oparl_id for a in imported.items if a.oparl_id}
+        self.agenda_edit.setPlainText(agenda_to_text(imported.items))
+        if imported.info is not None:
+            for key, edit in self.edits.items():
+                value = str(getattr(imported.info, key, "") or "")
+                if value and not edit.text().strip():
+                    edit.setText(value)
+        if imported.attendees and not self.attendees_edit.toPlainText().strip():
+            self._set_people(imported.attendees)
 
     # -- validation and saving ---------------------------------------------------------------------------
     def validate(self) -> str | None:
@@ -298,7 +371,9 @@ class SessionForm(QWidget):
         for key, edit in self.edits.items():
             setattr(info, key, edit.text().strip())
         agenda = parse_agenda_lines(self.agenda_edit.toPlainText())
-        attendees = [dataclasses.asdict(a) for a in attendees_from_text(self.attendees_edit.toPlainText())]
+        for item in agenda:
+            item.oparl_id = self._oparl_ids.get(item.number, "")
+        people = attendees_from_text(self.attendees_edit.toPlainText(), self._people)
         audio = list(self.audio_files)
         name = self.name_edit.text().strip()
         projects: list[Project] = []
@@ -319,7 +394,7 @@ class SessionForm(QWidget):
             project.protocol_type = str(self.protocol_combo.currentData())
             if project.data.get("agenda") != [dataclasses.asdict(a) for a in agenda]:
                 project.agenda = agenda
-            project.data["attendees"] = attendees
+            project.attendees = people
             project.save()
         self.project = projects[0]
         self.audio_files = []
