@@ -194,7 +194,8 @@ class Project:
 
     @property
     def attendees(self) -> list[Attendee]:
-        return [Attendee.from_dict(a) for a in self.data.get("attendees", [])]
+        people = self.data.get("attendees", [])  # early versions stored plain names
+        return [Attendee.from_dict(a) if isinstance(a, dict) else Attendee(str(a)) for a in people]
 
     @attendees.setter
     def attendees(self, people: list[Attendee]) -> None:

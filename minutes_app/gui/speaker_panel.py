@@ -28,13 +28,22 @@ PREVIEW_SECONDS = 4.0
 
 
 def attendee_names(doc: SessionDoc) -> list[str]:
-    """Names from the project's attendee list (entries are dicts with "name" or plain strings)."""
+    """Names from the project's attendee list."""
     names = []
-    for entry in doc.project.data.get("attendees", []):
-        name = entry.get("name", "") if isinstance(entry, dict) else str(entry)
-        if name.strip() and name.strip() not in names:
-            names.append(name.strip())
+    for person in doc.project.attendees:
+        if person.name.strip() and person.name.strip() not in names:
+            names.append(person.name.strip())
     return names
+
+
+def name_suggestions(doc: SessionDoc) -> dict[str, Any]:
+    """Speaker id -> ``NameSuggestion`` from the roster and the transcript ("Herr Schnell, bitte")."""
+    from ..drafting.naming import suggest_speaker_names
+
+    people = doc.project.attendees
+    if not people:
+        return {}
+    return {s.speaker: s for s in suggest_speaker_names(doc.segments, people)}
 
 
 def preview_span(doc: SessionDoc, speaker_id: str) -> tuple[float, float] | None:
@@ -55,12 +64,14 @@ def color_icon(speaker_id: str | None, size: int = 12) -> QIcon:
 class SpeakerPanel(QWidget):
     rename_requested = Signal(str)
     preview_requested = Signal(str)
+    accept_requested = Signal(str, str)  # speaker id, suggested name
 
     def __init__(self, doc: SessionDoc, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.suggestions = name_suggestions(doc)  # computed once: the secretary confirms each
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Sprecher", "Redezeit"])
+        self.tree.setHeaderLabels(["Sprecher", "Redezeit", "Vorschlag"])
         self.tree.setRootIsDecorated(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -72,9 +83,15 @@ class SpeakerPanel(QWidget):
         preview = QPushButton("Probe anhören", self)
         preview.setToolTip(f"{PREVIEW_SECONDS:.0f} Sekunden aus dem längsten Beitrag abspielen")
         preview.clicked.connect(lambda: self._emit_current(self.preview_requested))
+        self.accept_button = QPushButton("Vorschlag übernehmen", self)
+        self.accept_button.setToolTip("Den Namensvorschlag aus der Anwesenheitsliste bestätigen")
+        self.accept_button.clicked.connect(self.accept_current)
+        self.accept_button.setVisible(bool(self.suggestions))
+        self.tree.currentItemChanged.connect(lambda *_: self._update_accept())
         buttons = QHBoxLayout()
         buttons.addWidget(rename)
         buttons.addWidget(preview)
+        buttons.addWidget(self.accept_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(QLabel("<b>Sprecher</b>", self))
@@ -101,19 +118,40 @@ class SpeakerPanel(QWidget):
             if item is not None and self._id(item) == speaker_id:
                 self.tree.setCurrentItem(item)
 
+    def pending(self, speaker_id: str | None) -> Any:
+        """The suggestion for ``speaker_id`` unless that name is already set."""
+        hint = self.suggestions.get(speaker_id or "")
+        if hint is None or self.doc.project.speaker_names.get(hint.speaker) == hint.name:
+            return None
+        return hint
+
+    def accept_current(self) -> None:
+        hint = self.pending(self.current_speaker())
+        if hint is not None:
+            self.accept_requested.emit(hint.speaker, hint.name)
+
+    def _update_accept(self) -> None:
+        self.accept_button.setEnabled(self.pending(self.current_speaker()) is not None)
+
     def refresh(self) -> None:
         current = self.current_speaker()
         times = self.doc.speaking_time()
         self.tree.clear()
         for speaker in sorted(self.doc.speakers, key=lambda s: -times.get(s.id, 0.0)):
-            item = QTreeWidgetItem([speaker.label, format_duration(times.get(speaker.id, 0.0))])
+            hint = self.pending(speaker.id)
+            item = QTreeWidgetItem(
+                [speaker.label, format_duration(times.get(speaker.id, 0.0)), hint.name if hint else ""]
+            )
             item.setIcon(0, color_icon(speaker.id))
             item.setData(0, Qt.ItemDataRole.UserRole, speaker.id)
             item.setToolTip(0, speaker.id)
+            if hint is not None:
+                item.setToolTip(2, "Vorschlag – bitte bestätigen:\n" + "\n".join(hint.reasons))
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.tree.addTopLevelItem(item)
         if current:
             self.select(current)
+        self._update_accept()
 
 
 class RenameDialog(QDialog):
@@ -135,7 +173,11 @@ class RenameDialog(QDialog):
         self.name_box.setEditable(True)
         self.name_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.name_box.addItems(attendee_names(doc))
-        self.name_box.setCurrentText(current)
+        hint = name_suggestions(doc).get(speaker_id) if not current else None
+        self.name_box.setCurrentText(current or (hint.name if hint else ""))
+        self.reasons = QLabel("Vorschlag: " + "; ".join(hint.reasons) if hint else "", self)
+        self.reasons.setWordWrap(True)
+        self.reasons.setVisible(hint is not None)
         line = self.name_box.lineEdit()
         if line is not None:
             line.setPlaceholderText("Name aus der Anwesenheitsliste oder eintippen")
@@ -155,6 +197,7 @@ class RenameDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(label)
         layout.addLayout(row)
+        layout.addWidget(self.reasons)
         layout.addWidget(buttons)
 
     @property

@@ -102,6 +102,7 @@ class TranscriptView(QWidget):
 
         self.speakers = SpeakerPanel(doc, self)
         self.speakers.rename_requested.connect(self.open_rename_dialog)
+        self.speakers.accept_requested.connect(self.rename_speaker)
         self.speakers.preview_requested.connect(self.preview_speaker)
 
         self.status = QLabel(self)
