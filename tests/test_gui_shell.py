@@ -291,6 +291,16 @@ def test_end_to_end_example_session_to_docx(qtbot, monkeypatch, tmp_path, librar
     assert "Ausschuss für Umwelt und Mobilität" in text
     assert "KI-Entwurf" in text
     assert "Fahrradstraße" in text
+    # The results for the council information system (OParl), public part only.
+    dialog = window.session_view.open_export_dialog(show=False)
+    dialog.format.setCurrentIndex(dialog.format.findData("oparl"))
+    assert dialog.part.isEnabled() and not dialog.template.isEnabled()
+    dialog.output.setText(str(tmp_path / "oparl.json"))
+    dialog.open_after.setChecked(False)
+    dialog.start_export()
+    meeting = json.loads((tmp_path / "oparl.json").read_text(encoding="utf-8"))
+    assert meeting["type"].endswith("/Meeting") and meeting["agendaItem"]
+    assert boxes.calls == []
 
 
 # -- processing view (pipeline replaced by a stand-in: the real one runs in the end-to-end test) ----------

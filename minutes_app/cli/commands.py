@@ -172,20 +172,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _export(
     result: SessionResult, fmt: str, output: Path, template: str | None, part: str | None = None
 ) -> list[Path]:
-    """Write one export; returns every file written (DOCX: Teil B beside the public file)."""
-    from ..export.docx import niederschrift_paths
-    from ..export.transcript import write_export
+    from ..export.session import export_session
 
-    if fmt in ("docx", "oparl") and result.minutes is None:
-        raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")
-    bundle = result.export_bundle()
-    write_export(fmt, output, bundle, template=Path(template) if template else None, part=part)
-    written = [output]
-    if fmt == "docx" and part is None and any(not i.public for i in bundle.minutes.agenda_items):
-        written.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
-    names = ", ".join(p.name for p in written)
-    audit.record(result.project, "export", "Niederschrift", note=f"{fmt}: {names}")
-    return written
+    return export_session(result, fmt, output, Path(template) if template else None, part=part)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

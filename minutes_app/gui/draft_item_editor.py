@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 from ..core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
 from ..core.errors import UserError
 from ..core.types import MinutesItem, Vote
+from . import draft_item_info as info
 from . import undo
 from .format import format_time
+from .strings import tr
 
 STATE_LABELS = {AI_DRAFT: "KI-Entwurf", EDITED: "bearbeitet", CONFIRMED: "geprüft"}
 STATE_STYLES = {
@@ -61,6 +63,7 @@ class ItemEditor(QWidget):
 
     confirm_requested = Signal()
     regenerate_requested = Signal()
+    set_start_requested = Signal()  # "Beginn auf Wiedergabeposition setzen" (the draft view knows the player)
     error = Signal(str)
 
     def __init__(
@@ -75,6 +78,8 @@ class ItemEditor(QWidget):
         self.index = -1
         self._session = 0
         self._loading = False
+        self.locked = False
+        self.busy = False
 
         self.number_label = QLabel(self)
         font = self.number_label.font()
@@ -96,6 +101,33 @@ class ItemEditor(QWidget):
         self.listen_button = QPushButton("Anhören", self)
         self.listen_button.setToolTip("Die Aufnahme ab dem Beginn dieses TOP abspielen")
         self.listen_button.clicked.connect(self._listen)
+        self.paper_label = QLabel(self)
+        self.paper_label.setToolTip(tr("draft.paper.tip"))
+        self.public_label = QLabel(tr("draft.public_b"), self)
+        self.public_label.setToolTip(tr("draft.public_b.tip"))
+        self.public_label.setStyleSheet(
+            "background:#F3D9F0; color:#5E1257; border-radius:4px; padding:3px 8px; font-weight:bold;"
+        )
+        self.times_label = QLabel(self)
+        self.start_button = QPushButton(tr("draft.set_start"), self)
+        self.start_button.setToolTip(tr("draft.set_start.tip"))
+        self.start_button.clicked.connect(self.set_start_requested)
+        self.proposal_label = QLabel(self)
+        self.proposal_label.setWordWrap(True)
+        self.proposal_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.proposal_label.setStyleSheet(
+            "background:#EEF1F5; border:1px solid #B8C2CF; border-radius:4px; padding:6px;"
+        )
+        self.proposal_button = QPushButton(tr("draft.proposal.take"), self)
+        self.proposal_button.setToolTip(tr("draft.proposal.take.tip"))
+        self.proposal_button.clicked.connect(self.take_proposal)
+        self.roll_call_label = QLabel(tr("draft.roll_call"), self)
+        self.roll_call_label.setStyleSheet("font-weight:bold; color:#0B3D78;")
+        self.procedure_label = QLabel(self)
+        self.procedure_label.setWordWrap(True)
+        self.procedure_label.setTextFormat(Qt.TextFormat.RichText)
+        self.procedure_label.linkActivated.connect(lambda href: self.on_seek(float(href)))
+        self.procedure_label.setToolTip(tr("draft.procedure.tip"))
 
         self.flags_label = QLabel(self)
         self.flags_label.setWordWrap(True)
@@ -133,25 +165,39 @@ class ItemEditor(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.number_label)
         head.addWidget(self.title_edit, 1)
+        head.addWidget(self.paper_label)
+        head.addWidget(self.public_label)
         head.addWidget(self.badge)
         buttons = QHBoxLayout()
         buttons.addWidget(self.confirm_button)
         buttons.addWidget(self.regen_button)
         buttons.addWidget(self.listen_button)
         buttons.addStretch(1)
+        times = QHBoxLayout()
+        times.addWidget(self.times_label, 1)
+        times.addWidget(self.start_button)
+        proposal = QVBoxLayout()
+        proposal.addWidget(self.proposal_label)
+        proposal.addWidget(self.proposal_button, 0, Qt.AlignmentFlag.AlignLeft)
         vote = QHBoxLayout()
         vote.addWidget(self.outcome, 2)
         for name, label in self._COUNT_LABELS:
             vote.addWidget(QLabel(f"{label}:", self))
             vote.addWidget(self.counts[name])
+        vote.addWidget(self.roll_call_label)
         form = QFormLayout()
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(tr("draft.times"), times)
+        form.addRow(tr("draft.proposal"), proposal)
+        self._proposal_row = form.rowCount() - 1
         form.addRow("Beratung:", self.discussion)
         form.addRow("Anträge:", self.motions)
         form.addRow("Beschluss:", self.resolution)
         form.addRow("Abstimmung:", vote)
+        form.addRow(tr("draft.procedure"), self.procedure_label)
         form.addRow("Belege:", self.evidence_label)
+        self.form = form
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(buttons)
@@ -191,7 +237,8 @@ class ItemEditor(QWidget):
             return None if value == NO_COUNT else value
 
         outcome = self.outcome.currentText().strip() or None
-        return Vote(outcome, count("yes"), count("no"), count("abstain"))
+        roll_call = self.index >= 0 and self.doc.item(self.index).vote.roll_call  # not edited here: kept
+        return Vote(outcome, count("yes"), count("no"), count("abstain"), roll_call)
 
     def _edit(self, name: str, value: Any) -> None:
         if self._loading or self.index < 0:
@@ -204,6 +251,24 @@ class ItemEditor(QWidget):
             )
         except UserError as exc:
             self.error.emit(str(exc))
+            QTimer.singleShot(0, self, self.load)  # show the document again, not the refused text
+
+    def take_proposal(self) -> bool:
+        """Beschlussvorschlag -> Beschluss: one undoable field edit."""
+        if self.index < 0:
+            return False
+        item = self.doc.item(self.index)
+        if not item.proposal.strip() or item.resolution == item.proposal:
+            return False
+        command = undo.ItemFieldCommand(
+            self.doc, self.index, "resolution", item.proposal, text=tr("draft.proposal.undo_text")
+        )
+        try:
+            undo.push(self.undo_stack, command)
+        except UserError as exc:
+            self.error.emit(str(exc))
+            return False
+        return True
 
     def _listen(self) -> None:
         item = self.doc.item(self.index)
@@ -237,6 +302,7 @@ class ItemEditor(QWidget):
                     self.counts[name].setValue(NO_COUNT if value is None else value)
             self._show_state()
             self._show_hints(item)
+            self._show_facts(item)
         finally:
             self._loading = False
 
@@ -246,7 +312,31 @@ class ItemEditor(QWidget):
         self.badge.setStyleSheet(
             f"{STATE_STYLES.get(state, '')} border-radius:4px; padding:3px 8px; font-weight:bold;"
         )
-        self.confirm_button.setEnabled(state != CONFIRMED)
+        self.confirm_button.setEnabled(state != CONFIRMED and not self.locked)
+
+    def _show_facts(self, item: MinutesItem) -> None:
+        """Vorlage, Teil B, times, Beschlussvorschlag, procedure, namentliche Abstimmung."""
+        self.paper_label.setText(tr("draft.paper", paper=item.paper))
+        self.paper_label.setVisible(bool(item.paper))
+        self.public_label.setVisible(not item.public)
+        manual = self.doc.project.item_starts.get(item.number) if item.number else None
+        self.times_label.setText(info.times_text(item, manual))
+        self.form.setRowVisible(self._proposal_row, bool(item.proposal.strip()))
+        self.proposal_label.setText(item.proposal)
+        self.proposal_button.setEnabled(not self.locked and item.resolution != item.proposal)
+        self.roll_call_label.setVisible(item.vote.roll_call)
+        self.procedure_label.setText(info.procedure_html(item))
+
+    def set_locked(self, locked: bool) -> None:
+        """A released Niederschrift: every field read-only, no buttons that change it."""
+        self.locked = locked
+        for box in (self.title_edit, self.discussion, self.motions, self.resolution, *self.counts.values()):
+            box.setReadOnly(locked)
+        self.outcome.setEnabled(not locked)
+        self.start_button.setEnabled(not locked)
+        self.set_busy(self.busy)
+        if self.index >= 0:
+            self.load()
 
     def _show_hints(self, item: MinutesItem) -> None:
         self.flags_label.setVisible(bool(item.flags))
@@ -265,7 +355,8 @@ class ItemEditor(QWidget):
         self.evidence_label.setText(" · ".join(links) if links else "keine")
 
     def set_busy(self, busy: bool) -> None:
-        self.regen_button.setEnabled(not busy)
+        self.busy = busy
+        self.regen_button.setEnabled(not busy and not self.locked)
         self.regen_button.setText("Wird erzeugt …" if busy else "Neu erzeugen")
 
 

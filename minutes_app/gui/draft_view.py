@@ -1,8 +1,13 @@
-"""Draft editor: the agenda items on the left, the chosen item's editor on the right.
+"""Draft editor: the sign-off bar on top, the agenda items on the left, the chosen item's editor
+on the right.
 
 An item counts as AI text („KI-Entwurf“) until the Schriftführung edits it
 („bearbeitet“) or confirms it („geprüft“). „Neu erzeugen“ drafts one item again
 with the LLM in the background; the result replaces the item (undoable).
+
+A released Niederschrift (``signoff.is_locked``) is locked: the editor is read-only, the
+undo stack is cleared (an old step would be refused) and ``lock_changed`` tells the session
+view, which makes the transcript read-only too. A new version unlocks it again.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import audit, signoff
 from ..core.editing import AI_DRAFT, CONFIRMED, SessionDoc
 from ..core.errors import Cancelled, UserError
 from ..core.jobs import CancelToken, ProgressFn
@@ -30,6 +36,9 @@ from . import draft_regen, job_adapter, undo
 from .autosave import AutoSave
 from .doc_events import events_for
 from .draft_item_editor import STATE_LABELS, ItemEditor
+from .format import format_time
+from .signoff_bar import SignOffBar
+from .strings import tr
 
 _STATE_COLORS = {AI_DRAFT: "#9A4F00", CONFIRMED: "#1B6B2E"}
 
@@ -37,6 +46,7 @@ _STATE_COLORS = {AI_DRAFT: "#9A4F00", CONFIRMED: "#1B6B2E"}
 class DraftView(QWidget):
     status_message = Signal(str)
     regenerated = Signal(int)  # item index, after its new draft was put in
+    lock_changed = Signal(bool)  # released (locked) or editable again
 
     def __init__(
         self,
@@ -45,9 +55,12 @@ class DraftView(QWidget):
         jobs: Any,
         on_seek: Callable[[float], None],
         parent: QWidget | None = None,
+        *,
+        position: Callable[[], float | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc, self.undo_stack, self.jobs, self.on_seek = doc, undo_stack, jobs, on_seek
+        self.position = position  # the player's current position (seconds), None: no player
         self.settings: Any = None  # core.settings.Settings; None: loaded when needed
         self.busy: set[int] = set()
         self.autosave = AutoSave(doc, parent=self)
@@ -58,6 +71,7 @@ class DraftView(QWidget):
         self.editor = ItemEditor(doc, undo_stack, on_seek, self)
         self.editor.confirm_requested.connect(self.confirm_current)
         self.editor.regenerate_requested.connect(self.regenerate_current)
+        self.editor.set_start_requested.connect(self.set_start_current)
         self.editor.error.connect(self.show_status)
         self.autosave.failed.connect(self.show_status)
         scroll = QScrollArea(self)
@@ -73,7 +87,11 @@ class DraftView(QWidget):
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status.clear)
+        self.signoff = SignOffBar(doc, self)
+        self.signoff.changed.connect(self.apply_lock)
+        self.signoff.status_message.connect(self.show_status)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.signoff)
         if doc.minutes is None or not doc.minutes.agenda_items:
             empty = QLabel("Für diese Sitzung gibt es noch keinen Protokollentwurf.", self)
             empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -85,6 +103,25 @@ class DraftView(QWidget):
         self._fill_list()
         if self.items.count():
             self.items.setCurrentRow(0)
+        self.locked = False
+        self.apply_lock()
+
+    # -- lock --------------------------------------------------------------------------------------
+    def apply_lock(self) -> None:
+        """Make the editor read-only while the Niederschrift is released, editable otherwise."""
+        try:
+            locked = self.doc.locked
+        except UserError:  # unknown sign-off state (newer program version): do not edit it
+            locked = True
+        self.signoff.refresh()
+        for index in range(self.items.count()):
+            self._style_entry(index)
+        self.editor.set_locked(locked)
+        if locked:
+            self.undo_stack.clear()  # an old step would change a released Niederschrift
+        if locked != self.locked:
+            self.locked = locked
+            self.lock_changed.emit(locked)
 
     # -- list ------------------------------------------------------------------------------------
     def _label(self, index: int) -> str:
@@ -137,7 +174,47 @@ class DraftView(QWidget):
     def confirm_current(self) -> None:
         index = self.editor.index
         if index >= 0 and self.doc.item_states[index] != CONFIRMED:
-            undo.push(self.undo_stack, undo.ItemStateCommand(self.doc, index, CONFIRMED, "TOP bestätigen"))
+            try:
+                undo.push(
+                    self.undo_stack, undo.ItemStateCommand(self.doc, index, CONFIRMED, "TOP bestätigen")
+                )
+            except UserError as exc:
+                self.show_status(str(exc))
+
+    def set_start_current(self) -> bool:
+        """The current item begins at the playback position (takes effect at the next processing)."""
+        index = self.editor.index
+        if index < 0:
+            return False
+        item = self.doc.item(index)
+        seconds = self.position() if self.position is not None else None
+        if not item.number:
+            self.show_status(tr("draft.set_start.no_number"))
+            return False
+        if seconds is None:
+            self.show_status(tr("draft.set_start.no_player"))
+            return False
+        project = self.doc.project
+        before = project.item_starts.get(item.number)
+        try:
+            signoff.check_unlocked(project)
+            self.doc.save()  # pending edits and their entries first
+            audit.record(
+                project,
+                "feld_bearbeitet",
+                f"TOP {item.number} Beginn",
+                None if before is None else format_time(before, tenths=True),
+                format_time(seconds, tenths=True),
+                user=self.doc.user,
+            )
+            project.set_item_start(item.number, seconds)
+            project.save()
+        except UserError as exc:
+            self.show_status(str(exc))
+            return False
+        self.editor.load()
+        self.show_status(tr("draft.set_start.done", number=item.number, time=format_time(seconds)))
+        return True
 
     def open_evidence(self, evidence_index: int) -> None:
         """Play the recording at one evidence of the current item."""
@@ -150,6 +227,7 @@ class DraftView(QWidget):
         if index < 0 or index in self.busy:
             return
         try:
+            signoff.check_unlocked(self.doc.project)
             request = draft_regen.prepare(self.doc, index)
             settings = self.settings or _load_settings()
             engine = draft_regen.make_engine_from_settings(settings)
@@ -178,7 +256,11 @@ class DraftView(QWidget):
 
     def _regenerated(self, index: int, item: MinutesItem) -> None:
         self._set_busy(index, False)
-        undo.push(self.undo_stack, undo.ReplaceItemCommand(self.doc, index, item))
+        try:
+            undo.push(self.undo_stack, undo.ReplaceItemCommand(self.doc, index, item))
+        except UserError as exc:  # e.g. released while the model was still working
+            self.show_status(str(exc))
+            return
         self.show_status(f"TOP {item.number} wurde neu entworfen (KI-Entwurf, bitte prüfen).")
         self.regenerated.emit(index)
 

@@ -25,26 +25,20 @@ from PySide6.QtWidgets import (
 from ..core.jobs import CancelToken, ProgressFn
 from ..core.pipeline import SessionResult
 from ..core.settings import Settings
+from ..export.session import export_session
 from .jobs import JobRunner
 from .strings import tr
 
-FORMATS = ("docx", "txt", "srt", "vtt", "json")
-SUFFIX = {"docx": "_entwurf.docx", "txt": "_transkript.txt", "srt": ".srt", "vtt": ".vtt", "json": ".json"}
-
-
-def export_session(
-    result: SessionResult, fmt: str, output: Path, template: Path | None, include_transcript: bool = False
-) -> Path:
-    """Write one export of an (edited) session; the core's ``write_export`` does the work."""
-    from ..export.transcript import write_export
-
-    return write_export(
-        fmt,
-        output,
-        result.export_bundle(),
-        template=template if fmt == "docx" else None,
-        include_transcript=include_transcript and fmt == "docx",
-    )
+FORMATS = ("docx", "txt", "srt", "vtt", "json", "oparl")
+SUFFIX = {
+    "docx": "_entwurf.docx",
+    "txt": "_transkript.txt",
+    "srt": ".srt",
+    "vtt": ".vtt",
+    "json": ".json",
+    "oparl": "_oparl.json",
+}
+PARTS = (None, "oeffentlich", "nichtoeffentlich", "gesamt")
 
 
 class ExportDialog(QDialog):
@@ -62,6 +56,7 @@ class ExportDialog(QDialog):
         self.jobs = jobs
         self.default_name = default_name
         self.written: Path | None = None
+        self.written_all: list[Path] = []
 
         self.format = QComboBox()
         for fmt in FORMATS:
@@ -76,6 +71,9 @@ class ExportDialog(QDialog):
         template_row.addWidget(template_button)
         self.template_widgets = (self.template, template_button)
         self.include_transcript = QCheckBox(tr("export.transcript"))
+        self.part = QComboBox()
+        for part in PARTS:
+            self.part.addItem(tr(f"export.part.{part or 'beide'}"), part)
         self.output = QLineEdit()
         output_button = QPushButton(tr("export.browse"))
         output_button.clicked.connect(self._choose_output)
@@ -89,6 +87,7 @@ class ExportDialog(QDialog):
         form.addRow(tr("export.format"), self.format)
         form.addRow(tr("export.template"), template_row)
         form.addRow("", self.include_transcript)
+        form.addRow(tr("export.part"), self.part)
         form.addRow(tr("export.output"), output_row)
         form.addRow("", self.open_after)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -115,6 +114,7 @@ class ExportDialog(QDialog):
         docx = self.fmt == "docx"
         for widget in (*self.template_widgets, self.include_transcript):
             widget.setEnabled(docx)
+        self.part.setEnabled(self.fmt in ("docx", "oparl"))
         current = self.output.text().strip()
         if not current:
             self.output.setText(str(self._default_output()))
@@ -144,11 +144,14 @@ class ExportDialog(QDialog):
         output = Path(target).expanduser()
         template = Path(self.template.text().strip()) if self.template.text().strip() else None
         fmt, include = self.fmt, self.include_transcript.isChecked()
+        part = self.part.currentData() if self.part.isEnabled() else None
+        if fmt == "oparl" and part is None:
+            part = "oeffentlich"
         result = self.result_fn()
         self.export_button.setEnabled(False)
 
-        def work(progress: ProgressFn, cancel: CancelToken) -> Path:
-            return export_session(result, fmt, output, template, include)
+        def work(progress: ProgressFn, cancel: CancelToken) -> list[Path]:
+            return export_session(result, fmt, output, template, include, part)
 
         self.jobs.submit(
             work,
@@ -159,8 +162,12 @@ class ExportDialog(QDialog):
             on_finished=lambda: self.export_button.setEnabled(True),
         )
 
-    def _exported(self, path: Path) -> None:
-        self.written = Path(path)
+    def _exported(self, paths: list[Path]) -> None:
+        self.written, self.written_all = Path(paths[0]), [Path(p) for p in paths]
+        if len(paths) > 1:  # Teil B went to its own file: say where
+            QMessageBox.information(
+                self, tr("export.title"), tr("export.files", files="\n".join(str(p) for p in paths))
+            )
         if self.open_after.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written)))
         self.accept()

@@ -4,6 +4,10 @@ The editors come from ``transcript_view.py`` / ``draft_view.py`` and are importe
 lazily; while a module is missing a placeholder label stands in its tab.
 One QUndoStack per open session, registered in the main window's QUndoGroup so
 that the Bearbeiten menu's Rückgängig/Wiederholen always act on the open session.
+
+A released Niederschrift is locked: the draft view makes itself read-only and reports
+``lock_changed``; here the transcript list then opens no text editor any more (its other
+edit buttons are refused by the document with a German status message).
 """
 
 from __future__ import annotations
@@ -15,7 +19,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QUndoGroup, QUndoStack
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.editing import SessionDoc
 from ..core.settings import Settings
@@ -112,8 +124,14 @@ class SessionView(QWidget):
             else _placeholder()
         )
         self.draft_view = (
-            draft_cls(doc, self.undo_stack, self.jobs, self.seek, self) if draft_cls else _placeholder()
+            draft_cls(doc, self.undo_stack, self.jobs, self.seek, self, position=self.playback_position)
+            if draft_cls
+            else _placeholder()
         )
+        lock_changed = getattr(self.draft_view, "lock_changed", None)
+        if lock_changed is not None:
+            lock_changed.connect(self.set_transcript_locked)
+        self.set_transcript_locked(doc.locked)
         for view in (self.transcript_view, self.draft_view):
             signal = getattr(view, "status_message", None)
             if signal is not None:
@@ -127,6 +145,27 @@ class SessionView(QWidget):
         seek = getattr(self.transcript_view, "seek", None)
         if callable(seek):
             seek(seconds)
+
+    def playback_position(self) -> float | None:
+        """Where the player stands (seconds), for „Beginn auf Wiedergabeposition setzen“."""
+        player = getattr(self.transcript_view, "player", None) or self.player
+        position = getattr(player, "position", None)
+        return float(position) if position is not None else None
+
+    def set_transcript_locked(self, locked: bool) -> None:
+        """Released: the transcript list opens no editor; editable again after a new version."""
+        segments = getattr(self.transcript_view, "list", None)
+        if not isinstance(segments, QAbstractItemView):
+            return
+        if locked:
+            current = segments.currentIndex()
+            if current.isValid():
+                segments.closePersistentEditor(current)  # closes an open text editor without saving
+            segments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        else:
+            segments.setEditTriggers(
+                QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            )
 
     def save(self) -> None:
         if self.doc is not None and self.doc.dirty:

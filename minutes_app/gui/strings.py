@@ -92,10 +92,13 @@ TEXT: dict[str, str] = {
     "form.time.placeholder": "HH:MM",
     "form.attendees": "Anwesende (ein Name je Zeile, optional „Name; Fraktion; Rolle“)",
     "form.attendees.import": "Anwesenheitsliste &laden …",
-    "form.attendees.filter": "Listen (*.csv *.txt);;Alle Dateien (*)",
+    "form.attendees.filter": "Listen (*.csv *.txt *.json);;Alle Dateien (*)",
     "form.agenda": "Tagesordnung (ein Punkt je Zeile, z. B. „TOP 3: Haushaltssatzung 2025“)",
     "form.agenda.import": "Tagesordnung &laden …",
-    "form.agenda.filter": "Textdateien (*.txt);;Alle Dateien (*)",
+    "form.agenda.filter": "Einladungen (*.txt *.docx *.pdf *.json);;Alle Dateien (*)",
+    "form.agenda.oparl": "Aus &OParl laden …",
+    "form.agenda.oparl.prompt": "Adresse (URL) der Sitzung im Ratsinformationssystem (OParl):",
+    "form.agenda.oparl.loading": "Tagesordnung wird aus OParl geladen …",
     "form.audio": "Aufnahme",
     "form.audio.none": "noch keine Aufnahme",
     "form.audio.more": "{count} weitere Dateien werden als eigene Sitzungen angelegt",
@@ -149,6 +152,13 @@ TEXT: dict[str, str] = {
     "export.format.srt": "Untertitel (SRT)",
     "export.format.vtt": "Untertitel (WebVTT)",
     "export.format.json": "Alles als JSON",
+    "export.format.oparl": "Ergebnisse für das Ratsinformationssystem (OParl-JSON)",
+    "export.part": "Teil",
+    "export.part.beide": "Öffentlicher Teil; Teil B (nichtöffentlich) als eigene Datei",
+    "export.part.oeffentlich": "nur öffentlicher Teil",
+    "export.part.nichtoeffentlich": "nur Teil B (nichtöffentlich, vertraulich)",
+    "export.part.gesamt": "beide Teile in einem Dokument (nur intern)",
+    "export.files": "Geschrieben wurden:\n\n{files}\n\nTeil B ist vertraulich und getrennt zu verteilen.",
     "export.template": "Word-Vorlage",
     "export.template.none": "(keine: Standardlayout)",
     "export.template.browse": "Vorlage &wählen …",
@@ -199,6 +209,74 @@ TEXT: dict[str, str] = {
     "time.seconds": "{s} s",
     "time.minutes": "{m} Min.",
     "time.hours": "{h} Std. {m} Min.",
+    # sign-off bar and draft item facts (draft view)
+    "signoff.status": "Status: {state} · Version {version}",
+    "signoff.status.reviewed": "Status: geprüft ({who}, {when}) · Version {version}",
+    "signoff.status.released": "Status: freigegeben ({who}, {when}) · Version {version}",
+    "signoff.review": "Als geprüft markieren (Schriftführung)",
+    "signoff.review.tip": "Erst möglich, wenn alle Tagesordnungspunkte von Hand geprüft und bestätigt sind",
+    "signoff.release": "Freigeben (Vorsitz)",
+    "signoff.release.tip": "Die geprüfte Niederschrift freigeben; danach ist sie gesperrt",
+    "signoff.release.title": "Niederschrift freigeben",
+    "signoff.release.question": (
+        "Soll die Niederschrift (Version {version}) jetzt freigegeben werden?\n\n"
+        "Danach ist sie gesperrt: Transkript und Entwurf lassen sich nicht mehr ändern, und die "
+        "freigegebene Fassung wird unveränderlich im Sitzungsordner abgelegt. Für spätere Änderungen "
+        "muss eine neue Version angelegt werden."
+    ),
+    "signoff.released.done": "Die Niederschrift (Version {version}) ist freigegeben und jetzt gesperrt.",
+    "signoff.reviewed.done": "Die Niederschrift ist als geprüft markiert.",
+    "signoff.new_version": "Neue Version anlegen …",
+    "signoff.new_version.tip": (
+        "Die freigegebene Fassung bleibt erhalten; die neue Version ist wieder ein Entwurf"
+    ),
+    "signoff.new_version.title": "Neue Version anlegen",
+    "signoff.new_version.label": "Grund für die neue Version (z. B. Ratsbeschluss vom …):",
+    "signoff.new_version.done": (
+        "Version {version} angelegt: Die Niederschrift kann wieder bearbeitet werden."
+    ),
+    "signoff.export": "Änderungsprotokoll exportieren …",
+    "signoff.export.tip": "Wer hat wann was geändert: als CSV (Excel) oder JSON speichern",
+    "signoff.export.title": "Änderungsprotokoll exportieren",
+    "signoff.export.filter": "CSV-Datei (*.csv);;JSON-Datei (*.json)",
+    "signoff.export.default_name": "Änderungsprotokoll {name}.csv",
+    "signoff.export.done": "Änderungsprotokoll exportiert ({count} Einträge): {path}",
+    "signoff.refused.title": "Nicht möglich",
+    "signoff.banner": "Freigegeben am {when} von {who} – gesperrt. Für Änderungen eine neue Version anlegen.",
+    "draft.paper": "Vorlage {paper}",
+    "draft.paper.tip": "Vorlage / Drucksache dieses Tagesordnungspunkts",
+    "draft.public_b": "nichtöffentlich (Teil B)",
+    "draft.public_b.tip": "Nichtöffentlicher Teil: erscheint nie in einer öffentlichen Fassung",
+    "draft.times": "Zeit:",
+    "draft.times.value": "{start}–{end}",
+    "draft.times.unknown": "unbekannt",
+    "draft.times.manual": "Beginn von Hand gesetzt: {time}",
+    "draft.set_start": "Beginn auf Wiedergabeposition setzen",
+    "draft.set_start.tip": (
+        "Den Beginn dieses TOP auf die aktuelle Stelle der Wiedergabe setzen; "
+        "wirkt bei der nächsten Verarbeitung („Neu verarbeiten“)"
+    ),
+    "draft.set_start.done": (
+        "Beginn von TOP {number} auf {time} gesetzt. Der Entwurf der betroffenen Tagesordnungspunkte "
+        "wird bei der nächsten Verarbeitung („Neu verarbeiten“) neu erstellt."
+    ),
+    "draft.set_start.no_player": (
+        "Keine Wiedergabeposition verfügbar: bitte die Aufnahme im Transkript an der gewünschten Stelle "
+        "abspielen oder anklicken."
+    ),
+    "draft.set_start.no_number": (
+        "Dieser Tagesordnungspunkt hat keine Nummer; sein Beginn kann nicht gesetzt werden."
+    ),
+    "draft.proposal": "Beschlussvorschlag:",
+    "draft.proposal.take": "Beschlussvorschlag als Beschluss übernehmen",
+    "draft.proposal.take.tip": (
+        "Den Beschlussvorschlag der Einladung als Beschlusstext einsetzen (rückgängig möglich)"
+    ),
+    "draft.proposal.undo_text": "Beschlussvorschlag übernehmen",
+    "draft.roll_call": "namentliche Abstimmung",
+    "draft.procedure": "Verfahren:",
+    "draft.procedure.none": "keine",
+    "draft.procedure.tip": "Klicken: die Stelle in der Aufnahme abspielen",
 }
 
 

@@ -117,9 +117,15 @@ class ItemFieldCommand(_Command):
     """A human edit of one draft field; typing in one field (one ``session``) is one undo step."""
 
     def __init__(
-        self, doc: SessionDoc, index: int, name: str, value: Any, session: int | None = None
+        self,
+        doc: SessionDoc,
+        index: int,
+        name: str,
+        value: Any,
+        session: int | None = None,
+        text: str = "Entwurf bearbeiten",
     ) -> None:
-        super().__init__(doc, "Entwurf bearbeiten")
+        super().__init__(doc, text)
         self.index, self.name, self.value, self.session = index, name, value, session
         self.old: Any = None
         self.old_state = ""

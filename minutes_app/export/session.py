@@ -1,0 +1,46 @@
+"""Export one processed session (CLI and GUI share this): write, list the files, note it in the audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..core import audit
+from ..core.errors import UserError
+
+
+def export_session(
+    result: Any,
+    fmt: str,
+    output: Path,
+    template: Path | None = None,
+    include_transcript: bool = False,
+    part: str | None = None,
+) -> list[Path]:
+    """Write ``result`` (a ``SessionResult``) as ``fmt``; return every file written.
+
+    DOCX without ``part``: the public Niederschrift at ``output`` and, when there
+    are non-public items, Teil B in its own file beside it.
+    """
+    from .docx import niederschrift_paths
+    from .transcript import write_export
+
+    if fmt in ("docx", "oparl") and result.minutes is None:
+        raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")
+    bundle = result.export_bundle()
+    docx = fmt == "docx"
+    write_export(
+        fmt,
+        output,
+        bundle,
+        template=template if docx else None,
+        include_transcript=include_transcript and docx,
+        part=part,
+    )
+    written = [Path(output)]
+    if docx and part is None and any(not i.public for i in bundle.minutes.agenda_items):
+        written.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
+    audit.record(
+        result.project, "export", "Niederschrift", note=f"{fmt}: {', '.join(p.name for p in written)}"
+    )
+    return written
