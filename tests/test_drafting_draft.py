@@ -362,3 +362,16 @@ def test_agenda_metadata_reaches_the_items() -> None:
     by_number = {i.number: i for i in minutes.agenda_items}
     assert by_number["2"].paper == "2025/0815" and by_number["2"].proposal == "Der Rat beschließt."
     assert by_number["N 3"].public is False and by_number["1"].public is True
+
+
+def test_a_count_said_for_another_role_is_not_taken_from_the_model() -> None:
+    from minutes_app.drafting.merge import merge_vote
+    from minutes_app.drafting.votes import item_vote
+
+    segments = [Segment(0, 0.0, 5.0, "Da gibt es 12 Einstimmen, vielen Haltungen und 27 Ja Stimmen.")]
+    rule, rule_ev, events = item_vote(segments)
+    assert rule.yes == 27 and rule.no is None
+    llm = Vote("mehrheitlich zugestimmt", yes=27, no=27)
+    vote, _, flags = merge_vote(llm, [0], rule, rule_ev, events, segments)
+    assert vote.yes == 27 and vote.no is None
+    assert "Nein-Stimmen (27) sind laut Transkript Ja-Stimmen – entfernt" in flags

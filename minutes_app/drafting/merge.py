@@ -52,7 +52,11 @@ def merge_vote(
         flags += llm_flags
         for key, label in COUNT_LABELS.items():
             mine, theirs = getattr(merged, key), getattr(llm_checked, key)
-            if mine is None and theirs is not None:
+            taken = {getattr(rule, k): COUNT_LABELS[k] for k in COUNT_LABELS if k != key}
+            if mine is None and theirs is not None and theirs in taken:
+                # The number was said, but as another count ("27 Ja-Stimmen" is no Nein-Stimmen count).
+                flags.append(f"{label} ({theirs}) sind laut Transkript {taken[theirs]} – entfernt")
+            elif mine is None and theirs is not None:
                 setattr(merged, key, theirs)
             elif mine is not None and theirs is not None and mine != theirs:
                 flags.append(
