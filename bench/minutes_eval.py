@@ -179,9 +179,10 @@ def main() -> None:
     project.agenda, project.attendees, project.protocol_type = agenda, people, args.protocol_type
     project.save()
     started = time.perf_counter()
-    result = run_pipeline(
-        project, PipelineOptions(llm_model=args.llm_model, protocol_type=args.protocol_type)
-    )
+    # As the CLI does: the roster bounds the number of speakers diarization may find.
+    names = [p.name for p in people]
+    options = PipelineOptions(llm_model=args.llm_model, protocol_type=args.protocol_type, attendees=names)
+    result = run_pipeline(project, options)
     seconds = time.perf_counter() - started
     suggestions = suggest_speaker_names(result.segments, people)
     names = {s.speaker: s.name for s in suggestions}
