@@ -57,3 +57,26 @@ def model_path():
         return path
 
     return get
+
+
+SUPPORT = Path(__file__).resolve().parent / "support"
+
+
+@pytest.fixture
+def no_network(monkeypatch, tmp_path) -> Path:
+    """Block every network socket in this process and in every child it starts (worker
+    processes get ``support/sitecustomize.py`` through PYTHONPATH). Yields the log of
+    attempts: a test asserts it stays empty."""
+    import runpy
+    import socket
+
+    log = tmp_path / "network-attempts.log"
+    monkeypatch.setenv("NETBLOCK_LOG", str(log))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(SUPPORT), os.environ.get("PYTHONPATH")) if p)
+    )
+    for name in ("connect", "connect_ex"):  # restored after the test
+        monkeypatch.setattr(socket.socket, name, getattr(socket.socket, name))
+    monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)
+    runpy.run_path(str(SUPPORT / "sitecustomize.py"))
+    return log

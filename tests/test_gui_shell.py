@@ -249,8 +249,9 @@ def test_cli_has_a_gui_subcommand():
 
 # -- end to end ---------------------------------------------------------------------------------------
 @pytest.mark.slow
-def test_end_to_end_example_session_to_docx(qtbot, monkeypatch, tmp_path, library):
-    """Form -> import audio, agenda and attendees -> pipeline (test models) -> session view -> DOCX."""
+def test_end_to_end_example_session_to_docx(qtbot, monkeypatch, tmp_path, library, no_network):
+    """Form -> import audio, agenda and attendees -> pipeline (test models) -> session view -> DOCX,
+    with every network socket blocked (here and in the worker processes): none is tried."""
     from docx import Document
 
     from minutes_app.gui.main_window import MainWindow
@@ -301,6 +302,7 @@ def test_end_to_end_example_session_to_docx(qtbot, monkeypatch, tmp_path, librar
     meeting = json.loads((tmp_path / "oparl.json").read_text(encoding="utf-8"))
     assert meeting["type"].endswith("/Meeting") and meeting["agendaItem"]
     assert boxes.calls == []
+    assert not no_network.exists() or no_network.read_text() == "", no_network.read_text()
 
 
 # -- processing view (pipeline replaced by a stand-in: the real one runs in the end-to-end test) ----------
