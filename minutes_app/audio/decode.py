@@ -8,6 +8,7 @@ float32 samples to a file, so memory stays flat however long the session is;
 
 from __future__ import annotations
 
+import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,22 +24,79 @@ SAMPLE_RATE = 16000
 SILENCE_PEAK = 1e-3
 
 
+SUPPORTED = "Unterstützt werden z. B. WAV, FLAC, MP3, M4A, OGG/Opus, MP4 und WebM."
+# Start of the known containers: a file that begins like one but cannot be opened is
+# damaged (copy broken off, recording not finished), not "no audio file".
+_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"ID3", b"\x1aE\xdf\xa3", b"FORM", b"#!AMR", b"MAC ")
+_ERRNO_DE = {
+    errno.ENOENT: "nicht gefunden",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.ENAMETOOLONG: "der Dateiname oder Pfad ist zu lang",
+    errno.ENOTDIR: "ein Teil des Pfads ist kein Ordner",
+    errno.EISDIR: "ist ein Ordner",
+    errno.ELOOP: "zu viele symbolische Verknüpfungen",
+    errno.EIO: "Lesefehler des Datenträgers",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """The reason of an ``OSError`` in German (the system's text only for rare cases)."""
+    return _ERRNO_DE.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+def _looks_like_media(head: bytes) -> bool:
+    return head.startswith(_MAGIC) or head[4:8] == b"ftyp"  # ftyp: MP4, M4A, MOV, 3GP
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:  # a cut in the middle of a character at the end of the sample
+            text = head[:-3].decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+    return bool(text.strip()) and all(ch.isprintable() or ch in "\r\n\t\f" for ch in text)
+
+
+def _unreadable(path: Path, exc: Exception) -> InvalidAudioError:
+    if isinstance(exc, PermissionError):
+        return InvalidAudioError(f"Die Datei „{path.name}“ kann nicht gelesen werden (keine Berechtigung).")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError as err:
+        return InvalidAudioError(f"Die Datei „{path.name}“ kann nicht gelesen werden ({os_reason(err)}).")
+    if _looks_like_media(head):
+        return InvalidAudioError(
+            f"„{path.name}“ ist beschädigt oder unvollständig (z. B. nicht fertig kopiert oder die Aufnahme "
+            "wurde abgebrochen) und nicht lesbar. Bitte die Originaldatei erneut kopieren oder exportieren."
+        )
+    if _looks_like_text(head):
+        return InvalidAudioError(
+            f"„{path.name}“ ist keine lesbare Audio- oder Videodatei, sondern eine Textdatei. {SUPPORTED}"
+        )
+    return InvalidAudioError(f"„{path.name}“ ist keine lesbare Audio- oder Videodatei. {SUPPORTED}")
+
+
 def _open_container(path: Path):  # type: ignore[no-untyped-def]
     import av
 
-    if not path.exists():
-        raise InvalidAudioError(f"Die Datei „{path}“ wurde nicht gefunden.")
-    if path.is_dir():
-        raise InvalidAudioError(f"„{path}“ ist ein Ordner, keine Audiodatei.")
-    if path.stat().st_size == 0:
+    try:
+        if not path.exists():
+            raise InvalidAudioError(f"Die Datei „{path}“ wurde nicht gefunden.")
+        if path.is_dir():
+            raise InvalidAudioError(f"„{path}“ ist ein Ordner, keine Audiodatei.")
+        size = path.stat().st_size
+    except OSError as exc:  # e.g. a name longer than the file system allows
+        raise InvalidAudioError(f"Die Datei „{path}“ kann nicht geöffnet werden ({os_reason(exc)}).") from exc
+    if size == 0:
         raise InvalidAudioError(f"Die Datei „{path.name}“ ist leer (0 Bytes).")
     try:
         container = av.open(str(path), metadata_errors="ignore")
-    except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
-        raise InvalidAudioError(
-            f"„{path.name}“ ist keine lesbare Audio- oder Videodatei. "
-            "Unterstützt werden z. B. WAV, FLAC, MP3, M4A, OGG/Opus, MP4 und WebM."
-        ) from exc
+    except (av.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise _unreadable(path, exc) from exc
     if not container.streams.audio:
         container.close()
         raise InvalidAudioError(f"„{path.name}“ enthält keine Tonspur.")

@@ -24,6 +24,9 @@ _VOTE_ALIASES = {
     "segments": ("segments", "segmente", "belege", "evidence", "segment_ids"),
 }
 MAX_COUNT = 2000  # no council has more members
+# A reply for one item is a few kB (max_new_tokens); far more is a runaway or a foreign server's
+# answer and is not used at all (the item falls back to the rules and is flagged).
+MAX_REPLY_CHARS = 40_000
 
 
 @dataclass
@@ -119,6 +122,8 @@ def _vote(value: Any) -> tuple[Vote | None, list[int]]:
 
 def parse_item_draft(text: str) -> ItemDraft:
     """Parse and repair the model's reply; every field is validated on its own."""
+    if isinstance(text, str) and len(text) > MAX_REPLY_CHARS:
+        return ItemDraft(error=f"Antwort mit {len(text)} Zeichen zu lang (höchstens {MAX_REPLY_CHARS})")
     try:
         obj, _ = parse_llm_json(text)
     except LLMOutputError as exc:

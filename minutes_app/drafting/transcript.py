@@ -16,13 +16,27 @@ def speaker_label(seg: Segment, speakers: dict[str, str]) -> str:
     return speakers.get(seg.speaker) or seg.speaker
 
 
+# What could end the data part of a prompt: the fence (<<<TRANSKRIPT … TRANSKRIPT>>>), the chat
+# template's role markers (Qwen/Llama "<|im_start|>", "<|eot_id|>", Mistral "[INST]", "</s>"), which
+# the tokenizer turns into real special tokens, and line breaks (a line "## system" or "### system").
+_FENCE = re.compile(r"<{3,}|>{3,}")
+_CHAT_MARKUP = re.compile(r"<\||\|>|</?s>|\[/?INST\]", re.IGNORECASE)
+_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def _quiet(m: re.Match[str]) -> str:
+    return m.group().replace("<", "‹").replace(">", "›").replace("[", "(").replace("]", ")")
+
+
 def sanitize(text: str) -> str:
-    """Transcript text cannot open or close the prompt's fence."""
+    """Transcript text (and titles, names) cannot close the prompt's fence or start a new message.
 
-    def repl(m: re.Match[str]) -> str:
-        return ("‹" if m.group()[0] == "<" else "›") * len(m.group())
-
-    return re.sub(r"<{3,}|>{3,}", repl, text).replace("\n", " ")
+    Runs of ``<``/``>``, chat-template markers and line breaks are neutralised; the words stay
+    readable for the model ("TRANSKRIPT›››", "‹|im_start|›system").
+    """
+    text = _FENCE.sub(_quiet, text)
+    text = _CHAT_MARKUP.sub(_quiet, text)
+    return _BREAKS.sub(" ", text)
 
 
 def format_lines(segments: list[Segment], speakers: dict[str, str]) -> list[str]:

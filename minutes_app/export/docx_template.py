@@ -11,6 +11,7 @@ headers and footers are always kept). See ``docs/template_placeholders.md``.
 
 from __future__ import annotations
 
+import errno
 import io
 import re
 import zipfile
@@ -58,11 +59,22 @@ def open_template(template: Path) -> Any:
         raw = template.read_bytes()
     except OSError as exc:
         raise OutputError(
-            f"Die Word-Vorlage „{template}“ kann nicht gelesen werden ({exc.strerror or exc}). "
+            f"Die Word-Vorlage „{template}“ kann nicht gelesen werden ({_reason(exc)}). "
             "Bitte die Einstellung „docx_template“ prüfen."
         ) from exc
+    if not raw.strip():
+        raise OutputError(
+            f"Die Word-Vorlage „{template}“ ist leer. "
+            "Bitte eine andere Vorlage wählen oder die Einstellung „docx_template“ leeren."
+        )
     try:
-        return docx.Document(io.BytesIO(_as_document_package(raw)))
+        package = _as_document_package(raw, template)
+        doc = docx.Document(io.BytesIO(package))
+        if doc.element.body is None:  # a document part without <w:body>, or not WordprocessingML
+            raise ValueError("kein Textkörper")
+        return doc
+    except OutputError:
+        raise
     except Exception as exc:  # a foreign file: zip, XML and OPC errors of every kind
         raise OutputError(
             f"Die Word-Vorlage „{template}“ ist beschädigt oder keine Word-Datei (.docx/.dotx). "
@@ -70,10 +82,26 @@ def open_template(template: Path) -> Any:
         ) from exc
 
 
-def _as_document_package(raw: bytes) -> bytes:
+def _reason(exc: OSError) -> str:
+    reasons = {
+        errno.ENOENT: "Datei nicht gefunden",
+        errno.EISDIR: "das ist ein Ordner",
+        errno.EACCES: "keine Berechtigung",
+        errno.EPERM: "keine Berechtigung",
+        errno.ENAMETOOLONG: "der Pfad ist zu lang",
+    }
+    return reasons.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+def _as_document_package(raw: bytes, template: Path) -> bytes:
     """A .dotx differs from a .docx only in the main part's content type: patch it."""
     src = zipfile.ZipFile(io.BytesIO(raw))
     types = src.read("[Content_Types].xml")
+    if b"macroEnabled" in types:
+        raise OutputError(
+            f"Die Word-Vorlage „{template}“ enthält Makros (.docm/.dotm) und wird nicht verwendet. "
+            "Bitte die Vorlage in Word als .dotx oder .docx speichern."
+        )
     if _CT_TEMPLATE not in types:
         return raw
     out = io.BytesIO()

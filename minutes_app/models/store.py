@@ -97,6 +97,24 @@ def fix_hint(model_id: str) -> str:
     return f"Importieren mit: minutes-app models import ORDNER --id {model_id}"
 
 
+def _manifest_problems(manifest: dict[str, Any]) -> tuple[builtins.list[str], builtins.list[str]]:
+    """Problems of a hand-edited or damaged manifest (never a crash), and its usable file entries:
+    a path inside the model folder with an integer size."""
+    problems = [f"„{key}“ fehlt im Manifest" for key in ("kind", "format") if not manifest.get(key)]
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return [*problems, "das Manifest führt keine Dateien auf"], []
+    usable = []
+    for rel, info in files.items():
+        size = info.get("size") if isinstance(info, dict) else None
+        path = Path(str(rel))
+        if rel and not path.is_absolute() and ".." not in path.parts and type(size) is int:
+            usable.append(rel)
+        else:
+            problems.append(f"der Manifest-Eintrag zu {rel} ist ungültig")
+    return problems, usable
+
+
 def check_id(model_id: str) -> str:
     if not _ID_RE.match(model_id):
         raise UserError(
@@ -151,13 +169,14 @@ class ModelStore:
         return InstalledModel(model_id, str(manifest["kind"]), str(manifest["format"]), folder)
 
     def _quick_problems(self, model_id: str, manifest: dict[str, Any]) -> builtins.list[str]:
+        """What is wrong with an installed model, found without hashing."""
         folder = self.path(model_id)
-        problems = []
-        for rel, info in manifest["files"].items():
+        problems, usable = _manifest_problems(manifest)
+        for rel in usable:
             path = folder / rel
             if not path.is_file():
                 problems.append(f"{rel} fehlt")
-            elif path.stat().st_size != int(info.get("size", -1)):
+            elif path.stat().st_size != manifest["files"][rel]["size"]:
                 problems.append(f"{rel} hat die falsche Größe")
         problems += self._registry_problems(model_id, manifest)
         return problems
@@ -165,13 +184,15 @@ class ModelStore:
     @staticmethod
     def _registry_problems(model_id: str, manifest: dict[str, Any]) -> builtins.list[str]:
         source = registry.SOURCES.get(model_id)
-        if source is None or manifest.get("source", {}).get("type") != "registry":
+        origin = manifest.get("source")
+        if source is None or not isinstance(origin, dict) or origin.get("type") != "registry":
             return []
-        files = manifest["files"]
+        files = manifest.get("files")
+        entries: dict[str, Any] = files if isinstance(files, dict) else {}
         return [
             f"{t.dest} passt nicht zur Modellliste"
             for t in source.targets
-            if files.get(t.dest, {}).get("sha256") != t.sha256
+            if not isinstance(entries.get(t.dest), dict) or entries[t.dest].get("sha256") != t.sha256
         ]
 
     def list(self) -> builtins.list[ModelStatus]:
@@ -234,9 +255,9 @@ class ModelStore:
                 False,
                 ModelMissingError(f"Das Modell „{model_id}“ ist {state}. {fix_hint(model_id)}"),
             )
-        problems = []
-        present = [r for r in manifest["files"] if (folder / r).is_file()]
-        problems += [f"{r} fehlt" for r in manifest["files"] if r not in present]
+        problems, usable = _manifest_problems(manifest)
+        present = [r for r in usable if (folder / r).is_file()]
+        problems += [f"{r} fehlt" for r in usable if r not in present]
         hashed = hash_files(folder, present, progress, cancel, f"{model_id} wird geprüft")
         for rel, info in hashed.items():
             if info["sha256"] != manifest["files"][rel].get("sha256"):
