@@ -176,14 +176,10 @@ def test_roster_deeply_nested_json(tmp_path: Path) -> None:
     assert "kein gültiges JSON" in _roster_error(tmp_path, b"[" * 100_000)
 
 
-@pytest.mark.xfail(strict=True, reason="agenda/roster.py: a roster's JSON error names the agenda's formats")
 def test_roster_json_error_talks_about_attendees(tmp_path: Path) -> None:
     assert "Tagesordnung" not in _roster_error(tmp_path, b"[" * 100_000)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="agenda/roster.py + oparl.py: an OParl Person without a usable name becomes ''"
-)
 def test_oparl_persons_without_names_are_refused(tmp_path: Path) -> None:
     persons = [{"type": P, "name": 5, "familyName": ["x"]}, {"type": P}]
     assert "keine Namen" in _roster_error(tmp_path, json.dumps(persons).encode())

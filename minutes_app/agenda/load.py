@@ -106,17 +106,18 @@ def _zip_kind(data: bytes, name: str) -> str:
     raise AgendaError(f"„{name}“ ist ein ZIP-Archiv, aber kein Word-Dokument (.docx). {EXPECTED}")
 
 
-def parse_json(data: bytes, name: str) -> Any:
+def parse_json(data: bytes, name: str, expected: str = EXPECTED) -> Any:
+    """The JSON in ``data``; AgendaError naming ``expected`` (the agenda's or the roster's formats)."""
     try:
         return json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise AgendaError(f"„{name}“ ist keine JSON-Datei in UTF-8. {EXPECTED}") from exc
+        raise AgendaError(f"„{name}“ ist keine JSON-Datei in UTF-8. {expected}") from exc
     except json.JSONDecodeError as exc:
         raise AgendaError(
-            f"„{name}“ ist kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}). {EXPECTED}"
+            f"„{name}“ ist kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}). {expected}"
         ) from exc
     except (ValueError, RecursionError) as exc:
-        raise AgendaError(f"„{name}“ ist kein gültiges JSON. {EXPECTED}") from exc
+        raise AgendaError(f"„{name}“ ist kein gültiges JSON. {expected}") from exc
 
 
 def _from_oparl(obj: Any, name: str, resolver: Resolver) -> AgendaImport:

@@ -262,4 +262,4 @@ def meeting_import(
     attendees = [
         person_attendee(p, resolver, organizations, day) for p in people if type_name(p) in ("Person", "")
     ]
-    return items, info, attendees
+    return items, info, [a for a in attendees if a.name.strip()]

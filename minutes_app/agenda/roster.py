@@ -222,9 +222,10 @@ def load_roster(source: str | Path) -> list[Attendee]:
         name = path.name
         data = read_limited(path, "Die Anwesenheitsliste", EXPECTED)
         if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
-            people = _from_oparl(parse_json(data, name), name, Resolver())
+            people = _from_oparl(parse_json(data, name, EXPECTED), name, Resolver())
         else:
             people = _from_text(data, name)
+    people = [p for p in people if p.name.strip()]  # an OParl Person without a usable name
     if not people:
         raise AgendaError(f"Die Anwesenheitsliste „{name}“ enthält keine Namen. {EXPECTED}")
     if len(people) > MAX_PEOPLE:

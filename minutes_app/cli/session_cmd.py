@@ -32,11 +32,13 @@ _SOURCES = {
 def parse_clock(text: str) -> float:
     """``"754"``, ``"12:34"`` or ``"1:02:03"`` -> seconds."""
     parts = text.strip().split(":")
-    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"\d+(?:[.,]\d+)?", p) for p in parts):
+    if not 1 <= len(parts) <= 3 or not all(re.fullmatch(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?", p) for p in parts):
         raise UserError(f"„{text}“ ist keine Zeitangabe (erwartet: Sekunden, MM:SS oder HH:MM:SS).")
     seconds = 0.0
     for part in parts:
         seconds = seconds * 60 + float(part.replace(",", "."))
+    if seconds > 48 * 3600:
+        raise UserError(f"„{text}“ liegt nach dem Ende jeder Sitzung (mehr als 48 Stunden).")
     return seconds
 
 
