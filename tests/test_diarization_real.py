@@ -154,3 +154,28 @@ def test_missing_and_corrupt_models(store, tmp_path) -> None:
     (corrupt / "embedding" / "campplus_cn_en_common.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(ModelCorruptError):
         diarize(audio, corrupt)
+
+
+def test_long_recordings_are_diarized_in_linked_blocks(store) -> None:
+    """The example session (3:41, five voices) in two blocks: speakers linked across blocks."""
+    from minutes_app.audio.decode import decode_audio
+    from minutes_app.diarization.metrics import diarization_error_rate, read_rttm
+
+    examples = Path(__file__).resolve().parent.parent / "resources" / "examples"
+    audio = decode_audio(examples / "beispielsitzung.ogg")
+    reference = next(iter(read_rttm(examples / "beispielsitzung.rttm").values()))
+    seconds = len(audio) / 16000
+    whole = diarize(audio, store)
+    seen: list[float] = []
+    blocked = diarize(
+        audio,
+        store,
+        DiarizationOptions(block_seconds=seconds / 2 + 0.1),
+        progress=lambda fraction, message="": seen.append(fraction),
+    )
+    _check_shape(blocked, seconds)
+    score = diarization_error_rate(reference, blocked.turns)
+    baseline = diarization_error_rate(reference, whole.turns)
+    assert score.der < baseline.der + 0.10, (score, baseline)
+    assert abs(len(blocked.speakers) - len(whole.speakers)) <= 1  # one label per person across blocks
+    assert seen == sorted(seen) and seen[-1] == 1.0

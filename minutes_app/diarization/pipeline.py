@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..core.jobs import CancelToken, ProgressFn, no_progress, scaled
 from ..core.types import Diarization, SpeakerTurn
 from .loader import CACHE, prepare_environment
 
@@ -58,6 +58,9 @@ class DiarizationOptions:
     segmentation_step: float = DEFAULT_SEGMENTATION_STEP
     embedding_exclude_overlap: bool = False  # True: embed only non-overlapped frames (no gain measured)
     exclusive: bool = False  # True: no overlapping turns (one speaker at a time)
+    # Longer recordings are diarized in blocks of at most this length, their speakers
+    # linked by embedding (blocks.py): memory stays flat however long the session is.
+    block_seconds: float = 1800.0
     threads: int = 1  # torch intra-op threads during the run; 0 leaves torch's setting
 
     def validate(self) -> None:
@@ -123,13 +126,21 @@ def _as_waveform(audio: np.ndarray) -> Any:
     return torch.from_numpy(data).unsqueeze(0)
 
 
+def _raw_turns(annotation: Any) -> list[tuple[float, float, str]]:
+    return [
+        (float(seg.start), float(seg.end), str(label))
+        for seg, _, label in annotation.itertracks(yield_label=True)
+    ]
+
+
 def _to_turns(annotation: Any, duration: float | None = None) -> list[SpeakerTurn]:
     """Sorted turns named by first appearance; clipped to ``duration`` (pyannote pads the last chunk)."""
+    return _name_turns(_raw_turns(annotation), duration)
+
+
+def _name_turns(turns: list[tuple[float, float, str]], duration: float | None = None) -> list[SpeakerTurn]:
     limit = float("inf") if duration is None else duration
-    raw = sorted(
-        (max(float(seg.start), 0.0), min(float(seg.end), limit), str(label))
-        for seg, _, label in annotation.itertracks(yield_label=True)
-    )
+    raw = sorted((max(start, 0.0), min(end, limit), label) for start, end, label in turns)
     raw = [(start, end, label) for start, end, label in raw if end - start > 1e-3]
     names: dict[str, str] = {}
     turns = []
@@ -185,23 +196,64 @@ def diarize(
         return result
 
     prepare_environment()
+    duration = audio.size / SAMPLE_RATE
     with _RUN_LOCK, _torch_settings(options.threads):
         if store_layout:
             configure_store_pipeline(pipeline, options)
-        file = {"waveform": _as_waveform(audio), "sample_rate": SAMPLE_RATE, "uri": "session"}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            output = pipeline(
-                file,
-                num_speakers=options.num_speakers,
-                min_speakers=options.min_speakers,
-                max_speakers=options.max_speakers,
-                hook=_make_hook(progress, cancel),
+        if duration <= options.block_seconds:
+            output = _run(pipeline, audio, options, _make_hook(progress, cancel), options.num_speakers)
+            result.turns = _to_turns(_annotation(output, options), duration)
+        else:
+            from .blocks import block_bounds, diarize_in_blocks
+
+            count = len(block_bounds(audio.size, SAMPLE_RATE, options.block_seconds))
+
+            def run_block(samples: np.ndarray, index: int) -> tuple[Any, dict[str, np.ndarray]]:
+                hook = _make_hook(scaled(progress, index / count, (index + 1) / count), cancel)
+                # A block may hold fewer people than the session: the count only bounds it.
+                bound = options.max_speakers or options.num_speakers
+                output = _run(pipeline, samples, options, hook, None, bound)
+                annotation = _annotation(output, options)
+                vectors = getattr(output, "speaker_embeddings", None)
+                labels = [str(label) for label in annotation.labels()]
+                centroids = {} if vectors is None else dict(zip(labels, vectors, strict=False))
+                return _raw_turns(annotation), centroids
+
+            raw = diarize_in_blocks(
+                audio,
+                SAMPLE_RATE,
+                options.block_seconds,
+                run_block,
+                options.clustering_threshold,
+                options.num_speakers,
+                options.max_speakers,
             )
-    if hasattr(output, "speaker_diarization"):
-        annotation = output.exclusive_speaker_diarization if options.exclusive else output.speaker_diarization
-    else:  # legacy pipelines return the Annotation itself
-        annotation = output
-    result.turns = _to_turns(annotation, audio.size / SAMPLE_RATE)
+            result.turns = _name_turns(raw, duration)
     progress(1.0, "Sprechererkennung abgeschlossen")
     return result
+
+
+def _run(
+    pipeline: Any,
+    audio: np.ndarray,
+    options: DiarizationOptions,
+    hook: Any,
+    num_speakers: int | None,
+    max_speakers: int | None = None,
+) -> Any:
+    file = {"waveform": _as_waveform(audio), "sample_rate": SAMPLE_RATE, "uri": "session"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pipeline(
+            file,
+            num_speakers=num_speakers,
+            min_speakers=options.min_speakers if num_speakers is None and max_speakers is None else None,
+            max_speakers=max_speakers or options.max_speakers,
+            hook=hook,
+        )
+
+
+def _annotation(output: Any, options: DiarizationOptions) -> Any:
+    if hasattr(output, "speaker_diarization"):
+        return output.exclusive_speaker_diarization if options.exclusive else output.speaker_diarization
+    return output  # legacy pipelines return the Annotation itself
