@@ -5,8 +5,9 @@ does all disk work: it appends the blocks to ``<stem>.part.wav`` (a growing
 PCM16 WAV, see ``wavfile``), rewrites the header and fsyncs every
 ``chunk_seconds`` of audio, keeps the level for the meter and saves markers in
 the sidecar. ``stop()`` fits the header and renames the file to ``<stem>.wav``
-(atomic, no copy). After a crash or power cut ``find_unfinished`` + ``recover``
-give a valid WAV with everything that reached the disk; see docs/recording.md.
+(atomic, no copy). WAV and sidecar are owner-only (0600, see core/fileio.py).
+After a crash or power cut ``find_unfinished`` + ``recover`` give a valid WAV
+with everything that reached the disk; see docs/recording.md.
 
 ``sounddevice`` (which needs the PortAudio library) is imported only inside
 functions.
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..core.errors import UserError
+from ..core.fileio import make_private, private_dirs
 from .recovery import (
     PART_SUFFIX,
     Marker,
@@ -238,7 +240,7 @@ class Recorder:
         self.samplerate = rate
         stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            private_dirs(self.folder)  # a new folder is owner-only (0700), like the files in it
             stem, n = f"aufnahme-{stamp}", 2
             while any((self.folder / f"{stem}{s}").exists() for s in (PART_SUFFIX, ".wav")):
                 stem, n = f"aufnahme-{stamp}-{n}", n + 1
@@ -246,6 +248,7 @@ class Recorder:
             self._meta = new_sidecar(rate, self.channels, name)
             write_sidecar(self.part_path, self._meta)
             self._wav = GrowingWav(self.part_path, rate, self.channels)
+            make_private(self.part_path)  # 0600 whatever the umask; the rename to .wav keeps it
         except (OSError, UserError) as exc:
             raise RecordingError(
                 f"Im Ordner „{self.folder}“ kann keine Aufnahme angelegt werden ({exc}). "

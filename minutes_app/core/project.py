@@ -7,6 +7,10 @@ Layout::
     <dir>/audio.pcm           decoded 16 kHz mono float32 (cache, re-creatable)
     <dir>/<stage>.json        each stage's result, written atomically when done
     <dir>/asr.partial.json    transcript of the finished ASR windows (resume)
+    <dir>/audit.jsonl         audit trail (core/audit.py), created empty with the project
+
+The folder is 0700 and every file in it 0600 on POSIX (core/fileio.py); retention,
+deletion and speakers who objected to the recording are in core/privacy.py.
 
 A stage counts as finished only when its result file exists *and* its key
 (model id + options that change the result) matches; change a model and the
@@ -24,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
-from .fileio import write_json
+from .fileio import make_private, private_dirs, touch_private, write_json
 from .types import AgendaItem, Attendee, SessionInfo
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
+AUDIT_FILE = "audit.jsonl"  # written by core/audit.py; created here so it is owner-only from the start
+OBJECTED_KEY = "objected_speakers"
 STAGES = ("decode", "asr", "diarization", "align", "draft")
 # What each stage's result is built on: ASR and diarization are independent.
 DEPENDENTS = {
@@ -69,14 +75,13 @@ class Project:
         if (folder / PROJECT_FILE).exists():
             raise ProjectError(f"In „{folder}“ liegt bereits ein Sitzungsprojekt.")
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dirs(folder)  # new parents (the per-user data folder, the library) 0700 too
+            make_private(folder)  # session data is personal data: owner only
+            touch_private(folder / AUDIT_FILE)
         except OSError as exc:
             raise ProjectError(
                 f"Der Projektordner „{folder}“ kann nicht angelegt werden ({exc.strerror})."
             ) from exc
-        with_mode = folder.stat().st_mode & 0o777
-        if with_mode & 0o077:
-            folder.chmod(0o700)  # session data is personal data: owner only
         project = cls(
             folder,
             {
@@ -128,7 +133,12 @@ class Project:
     def set_audio(self, audio: Path) -> None:
         audio = audio.resolve()
         stat = audio.stat()
-        self.data["audio"] = {"path": str(audio), "size": stat.st_size, "mtime": int(stat.st_mtime)}
+        self.data["audio"] = {
+            "path": str(audio),
+            "size": stat.st_size,
+            "mtime": int(stat.st_mtime),
+            "added": _now(),  # retention counts from here (core/privacy.py)
+        }
         self.data["stages"] = {}  # new audio: every result is stale
         self.save()
 
@@ -204,6 +214,15 @@ class Project:
     @property
     def speaker_names(self) -> dict[str, str]:
         return dict(self.data.get("speaker_names", {}))
+
+    @property
+    def objected_speakers(self) -> list[str]:
+        """Speaker ids who objected to the recording (left out of transcript, draft and exports)."""
+        return [str(s) for s in self.data.get(OBJECTED_KEY, [])]
+
+    @objected_speakers.setter
+    def objected_speakers(self, ids: list[str]) -> None:
+        self.data[OBJECTED_KEY] = sorted(set(ids))
 
     def rename_speaker(self, speaker_id: str, name: str) -> None:
         self.data["speaker_names"][speaker_id] = name

@@ -46,6 +46,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("device", str, "cpu", "Rechengerät: cpu, cuda oder auto"),
     Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
     Setting("protocol_type", str, "verlauf", "Protokollart: verlauf, ergebnis oder wort"),
+    # Data protection (core/privacy.py): recordings are deleted once no longer needed.
+    Setting("retention_days", int, 0, "Aufnahmen nach so vielen Tagen löschen (0: aus)"),
+    Setting(
+        "retention_delete_transcript",
+        bool,
+        False,
+        "Beim Löschen der Aufnahme auch das Transkript löschen (die Niederschrift bleibt)",
+    ),
+    Setting("retention_on_release", bool, True, "Aufnahme löschen, sobald die Niederschrift freigegeben ist"),
+    Setting(
+        "log_transcript_text",
+        bool,
+        False,
+        "Fehlersuche: Transkripttext ins Protokoll schreiben (nur Debug-Ausgabe)",
+    ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
 

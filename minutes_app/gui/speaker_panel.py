@@ -1,4 +1,9 @@
-"""Speaker list with speaking times, and the dialog that names a speaker everywhere."""
+"""Speaker list with speaking times, and the dialog that names a speaker everywhere.
+
+A speaker who objected to the recording is marked here ("Widerspricht der Aufzeichnung"):
+``core.privacy.set_objection`` stores it in ``project.json`` with an audit entry, and
+``objection_changed`` tells the views to leave that speaker's segments out.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +12,14 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -20,9 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import privacy
 from ..core.editing import SessionDoc
+from ..core.errors import UserError
+from ..core.types import Speaker
 from .format import format_duration
 from .speaker_colors import speaker_color
+from .strings import tr
 
 PREVIEW_SECONDS = 4.0
 
@@ -65,13 +76,14 @@ class SpeakerPanel(QWidget):
     rename_requested = Signal(str)
     preview_requested = Signal(str)
     accept_requested = Signal(str, str)  # speaker id, suggested name
+    objection_changed = Signal(str, bool)  # speaker id, objects to the recording
 
     def __init__(self, doc: SessionDoc, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
         self.suggestions = name_suggestions(doc)  # computed once: the secretary confirms each
         self.tree = QTreeWidget(self)
-        self.tree.setHeaderLabels(["Sprecher", "Redezeit", "Vorschlag"])
+        self.tree.setHeaderLabels(["Sprecher", "Redezeit", "Vorschlag", tr("privacy.objection.column")])
         self.tree.setRootIsDecorated(False)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
@@ -88,6 +100,9 @@ class SpeakerPanel(QWidget):
         self.accept_button.clicked.connect(self.accept_current)
         self.accept_button.setVisible(bool(self.suggestions))
         self.tree.currentItemChanged.connect(lambda *_: self._update_accept())
+        self.objection_box = QCheckBox(tr("privacy.objection"), self)
+        self.objection_box.setToolTip(tr("privacy.objection.tip"))
+        self.objection_box.clicked.connect(self.set_objection)  # user clicks only, not setChecked
         buttons = QHBoxLayout()
         buttons.addWidget(rename)
         buttons.addWidget(preview)
@@ -97,6 +112,7 @@ class SpeakerPanel(QWidget):
         layout.addWidget(QLabel("<b>Sprecher</b>", self))
         layout.addWidget(self.tree, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.objection_box)
         self.refresh()
 
     @staticmethod
@@ -131,17 +147,56 @@ class SpeakerPanel(QWidget):
             self.accept_requested.emit(hint.speaker, hint.name)
 
     def _update_accept(self) -> None:
-        self.accept_button.setEnabled(self.pending(self.current_speaker()) is not None)
+        current = self.current_speaker()
+        self.accept_button.setEnabled(self.pending(current) is not None)
+        self.objection_box.setEnabled(current is not None and not self.doc.locked)
+        self.objection_box.setChecked(current in privacy.objected(self.doc.project))
+
+    def set_objection(self, objects: bool, speaker_id: str | None = None) -> bool:
+        """Mark the (current) speaker as objecting to the recording, or undo that; True if changed."""
+        speaker_id = speaker_id or self.current_speaker()
+        if speaker_id is None:
+            return False
+        try:
+            if self.doc.dirty:
+                self.doc.save()  # pending edits and their audit entries come first
+            changed = privacy.set_objection(self.doc.project, speaker_id, objects, user=self.doc.user)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            changed = False
+        self.refresh()
+        if changed:
+            self.objection_changed.emit(speaker_id, objects)
+        return changed
+
+    def _speakers(self) -> list[Speaker]:
+        """The document's speakers, plus objecting ones whose segments the views already left out."""
+        speakers = list(self.doc.speakers)
+        names = self.doc.project.speaker_names
+        known = {s.id for s in speakers}
+        speakers += [Speaker(i, names.get(i)) for i in sorted(privacy.objected(self.doc.project) - known)]
+        return speakers
 
     def refresh(self) -> None:
         current = self.current_speaker()
         times = self.doc.speaking_time()
+        objected = privacy.objected(self.doc.project)
         self.tree.clear()
-        for speaker in sorted(self.doc.speakers, key=lambda s: -times.get(s.id, 0.0)):
+        for speaker in sorted(self._speakers(), key=lambda s: -times.get(s.id, 0.0)):
             hint = self.pending(speaker.id)
             item = QTreeWidgetItem(
-                [speaker.label, format_duration(times.get(speaker.id, 0.0)), hint.name if hint else ""]
+                [
+                    speaker.label,
+                    format_duration(times.get(speaker.id, 0.0)),
+                    hint.name if hint else "",
+                    tr("privacy.objection.mark") if speaker.id in objected else "",
+                ]
             )
+            if speaker.id in objected:
+                item.setToolTip(3, tr("privacy.objection.tip"))
+                font = item.font(0)
+                font.setStrikeOut(True)
+                item.setFont(0, font)
             item.setIcon(0, color_icon(speaker.id))
             item.setData(0, Qt.ItemDataRole.UserRole, speaker.id)
             item.setToolTip(0, speaker.id)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,6 +15,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QTreeWidget,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..core import privacy
 from ..core.editing import AI_DRAFT, CONFIRMED
 from ..core.errors import UserError
 from ..core.project import Project, list_projects
@@ -63,9 +64,16 @@ def import_audio_files(library: Path, paths: Iterable[Path]) -> tuple[list[Path]
 
 
 def session_state(project: Project) -> str:
-    """German state shown in the list: neu, aufgenommen, … , in Bearbeitung, geprüft."""
-    if not project.has_audio:
+    """German state shown in the list: neu, aufgenommen, … , in Bearbeitung, geprüft
+    (with "Audio gelöscht (Aufbewahrungsfrist)" once retention deleted the recording)."""
+    deleted = privacy.status_label(project)
+    if not project.has_audio and not deleted:
         return tr("state.new")
+    state = _processing_state(project)
+    return tr("privacy.state", state=state, deleted=deleted) if deleted else state
+
+
+def _processing_state(project: Project) -> str:
     stages = project.data.get("stages", {})
     if "align" not in stages:
         return tr("state.partial") if set(stages) - {"decode"} else tr("state.recorded")
@@ -115,6 +123,8 @@ class StartView(QWidget):
         self.tree.header().setStretchLastSection(True)
         self.tree.itemActivated.connect(lambda *_: self._open_selected())
         self.tree.itemSelectionChanged.connect(self._update_buttons)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._show_context_menu)
         self.empty = QLabel(tr("start.empty"))
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -202,6 +212,27 @@ class StartView(QWidget):
         for key in ("start.open", "start.edit", "start.process", "start.rename", "start.delete"):
             self.buttons[key].setEnabled(selected)
 
+    def context_menu(self) -> QMenu:
+        """Menu of the selected session: Öffnen, Umbenennen, Sitzung löschen."""
+        menu = QMenu(self)
+        for key, slot in (
+            ("start.open", self._open_selected),
+            ("start.rename", self.rename_selected),
+            ("privacy.delete.action", self.delete_selected),
+        ):
+            action = menu.addAction(tr(key))
+            action.triggered.connect(lambda _=False, s=slot: s())
+        return menu
+
+    def _show_context_menu(self, pos: QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None:
+            return
+        self.tree.setCurrentItem(item)
+        menu = self.context_menu()
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
     # -- actions --------------------------------------------------------------------------------
     def _open_selected(self) -> None:
         folder = self.selected_folder()
@@ -241,7 +272,10 @@ class StartView(QWidget):
         return True
 
     def delete_selected(self) -> bool:
-        """Delete the selected session folder after a confirmation; True when deleted."""
+        """Sitzung löschen: the whole session folder after a confirmation; True when deleted.
+
+        Also a released session (its minutes go with it); a recording outside the folder stays.
+        """
         item = self.tree.currentItem()
         if item is None:
             return False
@@ -249,18 +283,16 @@ class StartView(QWidget):
         answer = QMessageBox.question(
             self,
             tr("start.delete.title"),
-            tr("start.delete.question", name=name),
+            tr("privacy.delete.question", name=name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            shutil.rmtree(folder)
-        except OSError as exc:
-            QMessageBox.warning(
-                self, tr("error.title"), tr("start.delete.failed", folder=folder, error=exc.strerror or exc)
-            )
+            privacy.delete_session(folder)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
             self.refresh()
             return False
         self.refresh()

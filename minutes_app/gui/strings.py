@@ -277,6 +277,23 @@ TEXT: dict[str, str] = {
     "draft.procedure": "Verfahren:",
     "draft.procedure.none": "keine",
     "draft.procedure.tip": "Klicken: die Stelle in der Aufnahme abspielen",
+    # data protection: deleting a session, retention, objections to the recording (core/privacy.py)
+    "privacy.delete.action": "Sitzung &löschen …",
+    "privacy.delete.question": (
+        "Soll die Sitzung „{name}“ endgültig gelöscht werden?\n\n"
+        "Gelöscht werden alle Daten im Sitzungsordner: Aufnahme, Transkript, Entwurf, "
+        "Änderungsprotokoll und freigegebene Fassungen der Niederschrift. Eine importierte "
+        "Audiodatei außerhalb des Sitzungsordners bleibt erhalten.\n"
+        "Das kann nicht rückgängig gemacht werden."
+    ),
+    "privacy.state": "{state}, {deleted}",
+    "privacy.objection": "Widerspricht der Aufzeichnung (aus Transkript, Entwurf und Export entfernen)",
+    "privacy.objection.tip": (
+        "Diese Person hat der Aufzeichnung widersprochen: ihre Beiträge werden aus Transkript, "
+        "Entwurf und Export entfernt. Die Änderung wird im Änderungsprotokoll vermerkt."
+    ),
+    "privacy.objection.column": "Widerspruch",
+    "privacy.objection.mark": "widerspricht",
 }
 
 
