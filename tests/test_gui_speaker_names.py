@@ -31,3 +31,15 @@ def test_rename_dialog_offers_the_suggestion_with_its_reasons(transcript):  # no
     assert dialog.name == "Peter Lindner"
     assert dialog.reasons.text().startswith("Vorschlag:")
     dialog.reject()
+
+
+def test_an_objecting_speaker_disappears_from_the_transcript_view(transcript, doc):  # noqa: F811
+    panel = transcript.speakers
+    panel.select("SPEAKER_01")
+    panel.objection_box.click()
+    rows = [i for i, s in enumerate(doc.segments) if s.speaker == "SPEAKER_01"]
+    assert rows and all(transcript.list.isRowHidden(r) for r in rows)
+    assert not any(transcript.list.isRowHidden(i) for i, s in enumerate(doc.segments) if i not in rows)
+    panel.select("SPEAKER_01")
+    panel.objection_box.click()
+    assert not any(transcript.list.isRowHidden(r) for r in rows)

@@ -136,6 +136,11 @@ def cmd_signoff(args: argparse.Namespace) -> int:
         signoff.mark_reviewed(project, user)
     elif args.freigeben:
         signoff.release(project, user)
+        from ..core import privacy
+        from ..core.settings import Settings
+
+        for line in privacy.apply_retention(project, Settings.load(), user=user):
+            print(line)
     elif args.neue_version is not None:
         signoff.new_version(project, user, args.neue_version)
     if args.audit:
@@ -151,6 +156,36 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     still_open = signoff.open_items(project)
     if still_open and current.state == signoff.ENTWURF:
         print("Noch nicht geprüft: " + ", ".join(still_open))
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from ..core import privacy
+
+    project = Project.load(args.project)
+    if not args.yes:
+        raise UserError(
+            f"„{project.name}“ würde mit Aufnahme, Transkript und Entwurf endgültig gelöscht. "
+            "Zum Bestätigen --yes angeben."
+        )
+    for line in privacy.delete_session(project):
+        print(line)
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from ..core import privacy
+    from ..core.settings import Settings, data_dir
+
+    library = Path(args.library) if args.library else data_dir() / "sessions"
+    removed = privacy.sweep(library, Settings.load())
+    for folder, lines in removed.items():
+        for line in lines:
+            print(f"{folder}: {line}")
+    if not removed:
+        print("Nichts zu löschen.")
     return 0
 
 
@@ -185,3 +220,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--user", help="Name im Änderungsprotokoll (Standard: Anmeldename)")
     p.add_argument("--audit", metavar="DATEI", help="Änderungsprotokoll exportieren (.csv oder .json)")
     p.set_defaults(func=cmd_signoff)
+
+    p = sub.add_parser("delete", help="Sitzung mit allen Dateien endgültig löschen")
+    p.add_argument("project")
+    p.add_argument("--yes", action="store_true", help="Löschen bestätigen")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("retention", help="Aufbewahrungsregeln auf alle Sitzungen anwenden")
+    p.add_argument("--library", help="Ordner der Sitzungen (Standard: Benutzerordner)")
+    p.set_defaults(func=cmd_retention)

@@ -53,6 +53,7 @@ ACTIONS = {
     "neue_version": "Neue Version angelegt",
     "export": "Exportiert",
     "geloescht": "Gelöscht",
+    "widerspruch": "Widerspruch gegen Aufzeichnung",
 }
 
 # CSV column headers (German: the file is opened by people, e.g. in Excel).

@@ -25,7 +25,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from ..core.errors import UserError
     from ..core.offline import ensure_offline
-    from ..core.settings import Settings
+    from ..core.settings import Settings, data_dir
     from .main_window import MainWindow
 
     ensure_offline()
@@ -39,8 +39,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         QMessageBox.critical(None, tr("error.title"), str(exc))
         return 2
+    from ..core import privacy
+
+    privacy.secure_data_dir()
+    removed = privacy.sweep(data_dir() / "sessions", settings)  # retention: old recordings go
     window = MainWindow(settings=settings)
     window.show()
+    if removed:
+        window.statusBar().showMessage(tr("privacy.swept", count=len(removed)), 15000)
     from .record_view import offer_recovery
 
     for wav in offer_recovery(window, window.library):  # recordings cut off by a crash

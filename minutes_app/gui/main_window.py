@@ -181,16 +181,17 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.form)
 
     def open_session(self, folder: Path) -> None:
-        """Processed: the editors; recorded: processing; without audio: the form."""
+        """Processed: the editors; recorded: processing; not yet recorded: the form."""
         try:
             project = Project.load(folder)
-            if not project.has_audio:
+            if is_processed(project):  # also when retention deleted the audio: the minutes stay
+                self.session_view.open(folder)
+            elif not project.has_audio:
                 self.edit_session(folder)
                 return
-            if not is_processed(project):
+            else:
                 self.process([folder])
                 return
-            self.session_view.open(folder)
         except UserError as exc:
             QMessageBox.warning(self, tr("error.title"), str(exc))
             return

@@ -48,6 +48,10 @@ def _editor_class(module: str, name: str) -> type | None:
 
 def _make_player(doc: SessionDoc) -> Any:
     """``audio.player.Player`` for the session's decoded audio, or None while it is unavailable."""
+    from ..core import privacy
+
+    if privacy.audio_deleted(doc.project) or not doc.project.pcm_path.exists():
+        return None  # deleted under the retention rules (or never decoded): editors without sound
     try:
         player_cls = importlib.import_module("minutes_app.audio.player").Player
     except (ImportError, AttributeError):
@@ -131,6 +135,7 @@ class SessionView(QWidget):
         lock_changed = getattr(self.draft_view, "lock_changed", None)
         if lock_changed is not None:
             lock_changed.connect(self.set_transcript_locked)
+            lock_changed.connect(self.apply_retention)
         self.set_transcript_locked(doc.locked)
         for view in (self.transcript_view, self.draft_view):
             signal = getattr(view, "status_message", None)
@@ -166,6 +171,22 @@ class SessionView(QWidget):
             segments.setEditTriggers(
                 QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
             )
+
+    def apply_retention(self, locked: bool) -> list[str]:
+        """Released: the audio goes now when the retention setting says so (an audit entry notes it)."""
+        from ..core import privacy
+
+        if not locked or self.doc is None or not self.settings.get("retention_on_release"):
+            return []
+        if privacy.audio_deleted(self.doc.project) and not privacy.audio_files(self.doc.project):
+            return []
+        close = getattr(self.player, "close", None)
+        if callable(close):
+            close()  # an open file cannot be deleted on Windows
+        removed = privacy.apply_retention(self.doc.project, self.settings)
+        if removed:
+            self.status_message.emit(tr("privacy.released_deleted"))
+        return removed
 
     def save(self) -> None:
         if self.doc is not None and self.doc.dirty:

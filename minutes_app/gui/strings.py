@@ -152,6 +152,8 @@ TEXT: dict[str, str] = {
     "export.format.srt": "Untertitel (SRT)",
     "export.format.vtt": "Untertitel (WebVTT)",
     "export.format.json": "Alles als JSON",
+    "privacy.released_deleted": "Freigegeben: die Aufnahme wurde gelöscht (Aufbewahrungsregel).",
+    "privacy.swept": "Aufbewahrungsfrist: Audio von {count} Sitzung(en) gelöscht.",
     "export.format.oparl": "Ergebnisse für das Ratsinformationssystem (OParl-JSON)",
     "export.part": "Teil",
     "export.part.beide": "Öffentlicher Teil; Teil B (nichtöffentlich) als eigene Datei",

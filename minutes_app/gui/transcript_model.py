@@ -93,6 +93,8 @@ class TranscriptModel(QAbstractListModel):
         return None
 
     def flags(self, index: ModelIndex) -> Qt.ItemFlag:
+        if self.doc.locked:  # released: read-only
+            return super().flags(index)
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
     def setData(self, index: ModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802

@@ -103,6 +103,9 @@ class TranscriptView(QWidget):
         self.speakers = SpeakerPanel(doc, self)
         self.speakers.rename_requested.connect(self.open_rename_dialog)
         self.speakers.accept_requested.connect(self.rename_speaker)
+        self.speakers.objection_changed.connect(lambda *_: self.apply_objections())
+        self.model.modelReset.connect(self.apply_objections)
+        self.apply_objections()
         self.speakers.preview_requested.connect(self.preview_speaker)
 
         self.status = QLabel(self)
@@ -297,6 +300,12 @@ class TranscriptView(QWidget):
         if name == (self.doc.project.speaker_names.get(speaker_id) or ""):
             return False
         return self._push(undo.RenameSpeakerCommand(self.doc, speaker_id, name))
+
+    def apply_objections(self) -> None:
+        """Hide the segments of speakers who objected to the recording (they stay in the file)."""
+        objected = set(self.doc.project.objected_speakers)
+        for row, seg in enumerate(self.doc.segments):
+            self.list.setRowHidden(row, seg.speaker in objected)
 
     def open_rename_dialog(self, speaker_id: str) -> RenameDialog:
         dialog = RenameDialog(self.doc, speaker_id, self)
