@@ -298,7 +298,6 @@ def test_cli_corrupt_project_file_is_not_touched(tmp_path: Path) -> None:
     assert folder_bytes(project.folder) == before and not (tmp_path / "t.txt").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="core/project.py: json RecursionError is not caught (exit 1)")
 def test_cli_deeply_nested_project_file(tmp_path: Path) -> None:
     project = make_project(tmp_path)
     (project.folder / "project.json").write_bytes(b"[" * 100_000)
@@ -310,12 +309,9 @@ def test_cli_deeply_nested_project_file(tmp_path: Path) -> None:
     "content",
     [
         b"{kaputt",
-        pytest.param(
-            b"[]", marks=pytest.mark.xfail(strict=True, reason="core/settings.py: non-object file crashes")
-        ),
+        pytest.param(b"[]"),
         pytest.param(
             b'{"settings_version": "zwei"}',
-            marks=pytest.mark.xfail(strict=True, reason="core/settings.py: int() of the version crashes"),
         ),
     ],
 )

@@ -15,7 +15,6 @@ import math
 from pathlib import Path
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -185,11 +184,6 @@ def test_parse_clock_stays_finite() -> None:
 
 
 # -- settings.json and project.json -----------------------------------------------------------------------
-@pytest.mark.xfail(
-    strict=False,
-    reason="core/settings.py: Settings.load crashes on a non-object file, a non-numeric or unknown "
-    "settings_version and an infinite number (TypeError/AttributeError/ValueError/KeyError/OverflowError)",
-)
 @SMALL
 @given(
     json_values | st.dictionaries(st.sampled_from(["settings_version", "threads", "asr_model"]), json_values)

@@ -110,13 +110,14 @@ class Project:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).") from exc
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise ProjectError(
                 f"Die Projektdatei „{path}“ ist beschädigt und wird nicht verändert. "
                 "Bitte eine Sicherung wiederherstellen oder ein neues Projekt anlegen."
             ) from exc
-        if not isinstance(data, dict) or not isinstance(data.get("schema_version"), int):
-            raise ProjectError(f"„{path}“ ist keine gültige Projektdatei von minutes-app.")
+        version = data.get("schema_version") if isinstance(data, dict) else None
+        if not isinstance(version, int) or isinstance(version, bool) or not _well_typed(data):
+            raise ProjectError(f"„{path}“ ist keine gültige Projektdatei von minutes-app (unverändert).")
         if data["schema_version"] > SCHEMA_VERSION:
             raise ProjectError(
                 f"Das Projekt „{folder}“ wurde mit einer neueren Programmversion angelegt "
@@ -241,7 +242,7 @@ class Project:
     def load_result(self, stage: str) -> dict[str, Any]:
         try:
             return dict(json.loads(self.stage_file(stage).read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             raise ProjectError(
                 f"Das Zwischenergebnis „{self.stage_file(stage).name}“ ist beschädigt. "
                 "Mit --force wird der Schritt neu berechnet."
@@ -260,6 +261,36 @@ class Project:
         for later in (stage, *DEPENDENTS[stage]):
             self.data["stages"].pop(later, None)
         self.save()
+
+
+# Keys of project.json and the JSON type each must have (when present).
+_KEY_TYPES: dict[str, type | tuple[type, ...]] = {
+    "stages": dict,
+    "speaker_names": dict,
+    "agenda": list,
+    "attendees": list,
+    "item_starts": dict,
+    "item_states": list,
+    "markers": list,
+    "info": dict,
+    "protocol_type": str,
+    "name": str,
+}
+
+
+def _well_typed(data: dict[str, Any]) -> bool:
+    """True when the known keys have the types the program expects (a hand-edited file may not)."""
+    for key, kind in _KEY_TYPES.items():
+        if key in data and not isinstance(data[key], kind):
+            return False
+    stages, names, starts = data.get("stages", {}), data.get("speaker_names", {}), data.get("item_starts", {})
+    if not all(isinstance(v, dict) for v in stages.values()):
+        return False
+    if not all(isinstance(v, str) for v in names.values()):
+        return False
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in starts.values()):
+        return False
+    return all(isinstance(a, dict) for a in data.get("agenda", []))
 
 
 def list_projects(library: str | os.PathLike[str]) -> list[Path]:

@@ -101,7 +101,7 @@ def _coerce(setting: Setting, value: Any) -> Any:
             return False
     try:
         return setting.type(value)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise UserError(f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}.") from exc
 
 
@@ -157,14 +157,19 @@ class Settings:
         path = path or config_dir() / "settings.json"
         data: dict[str, Any] = {}
         if path.exists():
+            broken = UserError(
+                f"Die Einstellungsdatei „{path}“ ist beschädigt und wurde nicht verändert. "
+                "Bitte reparieren oder löschen."
+            )
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise UserError(
-                    f"Die Einstellungsdatei „{path}“ ist beschädigt und wurde nicht verändert. "
-                    "Bitte reparieren oder löschen."
-                ) from exc
-            version = int(data.pop("settings_version", 0))
+            except (OSError, ValueError, RecursionError) as exc:
+                raise broken from exc
+            if not isinstance(data, dict):
+                raise broken
+            version = data.pop("settings_version", 0)
+            if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+                raise broken
             if version > SETTINGS_VERSION:
                 raise UserError(f"Die Einstellungsdatei „{path}“ stammt von einer neueren Programmversion.")
             while version < SETTINGS_VERSION:
