@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import AgendaError
+from ..core.errors import AgendaError, os_reason
 from ..core.types import AgendaItem, Attendee, SessionInfo
 from . import text as text_format
 from .fetch import OParlClient, check_url, is_url
@@ -53,7 +53,7 @@ def read_limited(path: Path, what: str = "Die Tagesordnung", expected: str = EXP
         with path.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        raise AgendaError(f"{what} „{path}“ kann nicht gelesen werden ({exc.strerror or exc}).") from exc
+        raise AgendaError(f"{what} „{path}“ kann nicht gelesen werden ({os_reason(exc)}).") from exc
     if len(data) > MAX_FILE_BYTES:
         raise AgendaError(f"„{path.name}“ ist zu groß (höchstens {MAX_FILE_BYTES // 1_000_000} MB).")
     if not data.strip():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import AgendaError
+from ..core.errors import AgendaError, os_reason
 from ..core.types import AgendaItem
 from .lines import parse_lines
 
@@ -65,7 +65,7 @@ def parse_agenda_text(path: str | Path) -> list[AgendaItem]:
         raw = p.read_bytes()
     except OSError as exc:
         raise AgendaError(
-            f"Die Tagesordnung „{p}“ kann nicht gelesen werden ({exc.strerror or exc}). {EXPECTED}"
+            f"Die Tagesordnung „{p}“ kann nicht gelesen werden ({os_reason(exc)}). {EXPECTED}"
         ) from exc
     items = parse_agenda_lines(_decode(raw, p))
     if not items:

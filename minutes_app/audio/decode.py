@@ -8,14 +8,13 @@ float32 samples to a file, so memory stays flat however long the session is;
 
 from __future__ import annotations
 
-import errno
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import Cancelled, InvalidAudioError
+from ..core.errors import Cancelled, InvalidAudioError, os_reason
 from ..core.fileio import atomic_open
 from ..core.jobs import CancelToken, ProgressFn, no_progress
 
@@ -28,21 +27,6 @@ SUPPORTED = "Unterstützt werden z. B. WAV, FLAC, MP3, M4A, OGG/Opus, MP4 und We
 # Start of the known containers: a file that begins like one but cannot be opened is
 # damaged (copy broken off, recording not finished), not "no audio file".
 _MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS", b"ID3", b"\x1aE\xdf\xa3", b"FORM", b"#!AMR", b"MAC ")
-_ERRNO_DE = {
-    errno.ENOENT: "nicht gefunden",
-    errno.EACCES: "keine Berechtigung",
-    errno.EPERM: "keine Berechtigung",
-    errno.ENAMETOOLONG: "der Dateiname oder Pfad ist zu lang",
-    errno.ENOTDIR: "ein Teil des Pfads ist kein Ordner",
-    errno.EISDIR: "ist ein Ordner",
-    errno.ELOOP: "zu viele symbolische Verknüpfungen",
-    errno.EIO: "Lesefehler des Datenträgers",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """The reason of an ``OSError`` in German (the system's text only for rare cases)."""
-    return _ERRNO_DE.get(exc.errno or 0) or exc.strerror or type(exc).__name__
 
 
 def _looks_like_media(head: bytes) -> bool:

@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UserError
+from ..core.errors import UserError, os_reason
 from ..core.fileio import make_private, private_dirs
 from .recovery import (
     PART_SUFFIX,
@@ -143,7 +143,7 @@ def _write_error_message(exc: OSError, seconds: float) -> str:
     elif exc.errno == errno.EFBIG:
         why = "Die Aufnahmedatei hat die größtmögliche Länge erreicht."
     else:
-        why = f"Die Aufnahmedatei kann nicht weiter geschrieben werden ({exc.strerror or exc})."
+        why = f"Die Aufnahmedatei kann nicht weiter geschrieben werden ({os_reason(exc)})."
     return (
         f"{why} Die Aufnahme wurde bei {at} angehalten; alles bis dahin Aufgenommene ist gesichert. "
         "Bitte Speicherplatz freigeben und eine neue Aufnahme starten."
@@ -327,7 +327,7 @@ class Recorder:
         except OSError as exc:
             self.state = "failed"
             raise RecordingError(
-                f"Die Aufnahme konnte nicht abgeschlossen werden ({exc.strerror or exc}). Sie liegt als "
+                f"Die Aufnahme konnte nicht abgeschlossen werden ({os_reason(exc)}). Sie liegt als "
                 f"„{part.name}“ vor und wird beim nächsten Programmstart zur Wiederherstellung angeboten."
             ) from exc
         self.state = "stopped"

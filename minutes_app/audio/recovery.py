@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import UserError
+from ..core.errors import UserError, os_reason
 from ..core.fileio import write_json
 from .wavfile import fsync_dir, is_locked, read_header, repair_wav
 
@@ -166,7 +166,7 @@ def recover(path: str | os.PathLike[str]) -> Path:
     except OSError as exc:
         raise RecordingError(
             f"Die unterbrochene Aufnahme „{part.name}“ kann nicht wiederhergestellt werden "
-            f"({exc.strerror or exc}). Bitte Schreibrechte und freien Speicherplatz prüfen."
+            f"({os_reason(exc)}). Bitte Schreibrechte und freien Speicherplatz prüfen."
         ) from exc
     if meta:
         meta.update(recovered=True, duration=round(frames / fmt[0], 3))

@@ -6,6 +6,8 @@ Anything that is not a ``UserError`` is a bug and is reported as such.
 
 from __future__ import annotations
 
+import errno
+
 
 class Cancelled(Exception):
     """Raised by a stage when its CancelToken was set. Never a failure."""
@@ -43,3 +45,31 @@ class ProjectError(UserError):
 
 class EngineError(UserError):
     pass
+
+
+_ERRNO_DE = {
+    errno.ENOENT: "nicht gefunden",
+    errno.EACCES: "keine Berechtigung",
+    errno.EPERM: "keine Berechtigung",
+    errno.ENAMETOOLONG: "der Dateiname oder Pfad ist zu lang",
+    errno.ENOTDIR: "ein Teil des Pfads ist kein Ordner",
+    errno.EISDIR: "ist ein Ordner",
+    errno.ELOOP: "zu viele symbolische Verknüpfungen",
+    errno.EIO: "Lese- oder Schreibfehler des Datenträgers",
+    errno.ENOSPC: "kein Speicherplatz mehr frei",
+    errno.EDQUOT: "Speicherkontingent erschöpft",
+    errno.EROFS: "der Datenträger ist schreibgeschützt",
+    errno.EEXIST: "existiert bereits",
+    errno.EBUSY: "wird gerade benutzt",
+    errno.ETXTBSY: "wird gerade benutzt",
+    errno.ENOTEMPTY: "der Ordner ist nicht leer",
+    errno.EXDEV: "liegt auf einem anderen Datenträger",
+    errno.EMFILE: "zu viele offene Dateien",
+}
+
+
+def os_reason(exc: BaseException) -> str:
+    """The reason of an ``OSError`` in German, for messages (the system's text only for rare cases)."""
+    if isinstance(exc, OSError):
+        return _ERRNO_DE.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    return str(exc) or type(exc).__name__

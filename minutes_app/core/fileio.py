@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import OutputError
+from .errors import OutputError, os_reason
 
 PRIVATE_FILE = 0o600
 PRIVATE_DIR = 0o700
@@ -86,7 +86,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OutputError(
-            f"Die Datei „{target}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
+            f"Die Datei „{target}“ kann nicht geschrieben werden ({os_reason(exc)}). "
             "Bitte einen anderen Speicherort wählen."
         ) from exc
     encoding = None if "b" in mode else "utf-8"
@@ -102,7 +102,7 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise OutputError(
-            f"Die Datei „{target}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
+            f"Die Datei „{target}“ kann nicht geschrieben werden ({os_reason(exc)}). "
             "Bitte einen anderen Speicherort wählen."
         ) from exc
     except BaseException:
@@ -134,6 +134,6 @@ def check_writable(path: str | os.PathLike[str]) -> None:
             pass
     except OSError as exc:
         raise OutputError(
-            f"In den Ordner „{folder}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
+            f"In den Ordner „{folder}“ kann nicht geschrieben werden ({os_reason(exc)}). "
             "Bitte einen anderen Speicherort wählen."
         ) from exc

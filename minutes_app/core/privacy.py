@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from . import audit, signoff
-from .errors import OutputError, ProjectError, UserError
+from .errors import OutputError, ProjectError, UserError, os_reason
 from .fileio import POSIX, PRIVATE_DIR, PRIVATE_FILE, make_private, write_json
 from .project import PROJECT_FILE, Project, list_projects
 from .settings import Settings, data_dir
@@ -237,7 +237,7 @@ def apply_retention(
         except FileNotFoundError:
             continue
         except OSError as exc:  # e.g. still open on Windows: tried again at the next sweep
-            failed.append(f"{_rel(path, folder)} ({exc.strerror or exc})")
+            failed.append(f"{_rel(path, folder)} ({os_reason(exc)})")
             continue
         removed.append(_rel(path, folder))
     if project.has_audio:
@@ -340,7 +340,7 @@ def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
                 path.unlink()
                 removed.append(_rel(path, folder))
             except OSError as exc:
-                failed.append(f"{_rel(path, folder)} ({exc.strerror or exc})")
+                failed.append(f"{_rel(path, folder)} ({os_reason(exc)})")
         for name in dirs:
             if name not in links:
                 with contextlib.suppress(OSError):  # not empty: its failed file is reported
@@ -349,7 +349,7 @@ def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
         folder.rmdir()
     except OSError as exc:
         if not failed:
-            failed.append(f"{folder.name} ({exc.strerror or exc})")
+            failed.append(f"{folder.name} ({os_reason(exc)})")
     _log.info("session %s deleted (%d files)", folder.name, len(removed))
     if failed:
         raise OutputError(

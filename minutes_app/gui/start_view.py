@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..core import privacy
 from ..core.editing import AI_DRAFT, CONFIRMED
-from ..core.errors import UserError
+from ..core.errors import UserError, os_reason
 from ..core.project import Project, list_projects
 from .strings import tr
 
@@ -59,7 +59,7 @@ def import_audio_files(library: Path, paths: Iterable[Path]) -> tuple[list[Path]
         except UserError as exc:
             errors.append(f"{Path(path).name}: {exc}")
         except OSError as exc:
-            errors.append(f"{Path(path).name}: {exc.strerror or exc}")
+            errors.append(f"{Path(path).name}: {os_reason(exc)}")
     return created, errors
 
 
