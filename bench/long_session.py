@@ -87,6 +87,8 @@ def main() -> None:
             for stage in ["decode", *[s for s in stages if s != "decode"]]:
                 r = run_child(CODE, stage, str(wav), str(work), models[stage])
                 rows.append({"stage": stage, "audio min": seconds / 60, **r, "RTF": r["seconds"] / seconds})
+                done = f"{r['seconds']:.0f} s, peak {r['rss_mb']:.0f} MB"
+                print(f"  {stage} {seconds / 60:.0f} min: {done}", flush=True)
             wav.unlink()
     for row in rows:
         base = next(r for r in rows if r["stage"] == row["stage"])
