@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -98,7 +99,7 @@ class WhisperASR:
         total = len(audio) / SAMPLE_RATE
         segments: list[Segment] = list(resume.segments) if resume else []
         language = resume.language if resume else (opts.language if opts.language != "auto" else None)
-        pos = int(resume.duration * SAMPLE_RATE) if resume else 0
+        pos = round(resume.duration * SAMPLE_RATE) if resume else 0
         chunk = int(opts.chunk_seconds * SAMPLE_RATE)
         lead = np.zeros(int(opts.lead_in_seconds * SAMPLE_RATE), np.float32)
         progress(pos / max(len(audio), 1), "Spracherkennung")
@@ -112,6 +113,11 @@ class WhisperASR:
                 on_chunk(self._result(language, pos / SAMPLE_RATE, segments), pos / SAMPLE_RATE)
         progress(1.0, "Spracherkennung")
         return self._result(language, total, segments)
+
+    def close(self) -> None:
+        """Free the model now: left to interpreter exit (e.g. held by a ``Cancelled``
+        traceback), its native teardown was seen to crash the process (SIGSEGV/abort)."""
+        self.__dict__.pop("model", None)
 
     def _result(self, language: str | None, duration: float, segments: list[Segment]) -> Transcript:
         return Transcript(
@@ -143,6 +149,23 @@ class WhisperASR:
             hotwords=hotwords,
             condition_on_previous_text=opts.condition_on_previous_text,
         )
+        try:
+            self._collect(raw, offset, segments, total, progress, cancel)
+        finally:
+            close = getattr(raw, "close", None)
+            if close is not None:
+                close()  # a generator left half-read holds native decoder state
+        return language or info.language
+
+    def _collect(
+        self,
+        raw: Any,
+        offset: float,
+        segments: list[Segment],
+        total: float,
+        progress: ProgressFn,
+        cancel: CancelToken | None,
+    ) -> None:
         for seg in raw:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
@@ -169,7 +192,6 @@ class WhisperASR:
             )
             if total > 0:
                 progress(min((seg.end + offset) / total, 1.0), "Spracherkennung")
-        return language or info.language
 
 
 def _cut_point(audio: np.ndarray, start: int, end: int) -> int:

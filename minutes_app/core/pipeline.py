@@ -7,6 +7,7 @@ stages are imported lazily so that importing this module stays cheap.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import os
@@ -16,13 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Cancelled
+from .errors import Cancelled, ProjectError
 from .jobs import CancelToken, ProgressFn, no_progress, scaled
 from .offline import ensure_offline
 from .project import Project
 from .types import AgendaItem, Diarization, Minutes, Segment, Speaker, Transcript
 
 T = TypeVar("T")
+# Finished part of an interrupted stage (resume); never taken as the stage's result.
+PARTIAL_FILES = ("asr.partial.json", "draft.partial.json")
 
 # Share of the overall progress bar per stage (roughly their share of time).
 WEIGHTS = {"decode": 0.03, "asr": 0.42, "diarization": 0.25, "align": 0.01, "draft": 0.29}
@@ -51,6 +54,7 @@ class PipelineOptions:
     # Give Whisper the attendee names and agenda titles as prompt/hotwords. Off by
     # default: on the example session it raised WER from 0.30 to 0.36 (docs/benchmarks.md).
     asr_vocabulary: bool = False
+    asr_chunk_seconds: float = 600.0  # ASR window; an interrupted run resumes at the last finished one
     threads: int = 0
     device: str = "cpu"
     # False: free each stage's model when the stage ends, so the peak memory is the
@@ -158,6 +162,8 @@ def run_pipeline(
     stages = _Stages(progress)
     if options.force:
         project.invalidate("decode")
+        for name in PARTIAL_FILES:  # redo everything: no resuming from an earlier run
+            (project.folder / name).unlink(missing_ok=True)
     audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
     worker = _start_diarization(project, options, diar_dir) if options.parallel else None
     try:
@@ -214,14 +220,16 @@ def _asr(
     if project.is_done("asr", key):
         return Transcript.from_dict(project.load_result("asr"))
     partial_file = project.folder / "asr.partial.json"
+    partial_key = {**key, "audio": project.data["audio"]}  # the windows of this recording only
     resume = None
     if partial_file.exists():
-        partial = project.load_result("asr.partial")
-        if partial.get("key") == key:
-            resume = Transcript.from_dict(partial["transcript"])
+        with contextlib.suppress(ProjectError, KeyError, TypeError, ValueError):
+            partial = project.load_result("asr.partial")
+            if partial.get("key") == partial_key:
+                resume = Transcript.from_dict(partial["transcript"])
 
     def save_partial(partial: Transcript, _done: float) -> None:
-        write_json(partial_file, {"key": key, "transcript": partial.to_dict()})
+        write_json(partial_file, {"key": partial_key, "transcript": partial.to_dict()})
 
     vocabulary = options.asr_vocabulary
     asr = WhisperASR(
@@ -234,11 +242,15 @@ def _asr(
             if vocabulary
             else None,
             hotwords=options.attendees if vocabulary else [],
+            chunk_seconds=options.asr_chunk_seconds,
         ),
     )
-    transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
-    del asr
-    gc.collect()
+    try:
+        transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
+    finally:  # also on Cancelled: free the model here, not at interpreter exit
+        asr.close()
+        del asr
+        gc.collect()
     project.save_result("asr", key, transcript.to_dict())
     partial_file.unlink(missing_ok=True)
     return transcript
@@ -337,27 +349,28 @@ def _draft(
     progress: ProgressFn,
     cancel: CancelToken,
 ) -> Minutes:
-    from ..drafting.draft import DraftOptions, draft_templates
+    from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
     from ..drafting.prompts import prompt_version
 
     draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
     markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
     starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
-    key = {
+    key: dict[str, Any] = {
         "engine": options.llm_engine,
         "model": options.llm_model,
         "prompts": prompt_version(draft_templates(draft_options)),
         "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
         "agenda": project.data.get("agenda", []),
         "names": project.speaker_names,
-        "markers": markers,
+        "markers": [list(m) for m in markers],  # as read back from project.json
         "starts": starts,
     }
     if project.is_done("draft", key):
         return Minutes.from_dict(project.load_result("draft"))
+    names = {s.id: s.label for s in speakers}
     request: dict[str, Any] = {
         "segments": segments,
-        "names": {s.id: s.label for s in speakers},
+        "names": names,
         "agenda": project.agenda or None,
         "engine_kind": options.llm_engine,
         "llm_dir": str(llm_dir) if llm_dir else None,
@@ -370,47 +383,25 @@ def _draft(
         "draft_options": draft_options,
         "markers": markers,
         "starts": starts,
+        # Finished items are saved as they come (from the worker), so a re-run drafts only the rest.
+        "partial_path": str(project.folder / "draft.partial.json"),
+        "partial_key": {**key, "input": input_digest(segments, names)},
     }
     if options.parallel:  # own process: the LLM's memory is returned when it ends
         from .worker import WorkerStage
 
-        minutes = WorkerStage("minutes_app.core.pipeline:draft_request", **request).wait(progress, cancel)
+        minutes = WorkerStage("minutes_app.drafting.draft:draft_request", **request).wait(progress, cancel)
     else:
         minutes = draft_request(**request, progress=progress, cancel=cancel)
     if cancel.cancelled:
         raise Cancelled()
     project.save_result("draft", key, minutes.to_dict())
+    Path(request["partial_path"]).unlink(missing_ok=True)
     from . import audit, signoff
 
     audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
     project.save()
     return minutes
-
-
-def draft_request(
-    segments: list[Segment],
-    names: dict[str, str],
-    agenda: list[AgendaItem] | None,
-    engine_kind: str,
-    llm_dir: str | None,
-    engine_args: dict[str, Any],
-    draft_options: Any,
-    progress: ProgressFn,
-    cancel: CancelToken,
-    markers: list[tuple[float, str]] | None = None,
-    starts: dict[str, float] | None = None,
-) -> Minutes:
-    """The draft stage's work (also the worker-process entry)."""
-    from ..drafting.draft import draft_minutes
-    from ..drafting.engines import make_engine
-
-    engine = make_engine(engine_kind, Path(llm_dir) if llm_dir else None, **engine_args)
-    try:
-        return draft_minutes(
-            segments, names, agenda, engine, draft_options, progress, cancel, markers=markers, starts=starts
-        )
-    finally:
-        engine.close()
 
 
 def load_session(project: Project) -> SessionResult:

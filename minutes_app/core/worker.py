@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import multiprocessing
 import queue
+import signal
 import time
 from typing import Any
 
@@ -40,6 +41,9 @@ class _EventToken(CancelToken):
 def _child(target: str, kwargs: dict[str, Any], out: Any, cancel_event: Any) -> None:
     from .offline import ensure_offline
 
+    # Ctrl-C reaches the whole process group; the parent cancels through the event, so the
+    # worker ends its step cleanly (atomic files, no traceback) instead of dying mid-write.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     ensure_offline()
     last = [0.0]
 
@@ -87,6 +91,8 @@ class WorkerStage:
                     kind, payload = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     if not self._process.is_alive():
+                        if self._cancel.is_set():
+                            raise Cancelled() from None  # ended while it was being cancelled
                         raise UserError(
                             "Ein Verarbeitungsschritt wurde unerwartet beendet "
                             f"(Prozess-Ende {self._process.exitcode}). Bitte erneut starten; "

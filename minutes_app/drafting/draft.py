@@ -11,9 +11,14 @@ the context window is never overflowed silently.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from ..core.errors import EngineError
 from ..core.jobs import CancelToken, ProgressFn, no_progress
@@ -239,11 +244,16 @@ def draft_minutes(
     cancel: CancelToken | None = None,
     markers: list[tuple[float, str]] | None = None,
     starts: dict[str, float] | None = None,
+    done: dict[str, dict[str, Any]] | None = None,
+    on_item: Callable[[str, MinutesItem], None] | None = None,
 ) -> Minutes:
     """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien").
 
     ``markers`` (recording markers) and ``starts`` (item starts set by hand) fix
     item boundaries before spoken cues are used; see ``boundaries.py``.
+    Resume: ``done`` maps ``span_id`` -> finished item (``MinutesItem`` as dict) of an
+    interrupted run; those items are taken as they are. ``on_item(span_id, item)`` is
+    called after each item so the caller can save it.
     """
     options = options or DraftOptions()
     drafter = _Drafter(engine, options, speakers, cancel)
@@ -252,19 +262,26 @@ def draft_minutes(
     by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
     total = max(1, sum(len(s.segments) for s in spans))
-    done = 0
-    for span in spans:
+    done_segments = 0
+    finished = done or {}
+    for index, span in enumerate(spans):
         if cancel is not None:
             cancel.raise_if_cancelled()
         label = f"TOP {span.number}" if span.number else span.title
-        progress(done / total, f"Entwurf {label} …")
-        draft = drafter.draft_span(span) if span.segments else None
-        item = _item_from_span(span, draft, speakers, options.protocol_type)
-        given = by_number.get(span.number) if span.in_agenda else None
-        if given is not None:  # what the invitation says about the item
-            item.public, item.paper, item.proposal = given.public, given.paper, given.proposal
+        progress(done_segments / total, f"Entwurf {label} …")
+        span_key = span_id(index, span)
+        if span_key in finished:
+            item = MinutesItem.from_dict(finished[span_key])
+        else:
+            draft = drafter.draft_span(span) if span.segments else None
+            item = _item_from_span(span, draft, speakers, options.protocol_type)
+            given = by_number.get(span.number) if span.in_agenda else None
+            if given is not None:  # what the invitation says about the item
+                item.public, item.paper, item.proposal = given.public, given.paper, given.proposal
+            if on_item is not None:
+                on_item(span_key, item)
         items.append(item)
-        done += len(span.segments)
+        done_segments += len(span.segments)
     progress(1.0, "Entwurf fertig")
     # Interruptions belong to the session (Kopf: "Unterbrechungen"), not to one item.
     events = [p for item in items for p in item.procedure if p.kind == "unterbrechung"]
@@ -278,3 +295,88 @@ def draft_minutes(
         protocol_type=options.protocol_type,
         events=events,
     )
+
+
+def draft_request(
+    segments: list[Segment],
+    names: dict[str, str],
+    agenda: list[AgendaItem] | None,
+    engine_kind: str,
+    llm_dir: str | None,
+    engine_args: dict[str, Any],
+    draft_options: DraftOptions,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    markers: list[tuple[float, str]] | None = None,
+    starts: dict[str, float] | None = None,
+    partial_path: str | None = None,
+    partial_key: dict[str, Any] | None = None,
+) -> Minutes:
+    """The draft stage's work (also the worker-process entry).
+
+    With ``partial_path`` every finished item is saved there at once (atomically) and
+    the items saved by an interrupted run with the same ``partial_key`` are reused.
+    """
+    from .engines import make_engine
+
+    done = load_partial(partial_path, partial_key or {}) if partial_path else {}
+    on_item = partial_saver(partial_path, partial_key or {}, done) if partial_path else None
+    engine = make_engine(engine_kind, Path(llm_dir) if llm_dir else None, **engine_args)
+    try:
+        return draft_minutes(
+            segments,
+            names,
+            agenda,
+            engine,
+            draft_options,
+            progress,
+            cancel,
+            markers=markers,
+            starts=starts,
+            done=done,
+            on_item=on_item,
+        )
+    finally:
+        engine.close()
+
+
+def span_id(index: int, span: ItemSpan) -> str:
+    """Identity of an item span: a resumed draft reuses an item only if its span is unchanged."""
+    ids = [s.id for s in span.segments]
+    return f"{index}|{span.number}|{span.title}|{span.start}|{span.end}|{ids[:1]}|{ids[-1:]}|{len(ids)}"
+
+
+# -- resume: finished items of an interrupted draft (draft.partial.json) -------------
+
+
+def input_digest(segments: list[Segment], speakers: dict[str, str]) -> str:
+    """Fingerprint of the draft's input (an edited transcript makes a partial draft stale)."""
+    data = json.dumps([[asdict(s) for s in segments], speakers], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha1(data.encode("utf-8")).hexdigest()
+
+
+def load_partial(path: str | os.PathLike[str], key: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The finished items saved in ``path`` when they were drafted with ``key``, else none."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}  # missing or unreadable: draft everything again
+    key = json.loads(json.dumps(key, ensure_ascii=False))  # compare as saved (tuples become lists)
+    if not isinstance(data, dict) or data.get("key") != key or not isinstance(data.get("items"), dict):
+        return {}
+    return dict(data["items"])
+
+
+def partial_saver(
+    path: str | os.PathLike[str], key: dict[str, Any], done: dict[str, dict[str, Any]]
+) -> Callable[[str, MinutesItem], None]:
+    """An ``on_item`` callback that saves every finished item atomically in ``path``."""
+    from ..core.fileio import write_json
+
+    items = dict(done)
+
+    def save(span_key: str, item: MinutesItem) -> None:
+        items[span_key] = asdict(item)
+        write_json(path, {"key": key, "items": items})
+
+    return save
