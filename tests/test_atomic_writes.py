@@ -33,8 +33,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("core/fileio.py", "open"): "the atomic writer itself",
     ("audio/wavfile.py", "os.open"): "the recorder's growing WAV: appended in place and fsync'ed so a "
     "crash keeps every recorded second (recover() repairs the header); a temp file would lose it",
-    ("core/audit.py", "open"): "append-only audit trail (audit.jsonl): fsync'ed lines, a torn last "
-    "line from a crash is skipped on reading; rewriting the whole file would risk the history",
     ("models/install.py", "path.open"): "model files are copied into <store>/.<id>.partial, which "
     "is renamed into place only when complete and verified",
     ("models/fetch.py", "path.open"): "model files are assembled inside the install's .partial "

@@ -386,13 +386,6 @@ def test_draft_reuses_saved_items_and_saves_each_new_one(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="cli/progress.py run_cancellable: on Python 3.11 a Ctrl-C inside Thread.join(0.2) marks the "
-    "still running job thread as stopped (threading._wait_for_tstate_lock, bpo-45274), so the CLI exits "
-    "while Whisper is still decoding and the process dies at exit (SIGSEGV/abort instead of 130). "
-    "Fix: wait on an Event set at the end of the job instead of Thread.join.",
-    strict=False,
-)
 def test_ctrl_c_in_asr_exits_130(chain):
     c = chain
     assert c.snapshots["clean2"] == ""

@@ -75,24 +75,31 @@ def run_cancellable(job: Callable[[CancelToken], T]) -> T:
     """
     token = CancelToken()
     box: dict[str, object] = {}
+    # Wait on an Event, not Thread.join: on Python 3.11 a Ctrl-C landing inside join()
+    # can mark the thread as finished while it still runs (bpo-45274); the process then
+    # exits under Whisper's native code and crashes instead of ending with exit 130.
+    done = threading.Event()
 
     def target() -> None:
         try:
             box["result"] = job(token)
         except BaseException as exc:  # handed to the main thread
             box["error"] = exc
+        finally:
+            done.set()
 
     worker = threading.Thread(target=target, name="minutes-job", daemon=True)
     worker.start()
     try:
-        while worker.is_alive():
-            worker.join(0.2)
+        while not done.wait(0.2):
+            pass
     except KeyboardInterrupt:
         token.cancel()
         sys.stderr.write("\nAbbruch angefordert – der laufende Schritt wird beendet …\n")
         sys.stderr.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            worker.join()
+        while not done.is_set():
+            with contextlib.suppress(KeyboardInterrupt):
+                done.wait()
         raise Cancelled() from None
     if "error" in box:
         raise box["error"]  # type: ignore[misc]

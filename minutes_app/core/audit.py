@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, ProjectError
-from .fileio import atomic_open, write_json
+from .errors import OutputError, ProjectError, os_reason
+from .fileio import atomic_open, open_append, write_json
 from .project import Project
 
 AUDIT_FILE = "audit.jsonl"
@@ -204,7 +204,7 @@ def append(project: Project, entries: Iterable[AuditEntry]) -> None:
         return
     path = path_of(project)
     try:
-        with open(path, "a+b") as fh:
+        with open_append(path) as fh:
             fh.seek(0, os.SEEK_END)
             if fh.tell() > 0:
                 fh.seek(-1, os.SEEK_END)
@@ -215,7 +215,7 @@ def append(project: Project, entries: Iterable[AuditEntry]) -> None:
             os.fsync(fh.fileno())
     except OSError as exc:
         raise OutputError(
-            f"Das Änderungsprotokoll „{path}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
+            f"Das Änderungsprotokoll „{path}“ kann nicht geschrieben werden ({os_reason(exc)}). "
             "Die Änderung wurde nicht gespeichert."
         ) from exc
 
