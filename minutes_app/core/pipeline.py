@@ -84,9 +84,13 @@ class SessionResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage run now
 
     def aligned_transcript(self) -> Transcript:
-        """The transcript with segments split by speaker (what every export shows)."""
+        """The transcript with segments split by speaker (what every export shows), without
+        the segments of speakers who objected to the recording."""
+        from .privacy import excluded_segments
+
         t = self.transcript
-        return Transcript(t.language, t.duration, self.segments, t.model)
+        kept, _ = excluded_segments(self.project, self.segments)
+        return Transcript(t.language, t.duration, kept, t.model)
 
     def export_bundle(self) -> Any:
         from ..export.common import ExportResult
@@ -99,9 +103,10 @@ class SessionResult:
         stage = project.data.get("stages", {}).get("draft") or {}
         if project.data.get(signoff.DRAFT_SEEN_KEY) not in (None, str(stage.get("finished", ""))):
             states = []  # the states belong to an older draft: the new one is unreviewed
+        objected = set(project.objected_speakers)
         return ExportResult(
             project.info,
-            self.speakers,
+            [s for s in self.speakers if s.id not in objected],
             self.aligned_transcript(),
             self.minutes,
             attendees=project.attendees,
@@ -152,6 +157,12 @@ def run_pipeline(
 
     ensure_offline()
     signoff.check_unlocked(project)  # a released Niederschrift is not processed again
+    if not project.has_audio:
+        from .errors import ProjectError
+        from .privacy import status_label
+
+        why = status_label(project) or "keine Aufnahme zugeordnet"
+        raise ProjectError(f"Die Sitzung „{project.name}“ kann nicht verarbeitet werden ({why}).")
     cancel = cancel or CancelToken()
     store = store or ModelStore.default()
     # Resolve every model first: a missing model fails before hours of work.
@@ -351,7 +362,9 @@ def _draft(
 ) -> Minutes:
     from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
     from ..drafting.prompts import prompt_version
+    from .privacy import excluded_segments
 
+    segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
     draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
     markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
     starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
@@ -364,6 +377,7 @@ def _draft(
         "names": project.speaker_names,
         "markers": [list(m) for m in markers],  # as read back from project.json
         "starts": starts,
+        "objected": sorted(project.objected_speakers),
     }
     if project.is_done("draft", key):
         return Minutes.from_dict(project.load_result("draft"))
