@@ -7,33 +7,19 @@ import datetime as dt
 import json
 
 import pytest
+from support.sessions import processed_project
 
 from minutes_app.core import audit
 from minutes_app.core.editing import CONFIRMED, SessionDoc
 from minutes_app.core.errors import OutputError
-from minutes_app.core.project import Project
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.core.types import Minutes, MinutesItem
 
 
 @pytest.fixture
 def doc(tmp_path):
-    """A processed project with a one-item AI draft (as in test_editing.py)."""
-    audio = tmp_path / "a.wav"
-    audio.write_bytes(b"RIFF")
-    project = Project.open_or_create(tmp_path / "p", audio)
-    words = [Word(0.0, 0.5, " Guten"), Word(0.5, 1.0, " Abend."), Word(1.2, 1.6, " Danke.")]
-    segs = [
-        Segment(0, 0.0, 1.6, "Guten Abend. Danke.", words, "SPEAKER_00"),
-        Segment(1, 2.0, 3.0, "Ich rufe TOP 2 auf.", [], "SPEAKER_01"),
-    ]
-    project.save_result("asr", {}, Transcript("de", 3.0, segs).to_dict())
-    project.save_result("diarization", {}, Diarization().to_dict())
-    project.save_result(
-        "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
-    )
+    """A processed project with a one-item AI draft (model and prompt version known)."""
     minutes = Minutes([MinutesItem("2", "Radweg", discussion="KI-Text")], model="qwen", prompt_version="p7")
-    project.save_result("draft", {}, minutes.to_dict())
-    return SessionDoc.open(tmp_path / "p")
+    return SessionDoc.open(processed_project(tmp_path, minutes).folder)
 
 
 def actions(doc: SessionDoc) -> list[str]:

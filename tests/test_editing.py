@@ -5,30 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.sessions import processed_project
 
 from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
 from minutes_app.core.errors import ProjectError
-from minutes_app.core.project import Project
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.core.types import MinutesItem
 
 
 @pytest.fixture
 def doc(tmp_path):
-    audio = tmp_path / "a.wav"
-    audio.write_bytes(b"RIFF")
-    project = Project.open_or_create(tmp_path / "p", audio)
-    words = [Word(0.0, 0.5, " Guten"), Word(0.5, 1.0, " Abend."), Word(1.2, 1.6, " Danke.")]
-    segs = [
-        Segment(0, 0.0, 1.6, "Guten Abend. Danke.", words, "SPEAKER_00"),
-        Segment(1, 2.0, 3.0, "Ich rufe TOP 2 auf.", [], "SPEAKER_01"),
-    ]
-    project.save_result("asr", {}, Transcript("de", 3.0, segs).to_dict())
-    project.save_result("diarization", {}, Diarization().to_dict())
-    project.save_result(
-        "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
-    )
-    project.save_result("draft", {}, Minutes([MinutesItem("2", "Radweg", discussion="KI-Text")]).to_dict())
-    return SessionDoc.open(tmp_path / "p")
+    return SessionDoc.open(processed_project(tmp_path).folder)
 
 
 def test_split_merge_and_undo(doc):

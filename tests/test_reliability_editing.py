@@ -17,10 +17,9 @@ import time
 from pathlib import Path
 
 import pytest
+from support.sessions import processed_project
 
 from minutes_app.core.editing import SessionDoc
-from minutes_app.core.project import Project
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_LOST_S = 5.0
@@ -60,21 +59,7 @@ if __name__ == "__main__":
 
 
 def _make_project(folder: Path) -> Path:
-    audio = folder / "a.wav"
-    audio.write_bytes(b"RIFF")
-    project = Project.open_or_create(folder / "p", audio)
-    words = [Word(0.0, 0.5, " Guten"), Word(0.5, 1.0, " Abend.")]
-    segs = [
-        Segment(0, 0.0, 1.0, "Guten Abend.", words, "SPEAKER_00"),
-        Segment(1, 2.0, 3.0, "Ich rufe TOP 2 auf.", [], "SPEAKER_01"),
-    ]
-    project.save_result("asr", {}, Transcript("de", 3.0, segs).to_dict())
-    project.save_result("diarization", {}, Diarization().to_dict())
-    project.save_result(
-        "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
-    )
-    project.save_result("draft", {}, Minutes([MinutesItem("2", "Radweg", discussion="KI-Text")]).to_dict())
-    return folder / "p"
+    return processed_project(folder).folder
 
 
 def _edit_then_kill(tmp_path: Path, kill_after: float) -> dict[str, object]:

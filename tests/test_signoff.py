@@ -6,32 +6,19 @@ import hashlib
 import json
 
 import pytest
+from support.sessions import processed_project
 
 from minutes_app.core import audit, signoff
 from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SegmentEdit, SessionDoc
 from minutes_app.core.errors import ProjectError, UserError
 from minutes_app.core.project import SCHEMA_VERSION, Project
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.core.types import Minutes, MinutesItem
 
 
 def make_project(tmp_path, model: str = "qwen2.5-1.5b", prompt: str = "v1-abc") -> Project:
     """A processed project: transcript, alignment and a two-item AI draft."""
-    audio = tmp_path / "a.wav"
-    audio.write_bytes(b"RIFF")
-    project = Project.open_or_create(tmp_path / "p", audio)
-    words = [Word(0.0, 0.5, " Guten"), Word(0.5, 1.0, " Abend."), Word(1.2, 1.6, " Danke.")]
-    segs = [
-        Segment(0, 0.0, 1.6, "Guten Abend. Danke.", words, "SPEAKER_00"),
-        Segment(1, 2.0, 3.0, "Ich rufe TOP 2 auf.", [], "SPEAKER_01"),
-    ]
-    project.save_result("asr", {}, Transcript("de", 3.0, segs).to_dict())
-    project.save_result("diarization", {}, Diarization().to_dict())
-    project.save_result(
-        "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
-    )
     items = [MinutesItem("2", "Radweg", discussion="KI-Text"), MinutesItem("3", "Haushalt", resolution="KI")]
-    project.save_result("draft", {}, Minutes(items, model=model, prompt_version=prompt).to_dict())
-    return project
+    return processed_project(tmp_path, Minutes(items, model=model, prompt_version=prompt))
 
 
 @pytest.fixture
