@@ -125,11 +125,6 @@ def test_model_folder_without_manifest_is_incomplete(tmp_path: Path) -> None:
         ModelStore(folder.parent).get("whisper-base")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="asr/whisper.py: a damaged model.bin of the right size ends as 'Interner Fehler "
-    "(RuntimeError …)' exit 1; WhisperModel load errors should become ModelCorruptError (exit 3)",
-)
 def test_cli_damaged_model_content_is_exit_3(tmp_path: Path) -> None:
     folder = _linked_copy(tmp_path)
     size = (folder / "model.bin").stat().st_size

@@ -76,9 +76,18 @@ class WhisperASR:
         compute = opts.compute_type
         if compute == "default":
             compute = "float16" if device == "cuda" else "int8"
-        self.model = WhisperModel(
-            str(self.model_dir), device=device, compute_type=compute, cpu_threads=opts.threads
-        )
+        try:
+            self.model = WhisperModel(
+                str(self.model_dir), device=device, compute_type=compute, cpu_threads=opts.threads
+            )
+        except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2 cannot read the files
+            from ..core.errors import ModelCorruptError
+
+            raise ModelCorruptError(
+                f"Das Spracherkennungsmodell in „{self.model_dir}“ ist beschädigt und kann nicht geladen "
+                f"werden ({exc}). Prüfen mit: minutes-app models verify; neu installieren mit: "
+                f"minutes-app models install {self.model_dir.name}"
+            ) from exc
 
     def transcribe(
         self,

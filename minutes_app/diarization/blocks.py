@@ -65,6 +65,18 @@ def link_speakers(
     return mapping
 
 
+def release_memory() -> None:
+    """Collect garbage and hand freed heap pages back to the system (glibc), so one block's
+    transient tensors do not raise the next block's peak."""
+    import contextlib
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc (Windows, macOS): nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def diarize_in_blocks(
     audio: np.ndarray,
     sample_rate: int,
@@ -83,6 +95,7 @@ def diarize_in_blocks(
     centroids: dict[str, Any] = {}
     for index, (start, end) in enumerate(block_bounds(len(audio), sample_rate, block_seconds)):
         turns, block_centroids = run_block(audio[start:end], index)
+        release_memory()  # give the block's tensors back before the next one
         offset = start / sample_rate
         raw += [(s + offset, e + offset, f"{index}:{label}") for s, e, label in turns]
         centroids.update({f"{index}:{label}": vec for label, vec in block_centroids.items()})
