@@ -110,8 +110,9 @@ def cmd_names(args: argparse.Namespace) -> int:
     suggestions = suggest_speaker_names(result.segments, people)
     current = project.speaker_names
     wanted = set(args.accept)
-    if wanted - {"all"} - {s.speaker for s in suggestions}:
-        unknown = ", ".join(sorted(wanted - {"all"} - {s.speaker for s in suggestions}))
+    unknown_ids = wanted - {"all"} - {s.speaker for s in suggestions}
+    if unknown_ids:
+        unknown = ", ".join(sorted(unknown_ids))
         raise UserError(f"Für {unknown} gibt es keinen Namensvorschlag.")
     if wanted:
         signoff.check_unlocked(project)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..agenda.fetch import is_url
 from ..agenda.lines import section_of
 from ..agenda.roster import Attendee, load_roster
 from ..agenda.text import parse_agenda_lines
@@ -294,7 +295,7 @@ class SessionForm(QWidget):
         """Text, DOCX or PDF invitation, OParl JSON file, or an OParl URL (in a background job)."""
         from ..agenda.load import load_agenda
 
-        if isinstance(source, str) and source.startswith(("http://", "https://")) and self.jobs is not None:
+        if is_url(source) and self.jobs is not None:
             self.oparl_button.setEnabled(False)
             self.jobs.submit(
                 lambda progress, cancel: load_agenda(source),
