@@ -7,6 +7,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..core import audit, signoff
 from ..core.errors import UserError
@@ -127,25 +128,21 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
 
 
 def _options(args: argparse.Namespace, settings: Settings, attendees: list[str]) -> PipelineOptions:
-    return PipelineOptions(
-        asr_model=args.asr_model or settings.get("asr_model"),
-        diarization_model=settings.get("diarization_model"),
-        llm_model=args.llm_model or settings.get("llm_model"),
-        llm_engine=args.engine or settings.get("llm_engine"),
-        llm_server_url=settings.get("llm_server_url"),
-        llm_api_key=settings.get("llm_api_key"),
-        language=_language(args.language, settings),
-        num_speakers=args.num_speakers,
-        min_speakers=args.min_speakers,
-        max_speakers=args.max_speakers,
-        attendees=attendees,
-        asr_vocabulary=settings.get("asr_vocabulary"),
-        threads=args.threads if args.threads is not None else settings.get("threads"),
-        device=settings.get("device"),
-        draft=not args.no_draft,
-        protocol_type=settings.get("protocol_type"),
-        force=args.force,
-    )
+    overrides: dict[str, Any] = {
+        "language": _language(args.language, settings),
+        "num_speakers": args.num_speakers,
+        "min_speakers": args.min_speakers,
+        "max_speakers": args.max_speakers,
+        "attendees": attendees,
+        "draft": not args.no_draft,
+        "force": args.force,
+    }
+    for flag, field in (("asr_model", "asr_model"), ("llm_model", "llm_model"), ("engine", "llm_engine")):
+        if getattr(args, flag):
+            overrides[field] = getattr(args, flag)
+    if args.threads is not None:
+        overrides["threads"] = args.threads
+    return PipelineOptions.from_settings(settings, **overrides)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

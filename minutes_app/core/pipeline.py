@@ -7,21 +7,22 @@ stages are imported lazily so that importing this module stays cheap.
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import gc
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
-from .errors import Cancelled, ProjectError
+from .errors import ProjectError
 from .jobs import CancelToken, ProgressFn, no_progress, scaled
 from .offline import ensure_offline
 from .project import Project
-from .types import AgendaItem, Diarization, Minutes, Segment, Speaker, Transcript
+from .stage_asr import _asr, _decode, asr_key
+from .stage_diarize import _align, _diarize, _start_diarization, diarize_pcm
+from .stage_draft import _draft
+from .types import Diarization, Minutes, Segment, Speaker, Transcript
+
+__all__ = ["asr_key", "diarize_pcm", "PipelineOptions", "SessionResult", "load_session", "run_pipeline"]
 
 T = TypeVar("T")
 # Finished part of an interrupted stage (resume); never taken as the stage's result.
@@ -46,6 +47,14 @@ class PipelineOptions:
     llm_engine: str = "ct2"  # ct2, transformers or openai
     llm_server_url: str = ""
     llm_api_key: str = ""
+    asr_engine: str = "local"  # local or server (/v1/audio/transcriptions)
+    asr_server_url: str = ""
+    asr_server_model: str = ""
+    asr_api_key: str = ""
+    server_timeout_s: float = 300.0
+    server_retries: int = 2
+    server_fallback_local: bool = True  # a server that is down: go on locally
+    asr_batch_size: int = 0  # 0: chosen per hardware; 1: sequential
     language: str | None = "de"
     num_speakers: int | None = None
     min_speakers: int | None = None
@@ -68,6 +77,38 @@ class PipelineOptions:
     # (project.json "protocol_type") wins.
     protocol_type: str = "verlauf"
     force: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> PipelineOptions:
+        """Options from ``core.settings.Settings``; ``overrides`` (CLI flags, the project's
+        attendees) win. The one place that maps settings to pipeline options."""
+        language = settings.get("language")
+        options = cls(
+            asr_model=settings.get("asr_model"),
+            diarization_model=settings.get("diarization_model"),
+            llm_model=settings.get("llm_model"),
+            llm_engine=settings.get("llm_engine"),
+            llm_server_url=settings.get("llm_server_url"),
+            llm_api_key=settings.get("llm_api_key"),
+            asr_engine=settings.get("asr_engine"),
+            asr_server_url=settings.get("asr_server_url"),
+            asr_server_model=settings.get("asr_server_model"),
+            asr_api_key=settings.get("asr_api_key") or settings.get("llm_api_key"),
+            server_timeout_s=float(settings.get("server_timeout_s")),
+            server_retries=settings.get("server_retries"),
+            server_fallback_local=settings.get("server_fallback_local"),
+            asr_batch_size=settings.get("asr_batch_size"),
+            language=None if language == "auto" else language,
+            asr_vocabulary=settings.get("asr_vocabulary"),
+            threads=settings.get("threads"),
+            device=settings.get("device"),
+            protocol_type=settings.get("protocol_type"),
+        )
+        for key, value in overrides.items():
+            if not hasattr(options, key):
+                raise TypeError(f"PipelineOptions has no field {key!r}")
+            setattr(options, key, value)
+        return options
 
     def resolved_threads(self) -> int:
         return self.threads or max(os.cpu_count() or 1, 1)
@@ -198,230 +239,9 @@ def run_pipeline(
     return SessionResult(transcript, diarization, segments, speakers, minutes, project, stages.timings)
 
 
-def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
-    from ..audio.decode import decode_to_file, open_pcm
-
-    key = {"audio": project.data["audio"]}
-    if not project.is_done("decode", key):
-        decode_to_file(project.audio_path, project.pcm_path, progress, cancel)
-        project.save_result("decode", key, None)
-    return open_pcm(project.pcm_path)
-
-
-def asr_key(options: PipelineOptions, agenda: list[AgendaItem]) -> dict[str, Any]:
-    key: dict[str, Any] = {"model": options.asr_model, "language": options.language}
-    if options.asr_vocabulary:
-        key.update(terms=[a.title for a in agenda], names=options.attendees)
-    return key
-
-
-def _asr(
-    project: Project,
-    options: PipelineOptions,
-    model_dir: Path,
-    audio: Any,
-    progress: ProgressFn,
-    cancel: CancelToken,
-    threads: int = 0,
-) -> Transcript:
-    from ..asr.whisper import ASROptions, WhisperASR, build_prompt
-    from .fileio import write_json
-
-    key = asr_key(options, project.agenda)
-    if project.is_done("asr", key):
-        return Transcript.from_dict(project.load_result("asr"))
-    partial_file = project.folder / "asr.partial.json"
-    partial_key = {**key, "audio": project.data["audio"]}  # the windows of this recording only
-    resume = None
-    if partial_file.exists():
-        with contextlib.suppress(ProjectError, KeyError, TypeError, ValueError):
-            partial = project.load_result("asr.partial")
-            if partial.get("key") == partial_key:
-                resume = Transcript.from_dict(partial["transcript"])
-
-    def save_partial(partial: Transcript, _done: float) -> None:
-        write_json(partial_file, {"key": partial_key, "transcript": partial.to_dict()})
-
-    vocabulary = options.asr_vocabulary
-    asr = WhisperASR(
-        model_dir,
-        ASROptions(
-            language=options.language,
-            threads=threads or options.resolved_threads(),
-            device=options.device,
-            initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
-            if vocabulary
-            else None,
-            hotwords=options.attendees if vocabulary else [],
-            chunk_seconds=options.asr_chunk_seconds,
-        ),
-    )
-    try:
-        transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
-    finally:  # also on Cancelled: free the model here, not at interpreter exit
-        asr.close()
-        del asr
-        gc.collect()
-    project.save_result("asr", key, transcript.to_dict())
-    partial_file.unlink(missing_ok=True)
-    return transcript
-
-
-def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
-    from ..diarization.pipeline import DiarizationOptions
-
-    max_speakers = options.max_speakers
-    if max_speakers is None and options.attendees and options.num_speakers is None:
-        max_speakers = len(options.attendees)  # the roster bounds the speaker count
-    key = {
-        "model": options.diarization_model,
-        "num": options.num_speakers,
-        "min": options.min_speakers,
-        "max": max_speakers,
-    }
-    diar_options = DiarizationOptions(
-        num_speakers=options.num_speakers, min_speakers=options.min_speakers, max_speakers=max_speakers
-    )
-    return key, diar_options
-
-
-def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
-    """Start diarization in a worker process unless its result is already there."""
-    from .worker import WorkerStage
-
-    key, diar_options = _diarization_setup(options)
-    if project.is_done("diarization", key):
-        return None
-    return WorkerStage(
-        "minutes_app.core.pipeline:diarize_pcm",
-        pcm_path=str(project.pcm_path),
-        model_dir=str(model_dir),
-        options=diar_options,
-    )
-
-
-def diarize_pcm(
-    pcm_path: str, model_dir: str, options: Any, progress: ProgressFn, cancel: CancelToken
-) -> Any:
-    """Worker-process entry: diarize the project's decoded audio file."""
-    from ..audio.decode import open_pcm
-    from ..diarization.pipeline import diarize
-
-    return diarize(open_pcm(pcm_path), Path(model_dir), options, progress=progress, cancel=cancel)
-
-
-def _diarize(
-    project: Project,
-    options: PipelineOptions,
-    model_dir: Path,
-    audio: Any,
-    progress: ProgressFn,
-    cancel: CancelToken,
-    worker: Any = None,
-) -> Diarization:
-    from ..diarization.pipeline import diarize
-
-    key, diar_options = _diarization_setup(options)
-    if worker is not None:
-        result = worker.wait(progress, cancel)
-    elif project.is_done("diarization", key):
-        return Diarization.from_dict(project.load_result("diarization"))
-    else:
-        result = diarize(audio, model_dir, diar_options, progress=progress, cancel=cancel)
-        if not options.keep_models_loaded:
-            from ..diarization.loader import CACHE
-
-            CACHE.clear()
-            gc.collect()
-    project.save_result("diarization", key, result.to_dict())
-    return result
-
-
-def _align(
-    project: Project, transcript: Transcript, diarization: Diarization
-) -> tuple[list[Segment], list[Speaker]]:
-    from ..diarization.align import assign_speakers, speakers_in_order
-
-    key = {"asr": project.data["stages"]["asr"], "diarization": project.data["stages"]["diarization"]}
-    if project.is_done("align", key):
-        segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
-    else:
-        segments = assign_speakers(transcript.segments, diarization)
-        project.save_result("align", key, {"segments": [dataclasses.asdict(s) for s in segments]})
-    return segments, speakers_in_order(segments, project.speaker_names)
-
-
-def _draft(
-    project: Project,
-    options: PipelineOptions,
-    llm_dir: Path | None,
-    segments: list[Segment],
-    speakers: list[Speaker],
-    progress: ProgressFn,
-    cancel: CancelToken,
-) -> Minutes:
-    from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
-    from ..drafting.prompts import prompt_version
-    from .privacy import excluded_segments
-
-    segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
-    draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
-    markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
-    starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
-    key: dict[str, Any] = {
-        "engine": options.llm_engine,
-        "model": options.llm_model,
-        "prompts": prompt_version(draft_templates(draft_options)),
-        "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
-        "agenda": project.data.get("agenda", []),
-        "names": project.speaker_names,
-        "markers": [list(m) for m in markers],  # as read back from project.json
-        "starts": starts,
-        "objected": sorted(project.objected_speakers),
-    }
-    if project.is_done("draft", key):
-        return Minutes.from_dict(project.load_result("draft"))
-    names = {s.id: s.label for s in speakers}
-    request: dict[str, Any] = {
-        "segments": segments,
-        "names": names,
-        "agenda": project.agenda or None,
-        "engine_kind": options.llm_engine,
-        "llm_dir": str(llm_dir) if llm_dir else None,
-        "engine_args": {
-            "threads": options.resolved_threads(),
-            "server_url": options.llm_server_url,
-            "api_key": options.llm_api_key,
-            "model_id": options.llm_model,
-        },
-        "draft_options": draft_options,
-        "markers": markers,
-        "starts": starts,
-        # Finished items are saved as they come (from the worker), so a re-run drafts only the rest.
-        "partial_path": str(project.folder / "draft.partial.json"),
-        "partial_key": {**key, "input": input_digest(segments, names)},
-    }
-    if options.parallel:  # own process: the LLM's memory is returned when it ends
-        from .worker import WorkerStage
-
-        minutes = WorkerStage("minutes_app.drafting.draft:draft_request", **request).wait(progress, cancel)
-    else:
-        minutes = draft_request(**request, progress=progress, cancel=cancel)
-    if cancel.cancelled:
-        raise Cancelled()
-    project.save_result("draft", key, minutes.to_dict())
-    Path(request["partial_path"]).unlink(missing_ok=True)
-    from . import audit, signoff
-
-    audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
-    project.save()
-    return minutes
-
-
 def load_session(project: Project) -> SessionResult:
     """Load the saved results of a processed project (for export and the GUI)."""
     from ..diarization.align import speakers_in_order
-    from .errors import ProjectError
 
     stages = project.data["stages"]
     if "align" not in stages or not project.stage_file("align").exists():

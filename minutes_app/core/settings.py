@@ -43,7 +43,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("llm_server_url", str, "", "Basis-URL eines OpenAI-kompatiblen Servers (leer: aus)"),
     Setting("llm_api_key", str, "", "API-Schlüssel für den Server", "MINUTES_APP_LLM_API_KEY"),
     Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),
-    Setting("device", str, "cpu", "Rechengerät: cpu, cuda oder auto"),
+    Setting("device", str, "auto", "Rechengerät: auto (Grafikkarte, wenn vorhanden), cpu oder cuda"),
+    Setting("asr_batch_size", int, 0, "Stapelgröße der Spracherkennung (0: automatisch, 1: nacheinander)"),
+    # Shared inference server (docs/server.md): an admin sets the addresses once for all PCs.
+    Setting("asr_engine", str, "local", "Spracherkennung: local (dieser PC) oder server"),
+    Setting("asr_server_url", str, "", "Basis-URL eines Transkriptionsservers (/v1/audio/transcriptions)"),
+    Setting("asr_server_model", str, "", "Modellname, den der Transkriptionsserver erwartet"),
+    Setting(
+        "asr_api_key",
+        str,
+        "",
+        "API-Schlüssel des Transkriptionsservers (leer: der des Sprachmodell-Servers)",
+        "MINUTES_APP_ASR_API_KEY",
+    ),
+    Setting("server_timeout_s", int, 300, "Wartezeit auf eine Serverantwort in Sekunden"),
+    Setting("server_retries", int, 2, "Wiederholungen, wenn der Server nicht antwortet"),
+    Setting("server_fallback_local", bool, True, "Bei Serverausfall auf diesem PC weiterrechnen (langsamer)"),
     Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
     Setting("protocol_type", str, "verlauf", "Protokollart: verlauf, ergebnis oder wort"),
     # Data protection (core/privacy.py): recordings are deleted once no longer needed.

@@ -37,24 +37,8 @@ BAR_STEPS = 1000
 
 def pipeline_options(settings: Settings, project: Project, **overrides: Any) -> PipelineOptions:
     """PipelineOptions from the settings and the project's attendees (the GUI's only knobs)."""
-    language = settings.get("language")
-    options = PipelineOptions(
-        asr_model=settings.get("asr_model"),
-        diarization_model=settings.get("diarization_model"),
-        llm_model=settings.get("llm_model"),
-        llm_engine=settings.get("llm_engine"),
-        llm_server_url=settings.get("llm_server_url"),
-        llm_api_key=settings.get("llm_api_key"),
-        language=None if language == "auto" else language,
-        attendees=[a["name"] for a in project.data.get("attendees", []) if a.get("name")],
-        asr_vocabulary=settings.get("asr_vocabulary"),
-        threads=settings.get("threads"),
-        device=settings.get("device"),
-        protocol_type=settings.get("protocol_type"),
-    )
-    for key, value in overrides.items():
-        setattr(options, key, value)
-    return options
+    attendees = [a["name"] for a in project.data.get("attendees", []) if a.get("name")]
+    return PipelineOptions.from_settings(settings, attendees=attendees, **overrides)
 
 
 def stage_fractions(fraction: float) -> list[float]:

@@ -1,0 +1,99 @@
+"""Pipeline stages diarization (in a worker process beside ASR) and word-to-speaker alignment."""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .jobs import CancelToken, ProgressFn
+from .project import Project
+from .types import Diarization, Segment, Speaker, Transcript
+
+if TYPE_CHECKING:
+    from .pipeline import PipelineOptions
+
+
+def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
+    from ..diarization.pipeline import DiarizationOptions
+
+    max_speakers = options.max_speakers
+    if max_speakers is None and options.attendees and options.num_speakers is None:
+        max_speakers = len(options.attendees)  # the roster bounds the speaker count
+    key = {
+        "model": options.diarization_model,
+        "num": options.num_speakers,
+        "min": options.min_speakers,
+        "max": max_speakers,
+    }
+    diar_options = DiarizationOptions(
+        num_speakers=options.num_speakers, min_speakers=options.min_speakers, max_speakers=max_speakers
+    )
+    return key, diar_options
+
+
+def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
+    """Start diarization in a worker process unless its result is already there."""
+    from .worker import WorkerStage
+
+    key, diar_options = _diarization_setup(options)
+    if project.is_done("diarization", key):
+        return None
+    return WorkerStage(
+        "minutes_app.core.stage_diarize:diarize_pcm",
+        pcm_path=str(project.pcm_path),
+        model_dir=str(model_dir),
+        options=diar_options,
+    )
+
+
+def diarize_pcm(
+    pcm_path: str, model_dir: str, options: Any, progress: ProgressFn, cancel: CancelToken
+) -> Any:
+    """Worker-process entry: diarize the project's decoded audio file."""
+    from ..audio.decode import open_pcm
+    from ..diarization.pipeline import diarize
+
+    return diarize(open_pcm(pcm_path), Path(model_dir), options, progress=progress, cancel=cancel)
+
+
+def _diarize(
+    project: Project,
+    options: PipelineOptions,
+    model_dir: Path,
+    audio: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    worker: Any = None,
+) -> Diarization:
+    from ..diarization.pipeline import diarize
+
+    key, diar_options = _diarization_setup(options)
+    if worker is not None:
+        result = worker.wait(progress, cancel)
+    elif project.is_done("diarization", key):
+        return Diarization.from_dict(project.load_result("diarization"))
+    else:
+        result = diarize(audio, model_dir, diar_options, progress=progress, cancel=cancel)
+        if not options.keep_models_loaded:
+            from ..diarization.loader import CACHE
+
+            CACHE.clear()
+            gc.collect()
+    project.save_result("diarization", key, result.to_dict())
+    return result
+
+
+def _align(
+    project: Project, transcript: Transcript, diarization: Diarization
+) -> tuple[list[Segment], list[Speaker]]:
+    from ..diarization.align import assign_speakers, speakers_in_order
+
+    key = {"asr": project.data["stages"]["asr"], "diarization": project.data["stages"]["diarization"]}
+    if project.is_done("align", key):
+        segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
+    else:
+        segments = assign_speakers(transcript.segments, diarization)
+        project.save_result("align", key, {"segments": [dataclasses.asdict(s) for s in segments]})
+    return segments, speakers_in_order(segments, project.speaker_names)

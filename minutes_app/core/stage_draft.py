@@ -1,0 +1,81 @@
+"""Pipeline stage draft: the minutes from the aligned transcript, in a worker process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import Cancelled
+from .jobs import CancelToken, ProgressFn
+from .project import Project
+from .types import Minutes, Segment, Speaker
+
+if TYPE_CHECKING:
+    from .pipeline import PipelineOptions
+
+
+def _draft(
+    project: Project,
+    options: PipelineOptions,
+    llm_dir: Path | None,
+    segments: list[Segment],
+    speakers: list[Speaker],
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Minutes:
+    from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
+    from ..drafting.prompts import prompt_version
+    from .privacy import excluded_segments
+
+    segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
+    draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
+    markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
+    starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
+    key: dict[str, Any] = {
+        "engine": options.llm_engine,
+        "model": options.llm_model,
+        "prompts": prompt_version(draft_templates(draft_options)),
+        "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
+        "agenda": project.data.get("agenda", []),
+        "names": project.speaker_names,
+        "markers": [list(m) for m in markers],  # as read back from project.json
+        "starts": starts,
+        "objected": sorted(project.objected_speakers),
+    }
+    if project.is_done("draft", key):
+        return Minutes.from_dict(project.load_result("draft"))
+    names = {s.id: s.label for s in speakers}
+    request: dict[str, Any] = {
+        "segments": segments,
+        "names": names,
+        "agenda": project.agenda or None,
+        "engine_kind": options.llm_engine,
+        "llm_dir": str(llm_dir) if llm_dir else None,
+        "engine_args": {
+            "threads": options.resolved_threads(),
+            "server_url": options.llm_server_url,
+            "api_key": options.llm_api_key,
+            "model_id": options.llm_model,
+        },
+        "draft_options": draft_options,
+        "markers": markers,
+        "starts": starts,
+        # Finished items are saved as they come (from the worker), so a re-run drafts only the rest.
+        "partial_path": str(project.folder / "draft.partial.json"),
+        "partial_key": {**key, "input": input_digest(segments, names)},
+    }
+    if options.parallel:  # own process: the LLM's memory is returned when it ends
+        from .worker import WorkerStage
+
+        minutes = WorkerStage("minutes_app.drafting.draft:draft_request", **request).wait(progress, cancel)
+    else:
+        minutes = draft_request(**request, progress=progress, cancel=cancel)
+    if cancel.cancelled:
+        raise Cancelled()
+    project.save_result("draft", key, minutes.to_dict())
+    Path(request["partial_path"]).unlink(missing_ok=True)
+    from . import audit, signoff
+
+    audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
+    project.save()
+    return minutes
