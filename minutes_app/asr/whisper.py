@@ -7,6 +7,12 @@ stays flat and a resumed run can start at the last finished window
 
 Every window is padded with ``lead_in_seconds`` of silence: Whisper base was
 seen to drop the first sentence when speech starts at 0.0 s.
+
+``ASROptions.batch_size`` > 1 decodes each window with faster-whisper's
+``BatchedInferencePipeline`` (speech stretches found by VAD, decoded side by side);
+0 lets ``core.hardware.resolve_asr_batch`` choose per device (measured in
+``bench/batched_asr.py``). Loaded models are shared through ``MODELS`` while a queue
+of jobs keeps them (``core.model_cache``).
 """
 
 from __future__ import annotations
@@ -19,11 +25,15 @@ from typing import Any
 
 import numpy as np
 
+from ..core import hardware
 from ..core.errors import Cancelled, ModelMissingError
 from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..core.model_cache import ModelCache
 from ..core.types import Segment, Transcript, Word
 
 SAMPLE_RATE = 16000
+BATCH_CLIP_SECONDS = 30  # without VAD, batched decoding gets fixed clips of this length
+MODELS = ModelCache("asr")  # WhisperModel by (folder, device, compute type, threads)
 
 
 @dataclass
@@ -35,8 +45,9 @@ class ASROptions:
     initial_prompt: str | None = None
     hotwords: Sequence[str] = field(default_factory=list)
     threads: int = 0  # 0: all cores
-    device: str = "cpu"  # "cpu", "cuda" or "auto"
+    device: str = "auto"  # "cpu", "cuda" or "auto" (CUDA when available)
     compute_type: str = "default"  # int8 on CPU, float16 on CUDA
+    batch_size: int = 0  # 0: chosen per device (core.hardware); 1: sequential; >1: batched
     chunk_seconds: float = 600.0
     lead_in_seconds: float = 1.0
     condition_on_previous_text: bool = False  # off: fewer repetition loops on long audio
@@ -65,20 +76,28 @@ class WhisperASR:
                 f"Das Spracherkennungsmodell in „{self.model_dir}“ fehlt oder ist unvollständig. "
                 "Installieren mit: minutes-app models install"
             )
+        opts = self.options
+        self.device = hardware.resolve_device(opts.device, "ct2")
+        self.compute_type = hardware.resolve_compute_type(opts.compute_type, self.device)
+        self.threads = hardware.resolve_threads(opts.threads)
+        self.batch_size = hardware.resolve_asr_batch(opts.batch_size, self.device)
+        key = (str(self.model_dir.resolve()), self.device, self.compute_type, self.threads)
+        self.model = MODELS.get(key, self._load)
+        self._batched: Any = None
+        if self.batch_size > 1:
+            from faster_whisper import BatchedInferencePipeline
+
+            self._batched = BatchedInferencePipeline(self.model)
+
+    def _load(self) -> Any:
         from faster_whisper import WhisperModel
 
-        opts = self.options
-        device = opts.device
-        if device == "auto":
-            import ctranslate2
-
-            device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-        compute = opts.compute_type
-        if compute == "default":
-            compute = "float16" if device == "cuda" else "int8"
         try:
-            self.model = WhisperModel(
-                str(self.model_dir), device=device, compute_type=compute, cpu_threads=opts.threads
+            return WhisperModel(
+                str(self.model_dir),
+                device=self.device,
+                compute_type=self.compute_type,
+                cpu_threads=self.threads,
             )
         except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2 cannot read the files
             from ..core.errors import ModelCorruptError
@@ -126,7 +145,8 @@ class WhisperASR:
     def close(self) -> None:
         """Free the model now: left to interpreter exit (e.g. held by a ``Cancelled``
         traceback), its native teardown was seen to crash the process (SIGSEGV/abort)."""
-        self.__dict__.pop("model", None)
+        self.__dict__.pop("_batched", None)
+        self.__dict__.pop("model", None)  # a model kept for a queue stays in MODELS
 
     def _result(self, language: str | None, duration: float, segments: list[Segment]) -> Transcript:
         return Transcript(
@@ -148,8 +168,7 @@ class WhisperASR:
     ) -> str | None:
         opts = self.options
         hotwords = ", ".join(opts.hotwords) if opts.hotwords else None
-        raw, info = self.model.transcribe(
-            window,
+        kwargs: dict[str, Any] = dict(
             language=language,
             beam_size=opts.beam_size,
             vad_filter=opts.vad_filter,
@@ -158,6 +177,16 @@ class WhisperASR:
             hotwords=hotwords,
             condition_on_previous_text=opts.condition_on_previous_text,
         )
+        if self._batched is not None:
+            if not opts.vad_filter:  # batched decoding needs clips: fixed 30 s pieces
+                seconds = len(window) / SAMPLE_RATE
+                kwargs["clip_timestamps"] = [
+                    {"start": float(t), "end": float(min(t + BATCH_CLIP_SECONDS, seconds))}
+                    for t in range(0, int(np.ceil(seconds)), BATCH_CLIP_SECONDS)
+                ]
+            raw, info = self._batched.transcribe(window, batch_size=self.batch_size, **kwargs)
+        else:
+            raw, info = self.model.transcribe(window, **kwargs)
         try:
             self._collect(raw, offset, segments, total, progress, cancel)
         finally:
@@ -190,17 +219,40 @@ class WhisperASR:
                 )
                 for w in (seg.words or [])
             ]
-            segments.append(
-                Segment(
-                    id=len(segments),
-                    start=round(max(float(seg.start) + offset, 0.0), 3),
-                    end=round(max(float(seg.end) + offset, 0.0), 3),
-                    text=text,
-                    words=words,
-                )
-            )
+            start = round(max(float(seg.start) + offset, 0.0), 3)
+            end = round(max(float(seg.end) + offset, 0.0), 3)
+            # Batched decoding gives one segment per speech stretch (up to 30 s): split it
+            # into sentences, as sequential decoding does, for the editor and subtitles.
+            pieces = _sentences(words) if self._batched is not None and words else [words]
+            for piece in pieces:
+                if len(pieces) > 1:
+                    start, end = piece[0].start, piece[-1].end
+                    text = "".join(w.word for w in piece).strip()
+                segments.append(Segment(id=len(segments), start=start, end=end, text=text, words=piece))
             if total > 0:
                 progress(min((seg.end + offset) / total, 1.0), "Spracherkennung")
+
+
+_NO_SENTENCE_END = {"nr", "dr", "z.b", "bzw", "ggf", "vgl", "abs", "ca", "usw", "evtl", "inkl", "str", "tel"}
+
+
+def _ends_sentence(word: str) -> bool:
+    token = word.strip().rstrip("\"'“”»«)")
+    if token.endswith(("?", "!", "…")):
+        return True
+    stem = token[:-1].lower()
+    # "am 3. März", "Nr. 5", "z.B." are no sentence ends
+    return token.endswith(".") and not (stem.isdigit() or stem in _NO_SENTENCE_END or len(stem) <= 1)
+
+
+def _sentences(words: list[Word]) -> list[list[Word]]:
+    """Words split after each sentence end (. ? ! …, also before a closing quote)."""
+    pieces: list[list[Word]] = [[]]
+    for i, word in enumerate(words):
+        pieces[-1].append(word)
+        if _ends_sentence(word.word) and i + 1 < len(words):
+            pieces.append([])
+    return pieces
 
 
 def _cut_point(audio: np.ndarray, start: int, end: int) -> int:

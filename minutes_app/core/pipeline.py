@@ -7,13 +7,14 @@ stages are imported lazily so that importing this module stays cheap.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from . import model_cache
 from .errors import ProjectError
+from .hardware import resolve_threads, split_threads
 from .jobs import CancelToken, ProgressFn, no_progress, scaled
 from .offline import ensure_offline
 from .project import Project
@@ -64,10 +65,12 @@ class PipelineOptions:
     # default: on the example session it raised WER from 0.30 to 0.36 (docs/benchmarks.md).
     asr_vocabulary: bool = False
     asr_chunk_seconds: float = 600.0  # ASR window; an interrupted run resumes at the last finished one
-    threads: int = 0
-    device: str = "cpu"
+    threads: int = 0  # 0: every core this process may use (core.hardware)
+    device: str = "auto"  # auto: CUDA (float16) when available, else CPU (int8)
     # False: free each stage's model when the stage ends, so the peak memory is the
-    # largest single model, not their sum. A queue of jobs may keep them loaded.
+    # largest single model, not their sum. A queue of jobs keeps them loaded
+    # (core.model_cache: ASR here, diarization and LLM in one kept worker process);
+    # the queue's last job (False) hands them back at its end.
     keep_models_loaded: bool = False
     # Diarization in a worker process, side by side with ASR: the two stages are
     # independent, share the cores, and the worker's memory is returned when it ends.
@@ -111,7 +114,7 @@ class PipelineOptions:
         return options
 
     def resolved_threads(self) -> int:
-        return self.threads or max(os.cpu_count() or 1, 1)
+        return resolve_threads(self.threads)
 
 
 @dataclass
@@ -207,7 +210,9 @@ def run_pipeline(
     cancel = cancel or CancelToken()
     store = store or ModelStore.default()
     # Resolve every model first: a missing model fails before hours of work.
-    asr_dir = store.get(options.asr_model).path
+    # With a transcription server the local model is needed only to fall back on.
+    local_asr = options.asr_engine != "server" or options.server_fallback_local
+    asr_dir = store.get(options.asr_model).path if local_asr else None
     diar_dir = store.get(options.diarization_model).path
     llm_dir = store.get(options.llm_model).path if options.draft and options.llm_engine != "openai" else None
 
@@ -216,10 +221,13 @@ def run_pipeline(
         project.invalidate("decode")
         for name in PARTIAL_FILES:  # redo everything: no resuming from an earlier run
             (project.folder / name).unlink(missing_ok=True)
+    if options.keep_models_loaded:
+        model_cache.retain()  # models stay loaded for the next job of the queue
     audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
     worker = _start_diarization(project, options, diar_dir) if options.parallel else None
     try:
-        asr_threads = max(options.resolved_threads() - 1, 1) if worker else options.resolved_threads()
+        total = options.resolved_threads()
+        asr_threads = split_threads(total)[0] if worker else total
         transcript = stages.timed(
             "asr", lambda p: _asr(project, options, asr_dir, audio, p, cancel, asr_threads)
         )
@@ -235,6 +243,8 @@ def run_pipeline(
         minutes = stages.timed(
             "draft", lambda p: _draft(project, options, llm_dir, segments, speakers, p, cancel)
         )
+    if not options.keep_models_loaded:
+        model_cache.release()  # the models a queue kept go back with its last job
     progress(1.0, "Fertig")
     return SessionResult(transcript, diarization, segments, speakers, minutes, project, stages.timings)
 

@@ -5,6 +5,13 @@ process ends, a crash in native code cannot take the app down, and two stages
 can run side by side on two cores. The target is named as ``"module:function"``
 and called as ``function(**kwargs, progress=..., cancel=...)``; its result and
 any ``UserError`` come back pickled. Progress is throttled in the worker.
+
+While this process keeps models for a queue of jobs (``core.model_cache.retain``),
+stages do not get a process each: they run one after another in one long-lived
+``ModelHost`` process whose module caches (diarization pipeline, LLM) keep their
+models between jobs. ``model_cache.release()`` stops it; a host whose stage
+crashed, failed internally or was abandoned is stopped and the next stage starts
+a fresh one.
 """
 
 from __future__ import annotations
@@ -13,9 +20,12 @@ import importlib
 import multiprocessing
 import queue
 import signal
+import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from . import model_cache
 from .errors import Cancelled, UserError
 from .jobs import CancelToken, ProgressFn, no_progress
 
@@ -38,39 +48,147 @@ class _EventToken(CancelToken):
             raise Cancelled()
 
 
-def _child(target: str, kwargs: dict[str, Any], out: Any, cancel_event: Any) -> None:
-    from .offline import ensure_offline
-
-    # Ctrl-C reaches the whole process group; the parent cancels through the event, so the
-    # worker ends its step cleanly (atomic files, no traceback) instead of dying mid-write.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    ensure_offline()
+def _run_target(
+    target: str, kwargs: dict[str, Any], put: Callable[[str, Any], None], cancel_event: Any
+) -> None:
     last = [0.0]
 
     def progress(fraction: float, message: str = "", /) -> None:
         now = time.monotonic()
         if now - last[0] >= _THROTTLE_S or fraction >= 1.0:
             last[0] = now
-            out.put(("progress", (float(fraction), str(message))))
+            put("progress", (float(fraction), str(message)))
 
     module, _, name = target.partition(":")
     try:
         fn = getattr(importlib.import_module(module), name)
         result = fn(**kwargs, progress=progress, cancel=_EventToken(cancel_event))
     except Cancelled:
-        out.put(("cancelled", None))
+        put("cancelled", None)
     except UserError as exc:
-        out.put(("error", exc))
+        put("error", exc)
     except BaseException as exc:  # reported to the parent as an internal error
-        out.put(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+        put("error", RuntimeError(f"{type(exc).__name__}: {exc}"))
     else:
-        out.put(("result", result))
+        put("result", result)
+
+
+def _start_child() -> None:
+    from .offline import ensure_offline
+
+    # Ctrl-C reaches the whole process group; the parent cancels through the event, so the
+    # worker ends its step cleanly (atomic files, no traceback) instead of dying mid-write.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ensure_offline()
+
+
+def _child(target: str, kwargs: dict[str, Any], out: Any, cancel_event: Any) -> None:
+    _start_child()
+    _run_target(target, kwargs, lambda kind, payload: out.put((0, kind, payload)), cancel_event)
+
+
+def _host(requests: Any, out: Any, cancel_event: Any) -> None:
+    """The model host's loop: run each requested stage, keeping what the stages load."""
+    _start_child()
+    model_cache.retain()
+    while (item := requests.get()) is not None:
+        job, target, kwargs = item
+
+        def put(kind: str, payload: Any, job: int = job) -> None:
+            out.put((job, kind, payload))
+
+        _run_target(target, kwargs, put, cancel_event)
+    model_cache.release()
+
+
+class ModelHost:
+    """One worker process kept between jobs; runs one stage at a time."""
+
+    def __init__(self) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.requests = ctx.Queue()
+        self.out = ctx.Queue()
+        self.cancel_event = ctx.Event()
+        self.process = ctx.Process(
+            target=_host, args=(self.requests, self.out, self.cancel_event), daemon=True, name="model-host"
+        )
+        self.process.start()
+        self.busy = False
+        self.jobs = 0
+
+    def submit(self, target: str, kwargs: dict[str, Any]) -> int:
+        self.jobs += 1
+        self.cancel_event.clear()
+        self.requests.put((self.jobs, target, kwargs))
+        return self.jobs
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.process.is_alive():
+            self.cancel_event.set()
+            self.requests.put(None)
+            self.process.join(timeout=timeout)
+            if self.process.is_alive():
+                self.process.terminate()
+                self.process.join(timeout=5)
+
+
+_host_lock = threading.Lock()
+_shared_host: ModelHost | None = None
+HOST_STARTS = [0]  # model host processes started in this process (tests, benchmarks)
+
+
+def _acquire_host() -> ModelHost | None:
+    """The shared model host while models are kept and it is free; else None."""
+    global _shared_host
+    if not model_cache.retaining():
+        return None
+    with _host_lock:
+        if _shared_host is not None and not _shared_host.process.is_alive():
+            _shared_host = None
+        if _shared_host is None:
+            _shared_host = ModelHost()
+            HOST_STARTS[0] += 1
+        if _shared_host.busy:
+            return None  # a second stage at the same time gets its own process
+        _shared_host.busy = True
+        return _shared_host
+
+
+def _drop_host(host: ModelHost) -> None:
+    global _shared_host
+    with _host_lock:
+        if _shared_host is host:
+            _shared_host = None
+    host.stop()
+
+
+def stop_host() -> None:
+    """Stop the model host (its models go with it); the next stage starts a fresh one."""
+    with _host_lock:
+        host = _shared_host
+    if host is not None:
+        _drop_host(host)
+
+
+model_cache.on_release(stop_host)
 
 
 class WorkerStage:
     """A stage started in its own process; ``wait`` forwards progress and returns the result."""
 
     def __init__(self, target: str, **kwargs: Any) -> None:
+        self._host = _acquire_host()
+        self._hosted = self._host is not None
+        self._done = False  # the stage ended in an orderly way (a kept host can be reused)
+        self._job = 0
+        if self._host is not None:
+            self._job = self._host.submit(target, kwargs)
+            self._queue, self._cancel, self._process = (
+                self._host.out,
+                self._host.cancel_event,
+                self._host.process,
+            )
+            return
         ctx = multiprocessing.get_context("spawn")  # no forked torch/Qt state
         self._queue = ctx.Queue()
         self._cancel = ctx.Event()
@@ -88,7 +206,7 @@ class WorkerStage:
                 if cancel is not None and cancel.cancelled:
                     self._cancel.set()
                 try:
-                    kind, payload = self._queue.get(timeout=0.2)
+                    job, kind, payload = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     if not self._process.is_alive():
                         if self._cancel.is_set():
@@ -99,19 +217,33 @@ class WorkerStage:
                             "fertige Schritte bleiben erhalten."
                         ) from None
                     continue
+                if job != self._job:
+                    continue  # left over from an earlier stage of the model host
                 if kind == "progress":
                     progress(*payload)
-                elif kind == "result":
+                    continue
+                self._done = kind != "error" or isinstance(payload, UserError)
+                if kind == "result":
                     return payload
-                elif kind == "cancelled":
+                if kind == "cancelled":
                     raise Cancelled()
-                else:
-                    raise payload
+                raise payload
         finally:
             self.close()
 
     def close(self) -> None:
-        """Stop the worker (cancel, then terminate if it does not end)."""
+        """Stop the worker (cancel, then terminate if it does not end). A model host whose
+        stage ended in order is kept for the next stage; otherwise it is stopped."""
+        if self._hosted:
+            host, self._host = self._host, None
+            if host is None:
+                return  # closed before
+            if self._done:
+                with _host_lock:
+                    host.busy = False
+            else:
+                _drop_host(host)
+            return
         if self._process.is_alive():
             self._cancel.set()
             self._process.join(timeout=10)

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import ModelCorruptError, ModelMissingError, UserError
+from ..core.model_cache import ModelCache
 from ..core.offline import ensure_offline
 from .campp import find_campp_checkpoint, load_campp
 
@@ -190,15 +191,36 @@ def _load_folder(model_dir: Path) -> Any:
     return pipeline
 
 
+def _to_device(pipeline: Any, device: str) -> Any:
+    """Move a loaded pipeline (segmentation, CAM++ embedding) to ``device`` ("cpu"/"cuda")."""
+    if device != "cpu":
+        import torch
+
+        pipeline.to(torch.device(device))
+    return pipeline
+
+
 class PipelineCache:
-    """Loaded pipelines per (folder, segmentation step); loading takes seconds."""
+    """Loaded pipelines per (folder, segmentation step, device); loading takes seconds.
+
+    Unlike other models these stay cached in the process that loaded them (a worker
+    process returns them when it ends); ``core.model_cache.release()`` clears them.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pipelines: dict[tuple[str, float], Any] = {}
+        self._pipelines = ModelCache("diarization", always=True)
 
-    def get(self, model_dir: Path, segmentation_step: float = 0.1) -> tuple[Any, bool]:
-        """Return ``(pipeline, is_store_layout)``; raises ModelMissingError/ModelCorruptError."""
+    @property
+    def loads(self) -> int:
+        return self._pipelines.loads
+
+    def get(self, model_dir: Path, segmentation_step: float = 0.1, device: str = "cpu") -> tuple[Any, bool]:
+        """Return ``(pipeline, is_store_layout)``; raises ModelMissingError/ModelCorruptError.
+
+        ``device``: "cpu", "cuda" or "auto" (CUDA when torch sees it)."""
+        from ..core.hardware import resolve_device
+
         model_dir = Path(model_dir)
         if not model_dir.is_dir():
             raise ModelMissingError(
@@ -206,15 +228,16 @@ class PipelineCache:
                 "Bitte das Modell mit „minutes-app models install“ installieren."
             )
         external = is_pipeline_folder(model_dir)
-        key = (str(model_dir.resolve()), 0.0 if external else round(segmentation_step, 4))
+        device = resolve_device(device, "torch")
+        key = (str(model_dir.resolve()), 0.0 if external else round(segmentation_step, 4), device)
+
+        def load() -> Any:
+            prepare_environment()
+            loaded = _load_folder(model_dir) if external else _load_store(model_dir, segmentation_step)
+            return _to_device(loaded, device)
+
         with self._lock:
-            if key not in self._pipelines:
-                prepare_environment()
-                if external:
-                    self._pipelines[key] = _load_folder(model_dir)
-                else:
-                    self._pipelines[key] = _load_store(model_dir, segmentation_step)
-            return self._pipelines[key], not external
+            return self._pipelines.get(key, load), not external
 
     def clear(self) -> None:
         with self._lock:

@@ -65,6 +65,7 @@ class DiarizationOptions:
     # 10-minute peak.
     block_seconds: float = 600.0
     threads: int = 1  # torch intra-op threads during the run; 0 leaves torch's setting
+    device: str = "auto"  # "cpu", "cuda" or "auto" (CUDA when torch sees it; core.hardware)
 
     def validate(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):
@@ -89,6 +90,10 @@ def _torch_settings(threads: int) -> Iterator[None]:
     old_threads = torch.get_num_threads()
     if threads > 0:
         torch.set_num_threads(threads)
+        # pyannote runs one operator at a time: a pool of inter-op threads beside the
+        # intra-op ones only oversubscribes the cores ASR is using. Settable once per process.
+        with contextlib.suppress(RuntimeError):
+            torch.set_num_interop_threads(1)
     # digital silence otherwise drives the segmentation LSTM into denormals (45x slower)
     torch.set_flush_denormal(True)
     try:
@@ -192,7 +197,7 @@ def diarize(
     if cancel is not None:
         cancel.raise_if_cancelled()
     progress(0.0, "Sprechererkennung wird geladen")
-    pipeline, store_layout = CACHE.get(model_dir, options.segmentation_step)
+    pipeline, store_layout = CACHE.get(model_dir, options.segmentation_step, options.device)
     result = Diarization(turns=[], model=model_dir.name)
     if audio.size < MIN_SAMPLES:
         progress(1.0, "Sprechererkennung abgeschlossen")

@@ -1,5 +1,7 @@
 """Processing view: runs ``core.pipeline.run_pipeline`` for queued sessions through the JobRunner.
 
+Queued sessions run one after another with their models kept loaded in between
+(``keep_models_loaded`` while more are waiting; handed back when the queue is empty).
 One progress bar per stage (names from ``STAGE_NAMES``, slices from ``WEIGHTS``),
 elapsed time and an estimate of the rest, Abbrechen. Errors are shown in plain
 German with what to do; finished stages stay in the project folder.
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core.jobs import CancelToken, ProgressFn
+from ..core.model_cache import release as release_models
 from ..core.pipeline import STAGE_NAMES, WEIGHTS, PipelineOptions, SessionResult, run_pipeline
 from ..core.project import Project
 from ..core.settings import Settings
@@ -168,6 +171,8 @@ class ProcessView(QWidget):
         self._timer.start()
         settings = self.settings()
         overrides = dict(self.overrides)
+        # More sessions waiting: keep the models loaded for them (the last one hands them back).
+        overrides.setdefault("keep_models_loaded", bool(self.queue))
 
         def work(progress: ProgressFn, cancel: CancelToken) -> SessionResult:  # worker thread
             from ..models.store import ModelStore
@@ -247,6 +252,7 @@ class ProcessView(QWidget):
             return
         self._update_queue_label()
         self._update_buttons()
+        release_models()  # a queue cut short (Abbrechen, error) still hands its models back
         if done is not None and not self.failed and done in self.results:
             self.finished_all.emit(done)
 

@@ -1,14 +1,23 @@
-"""CTranslate2 engine (default): int8 on CPU, streamed token by token."""
+"""CTranslate2 engine (default): int8 on CPU, float16 on CUDA, streamed token by token.
+
+Device ``"auto"`` runs on CUDA when CTranslate2 sees a GPU (``core.hardware``); then
+the compute type follows the device too. A loaded model is shared through
+``GENERATORS`` while a queue of jobs keeps models (``core.model_cache``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from ...core import hardware
 from ...core.errors import Cancelled, EngineError, ModelMissingError
 from ...core.jobs import CancelToken
+from ...core.model_cache import ModelCache
 from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
+
+GENERATORS = ModelCache("llm")  # (ctranslate2.Generator, ChatTokenizer) by load key
 
 
 def find_ct2_dir(model_dir: Path) -> Path:
@@ -44,26 +53,33 @@ class CT2Engine(LLMEngine):
         self._generator: Any = None
         self._tok: ChatTokenizer | None = None
 
+    def resolved(self) -> tuple[str, str]:
+        """(device, compute type) this engine runs with: "auto" follows the hardware."""
+        device = hardware.resolve_device(self.device, "ct2")
+        compute = self.compute_type
+        if self.device in ("auto", "") or compute in ("default", "auto", ""):
+            compute = hardware.resolve_compute_type("default", device)  # float16 on CUDA, int8 on CPU
+        return device, compute
+
     def _load(self) -> tuple[Any, ChatTokenizer]:
         if self._generator is None or self._tok is None:
-            import ctranslate2
-
-            device = self.device
-            if device == "auto":
-                device = "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
-            try:
-                self._generator = ctranslate2.Generator(
-                    str(self.ct2_dir),
-                    device=device,
-                    compute_type=self.compute_type,
-                    intra_threads=self.threads,
-                )
-            except (RuntimeError, ValueError) as exc:
-                raise EngineError(
-                    f"Das Sprachmodell in „{self.ct2_dir}“ kann nicht geladen werden ({exc})."
-                ) from exc
-            self._tok = ChatTokenizer(self.ct2_dir)
+            device, compute = self.resolved()
+            key = (str(self.ct2_dir.resolve()), device, compute, self.threads)
+            self._generator, self._tok = GENERATORS.get(key, lambda: self._open(device, compute))
         return self._generator, self._tok
+
+    def _open(self, device: str, compute: str) -> tuple[Any, ChatTokenizer]:
+        import ctranslate2
+
+        try:
+            generator = ctranslate2.Generator(
+                str(self.ct2_dir), device=device, compute_type=compute, intra_threads=self.threads
+            )
+        except (RuntimeError, ValueError) as exc:
+            raise EngineError(
+                f"Das Sprachmodell in „{self.ct2_dir}“ kann nicht geladen werden ({exc})."
+            ) from exc
+        return generator, ChatTokenizer(self.ct2_dir)
 
     def count_tokens(self, text: str) -> int:
         return self._load()[1].count(text)
@@ -108,4 +124,5 @@ class CT2Engine(LLMEngine):
         return tok.decode(detok.ids)
 
     def close(self) -> None:
-        self._generator = None
+        self._generator = None  # a model kept for a queue stays in GENERATORS
+        self._tok = None
