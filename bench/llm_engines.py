@@ -31,17 +31,14 @@ def default_model() -> Path:
 def bench_messages(turns: int) -> list[dict[str, str]]:
     """The real item prompt over the first ``turns`` turns of the Karlsruhe fixture."""
     sys.path.insert(0, str(REPO))
-    from minutes_app.drafting.draft import PROTOCOL_TYPES
-    from minutes_app.drafting.prompts import load_prompt
+    from minutes_app.drafting.draft import DraftOptions, draft_templates
 
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     lines = [f"[{i}] {t['speaker']}: {t['text']}" for i, t in enumerate(data["turns"][:turns])]
-    ptype, rule = PROTOCOL_TYPES["verlauf"]
-    return load_prompt("item_draft").render(
+    item_prompt = draft_templates(DraftOptions(protocol_type="verlauf"))[0]
+    return item_prompt.render(
         number="13",
         title=data["agenda_items"][0]["agenda_title"],
-        protocol_type=ptype,
-        discussion_rule=rule,
         part_info="",
         transcript="\n".join(lines),
     )

@@ -54,6 +54,7 @@ ACTIONS = {
     "export": "Exportiert",
     "geloescht": "Gelöscht",
     "widerspruch": "Widerspruch gegen Aufzeichnung",
+    "lokal_statt_server": "Server nicht erreichbar, auf diesem PC gerechnet",
 }
 
 # CSV column headers (German: the file is opened by people, e.g. in Excel).

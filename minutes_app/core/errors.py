@@ -47,6 +47,13 @@ class EngineError(UserError):
     pass
 
 
+class ServerUnavailable(EngineError):
+    """A shared inference server could not be reached or kept failing (after the retries).
+
+    The pipeline may go on locally instead (setting ``server_fallback_local``, docs/server.md).
+    """
+
+
 _ERRNO_DE = {
     errno.ENOENT: "nicht gefunden",
     errno.EACCES: "keine Berechtigung",

@@ -7,7 +7,7 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ProjectError
+from .errors import ProjectError, ServerUnavailable
 from .jobs import CancelToken, ProgressFn
 from .project import Project
 from .types import AgendaItem, Transcript
@@ -28,6 +28,10 @@ def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
 
 def asr_key(options: PipelineOptions, agenda: list[AgendaItem]) -> dict[str, Any]:
     key: dict[str, Any] = {"model": options.asr_model, "language": options.language}
+    if (options.asr_engine or "").strip().lower() == "server":
+        # A server transcript is not taken for a local one (nor the other way round); the
+        # address is left out: moving the server does not redo finished sessions (docs/server.md).
+        key = {"engine": "server", "model": options.asr_server_model, "language": options.language}
     if options.asr_vocabulary:
         key.update(terms=[a.title for a in agenda], names=options.attendees)
     return key
@@ -36,13 +40,13 @@ def asr_key(options: PipelineOptions, agenda: list[AgendaItem]) -> dict[str, Any
 def _asr(
     project: Project,
     options: PipelineOptions,
-    model_dir: Path,
+    model_dir: Path | None,
     audio: Any,
     progress: ProgressFn,
     cancel: CancelToken,
     threads: int = 0,
 ) -> Transcript:
-    from ..asr.whisper import ASROptions, WhisperASR, build_prompt
+    from ..asr.factory import local_asr, make_asr
     from .fileio import write_json
 
     key = asr_key(options, project.agenda)
@@ -57,29 +61,58 @@ def _asr(
             if partial.get("key") == partial_key:
                 resume = Transcript.from_dict(partial["transcript"])
 
+    latest = [resume]  # the finished windows so far: a local fallback resumes there
+    done = [0.0]
+
     def save_partial(partial: Transcript, _done: float) -> None:
+        latest[0] = partial
         write_json(partial_file, {"key": partial_key, "transcript": partial.to_dict()})
 
-    vocabulary = options.asr_vocabulary
-    asr = WhisperASR(
-        model_dir,
-        ASROptions(
-            language=options.language,
-            threads=threads or options.resolved_threads(),
-            device=options.device,
-            initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
-            if vocabulary
-            else None,
-            hotwords=options.attendees if vocabulary else [],
-            chunk_seconds=options.asr_chunk_seconds,
-        ),
-    )
+    def report(fraction: float, message: str = "", /) -> None:
+        done[0] = fraction
+        progress(fraction, message)
+
+    terms = [a.title for a in project.agenda]
+    asr = make_asr(options, model_dir, threads, terms, on_retry=lambda message: progress(done[0], message))
+    fallback = ""
     try:
-        transcript = asr.transcribe(audio, progress, cancel, resume=resume, on_chunk=save_partial)
+        try:
+            transcript = asr.transcribe(audio, report, cancel, resume=resume, on_chunk=save_partial)
+        except ServerUnavailable as exc:
+            if not options.server_fallback_local:
+                raise ServerUnavailable(
+                    f"{exc} Die Spracherkennung auf diesem PC ist in den Einstellungen ausgeschaltet "
+                    "(„server_fallback_local“)."
+                ) from exc
+            fallback = str(exc)
+            progress(done[0], "Transkriptionsserver nicht erreichbar – Spracherkennung auf diesem PC")
+            asr.close()
+            asr = local_asr(options, model_dir, threads, terms)
+            transcript = asr.transcribe(audio, report, cancel, resume=latest[0], on_chunk=save_partial)
     finally:  # also on Cancelled: free the model here, not at interpreter exit
         asr.close()
         del asr
         gc.collect()
     project.save_result("asr", key, transcript.to_dict())
+    _record_engine(project, options, fallback)
     partial_file.unlink(missing_ok=True)
     return transcript
+
+
+def _record_engine(project: Project, options: PipelineOptions, fallback: str) -> None:
+    """Note in the project where the transcript was made; a fallback also in the audit trail."""
+    from . import audit
+
+    stage = project.data["stages"]["asr"]
+    stage["engine"] = "local" if fallback else (options.asr_engine or "local")
+    if fallback:
+        stage["fallback"] = fallback
+        audit.record(
+            project,
+            "lokal_statt_server",
+            "Spracherkennung",
+            source=audit.AI,
+            model=options.asr_model,
+            note=f"Auf diesem PC erstellt: {fallback}",
+        )
+    project.save()

@@ -53,9 +53,14 @@ def _draft(
         "llm_dir": str(llm_dir) if llm_dir else None,
         "engine_args": {
             "threads": options.resolved_threads(),
+            "device": options.device,  # "auto": CUDA with float16 where there is one
             "server_url": options.llm_server_url,
             "api_key": options.llm_api_key,
             "model_id": options.llm_model,
+            "timeout_s": options.server_timeout_s,
+            "retries": options.server_retries,
+            # Server down: draft on this PC; Minutes.engine and the audit entry say so.
+            "fallback_local": options.server_fallback_local,
         },
         "draft_options": draft_options,
         "markers": markers,

@@ -47,11 +47,18 @@ def make_engine(
     server_url: str | None = None,
     api_key: str | None = None,
     model_id: str | None = None,
+    timeout_s: float | None = None,
+    retries: int | None = None,
+    fallback_local: bool = False,
+    fallback_dir: Path | str | None = None,
 ) -> LLMEngine:
     """Create an engine. Loading the model happens on the first ``generate``.
 
     Keyword arguments, where given, override the matching ``options`` field
     (``server_url`` -> ``base_url``, ``model_id`` -> ``model``, the name an OpenAI server expects).
+    ``openai`` only: ``retries`` (default 2) after a failed request; ``fallback_local``: a server
+    that stays down is replaced by a local ct2 engine (``fallback_dir``, else found in the model
+    store; ``fallback.FallbackEngine``).
     """
     opts = replace(options or EngineOptions())
     for name, value in (
@@ -60,6 +67,7 @@ def make_engine(
         ("base_url", server_url),
         ("api_key", api_key),
         ("model", model_id),
+        ("timeout_s", timeout_s),
     ):
         if value is not None:
             setattr(opts, name, value)
@@ -67,7 +75,15 @@ def make_engine(
     if kind == "openai":
         from .openai import OpenAIEngine
 
-        return OpenAIEngine(opts.base_url, opts.api_key, opts.model, opts.timeout_s, opts.context_length)
+        server = OpenAIEngine(
+            opts.base_url,
+            opts.api_key,
+            opts.model,
+            opts.timeout_s,
+            opts.context_length,
+            retries=2 if retries is None else retries,
+        )
+        return _with_fallback(server, opts, fallback_dir) if fallback_local else server
     if kind not in ENGINE_KINDS:
         raise EngineError(f"Unbekannte LLM-Engine „{kind}“. Erlaubt sind: {', '.join(ENGINE_KINDS)}.")
     if model_dir is None or not Path(model_dir).exists():
@@ -95,3 +111,17 @@ def make_engine(
         repetition_penalty=opts.repetition_penalty,
         context_length=opts.context_length,
     )
+
+
+def _with_fallback(server: LLMEngine, opts: EngineOptions, fallback_dir: Path | str | None) -> LLMEngine:
+    from .fallback import FallbackEngine, local_llm_dir
+
+    def make_local() -> LLMEngine:
+        folder = Path(fallback_dir) if fallback_dir else local_llm_dir(opts.model)
+        if folder is None:
+            raise ModelMissingError(
+                "Auf diesem PC ist kein Sprachmodell installiert (minutes-app models install)."
+            )
+        return make_engine("ct2", folder, opts)
+
+    return FallbackEngine(server, make_local)

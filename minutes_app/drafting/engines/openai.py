@@ -1,29 +1,32 @@
-"""OpenAI-compatible server (``/v1/chat/completions``) over stdlib urllib.
+"""OpenAI-compatible server (``/v1/chat/completions``): vLLM, Ollama, llama.cpp server,
+``transformers serve``. Requests go through ``core.remote.Server`` (timeouts, retries,
+API key, ``ServerUnavailable`` when the server is down; docs/server.md).
 
 Off unless a base URL is configured. Streams (server-sent events) so that
 cancellation and ``on_token`` work; servers that ignore ``stream`` and answer
-with one JSON body are accepted too.
+with one JSON body are accepted too. An empty model name is left out of the
+request: servers that serve one model (``transformers serve MODEL``) then use theirs.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from typing import Any
 
 from ...core.errors import Cancelled, EngineError
 from ...core.jobs import CancelToken
+from ...core.remote import Server, Stream, api_base, check_url
 from .base import LLMEngine, Messages, TokenFn
+
+WHAT = "Sprachmodell-Server"
+HINT = (
+    "Bitte prüfen, ob der Server läuft und die Adresse stimmt, oder in den Einstellungen "
+    "die lokale Engine „ct2“ wählen."
+)
 
 
 def chat_url(base_url: str) -> str:
-    base = base_url.strip().rstrip("/")
-    if base.endswith("/chat/completions"):
-        return base
-    if not base.endswith("/v1"):
-        base += "/v1"
-    return base + "/chat/completions"
+    return api_base(base_url) + "/chat/completions"
 
 
 class OpenAIEngine(LLMEngine):
@@ -36,25 +39,15 @@ class OpenAIEngine(LLMEngine):
         model: str = "",
         timeout_s: float = 300.0,
         context_length: int = 32768,
+        retries: int = 2,
     ) -> None:
-        if not base_url.strip():
-            raise EngineError(
-                "Für die Engine „openai“ ist keine Server-Adresse eingestellt (Einstellung „llm_server_url“)."
-            )
-        if not base_url.strip().lower().startswith(("http://", "https://")):
-            raise EngineError(f"Die Server-Adresse „{base_url}“ muss mit http:// oder https:// beginnen.")
+        base_url = check_url(base_url, "llm_server_url", WHAT)
+        self.server = Server(base_url, WHAT, api_key, timeout_s, retries, hint=HINT)
         self.url = chat_url(base_url)
         self.api_key = api_key
         self.model_id = model
         self.timeout_s = timeout_s
         self.context_length = context_length
-
-    def _down(self, reason: object) -> EngineError:
-        return EngineError(
-            f"Der Sprachmodell-Server unter „{self.url}“ ist nicht erreichbar ({reason}). "
-            "Bitte prüfen, ob der Server läuft und die Adresse stimmt, oder in den Einstellungen "
-            "die lokale Engine „ct2“ wählen."
-        )
 
     def generate(
         self,
@@ -66,45 +59,28 @@ class OpenAIEngine(LLMEngine):
     ) -> str:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        body = {
-            "model": self.model_id,
+        body: dict[str, Any] = {
             "messages": messages,
             "max_tokens": max_new_tokens,
             "temperature": temperature,
             "stream": True,
         }
-        headers = {"Content-Type": "application/json", "Accept": "text/event-stream, application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        req = urllib.request.Request(
-            self.url, data=json.dumps(body).encode("utf-8"), headers=headers, method="POST"
+        if self.model_id:
+            body["model"] = self.model_id
+        stream = self.server.open_stream(
+            "/chat/completions", body, cancel, accept="text/event-stream, application/json"
         )
-        try:
-            resp = urllib.request.urlopen(req, timeout=self.timeout_s)  # noqa: S310 - URL from settings
-        except urllib.error.HTTPError as exc:
-            detail = exc.read(500).decode("utf-8", "replace") if exc.fp else ""
-            if exc.code in (401, 403):
-                raise EngineError(
-                    f"Der Sprachmodell-Server „{self.url}“ lehnt den Zugriff ab (HTTP {exc.code}). "
-                    "Bitte den API-Schlüssel in den Einstellungen prüfen."
-                ) from exc
-            raise EngineError(
-                f"Der Sprachmodell-Server „{self.url}“ meldet einen Fehler (HTTP {exc.code}): {detail[:200]}"
-            ) from exc
-        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as exc:
-            raise self._down(getattr(exc, "reason", exc)) from exc
-        with resp:
+        with stream:
             try:
-                if "text/event-stream" in resp.headers.get("Content-Type", ""):
-                    return self._read_stream(resp, cancel, on_token)
-                return self._read_json(resp.read(), on_token)
+                if "text/event-stream" in stream.content_type:
+                    return self._read_stream(stream, cancel, on_token)
+                return self._read_json(stream.read(), on_token)
             except TimeoutError as exc:
-                raise EngineError(
-                    f"Der Sprachmodell-Server „{self.url}“ antwortet nicht innerhalb von "
-                    f"{self.timeout_s:.0f} Sekunden."
+                raise self.server.unavailable(
+                    f"keine Antwort innerhalb von {self.timeout_s:.0f} Sekunden"
                 ) from exc
             except (ConnectionError, OSError) as exc:
-                raise self._down(exc) from exc
+                raise self.server.unavailable("Verbindung abgebrochen") from exc
 
     def _bad(self, what: str) -> EngineError:
         return EngineError(
@@ -121,9 +97,9 @@ class OpenAIEngine(LLMEngine):
             on_token(str(text))
         return str(text)
 
-    def _read_stream(self, resp: Any, cancel: CancelToken | None, on_token: TokenFn | None) -> str:
+    def _read_stream(self, stream: Stream, cancel: CancelToken | None, on_token: TokenFn | None) -> str:
         parts: list[str] = []
-        for raw_line in resp:
+        for raw_line in stream:
             if cancel is not None and cancel.cancelled:
                 raise Cancelled()
             line = raw_line.decode("utf-8", "replace").strip()
@@ -134,6 +110,8 @@ class OpenAIEngine(LLMEngine):
                 break
             try:
                 chunk = json.loads(payload)
+                if isinstance(chunk, dict) and "error" in chunk and not chunk.get("choices"):
+                    raise self._bad(f"Fehler: {str(chunk['error'])[:200]}")
                 choice = chunk["choices"][0]
                 delta = (choice.get("delta") or {}).get("content") or ""
             except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
