@@ -11,7 +11,8 @@ STAMP  := $(VENV)/.installed
 PIP_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
 APT_PACKAGES := libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
 
-.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench screenshots clean
+.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench screenshots clean \
+	package package-deps package-windows-check
 
 demo: venv models-default
 	$(BIN)/minutes-app demo --output-dir minutes-demo
@@ -66,6 +67,23 @@ screenshots: venv audio-device
 	test -d minutes-demo/projekt || $(MAKE) demo
 	PULSE_SERVER=unix:/tmp/minutes-pulse/native xvfb-run -a -s "-screen 0 1920x1200x24" \
 	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
+
+# Packaging (docs/admin.md): the PyInstaller one-folder app dist/minutes-app/ and a .deb.
+# Build tools only: PyInstaller (packaging/requirements.txt) goes into the venv, binutils
+# (ldd/objdump for PyInstaller), zstd (.deb compression) and nsis (installer check) from Debian.
+PACKAGE_APT_PACKAGES := binutils zstd nsis
+
+package-deps: venv
+	@$(MAKE) --no-print-directory sysdeps APT_PACKAGES="$(PACKAGE_APT_PACKAGES)"
+	$(BIN)/python -m pip install -q -r packaging/requirements.txt
+
+package: package-deps
+	bash packaging/linux/build.sh
+
+# Compiles packaging/windows/minutes-app.nsi with Linux makensis against a staged stand-in
+# folder (PyInstaller cannot cross-build the Windows app); proves the script and its options.
+package-windows-check: package-deps
+	bash packaging/windows/check.sh
 
 clean:
 	rm -rf $(VENV) minutes-demo .pytest_cache .ruff_cache .mypy_cache

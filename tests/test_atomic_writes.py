@@ -35,6 +35,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     "crash keeps every recorded second (recover() repairs the header); a temp file would lose it",
     ("models/install.py", "path.open"): "model files are copied into <store>/.<id>.partial, which "
     "is renamed into place only when complete and verified",
+    ("models/bundle.py", "path.open"): "a model bundle is extracted into <store>/.<id>.partial; every file "
+    "is checked (size, sha256) and the folders are renamed into place only when all models passed",
     ("models/fetch.py", "path.open"): "model files are assembled inside the install's .partial "
     "folder and checked (size, sha256) before the folder is renamed into place",
     ("models/convert.py", "write_text"): "files inside the conversion's temp folder, which is moved "

@@ -1,4 +1,4 @@
-"""``minutes-app models ...``: install, list, verify and import models.
+"""``minutes-app models ...``: install, list, verify, import and bundle models.
 
 ``register(subparsers)`` adds the ``models`` command; each handler returns an
 exit code. UserErrors propagate to the caller (the main CLI prints them).
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from ..core.jobs import ProgressFn, no_progress
 from ..models.registry import PROFILES
@@ -27,6 +28,15 @@ def _run_with_bar(args: argparse.Namespace) -> tuple[ProgressBar, ProgressFn]:
 
 
 def cmd_install(args: argparse.Namespace) -> int:
+    if args.from_bundle:
+        return _install_bundle(args)
+    if getattr(sys, "frozen", False):  # the installed app has no pip to download with
+        from ..core.errors import UserError
+
+        raise UserError(
+            "Das installierte Programm lädt keine Modelle herunter. Bitte ein Modellpaket installieren: "
+            "minutes-app models install --from MODELLE.zip (erstellt mit „minutes-app models bundle“)."
+        )
     store = _store(args)
     bar, progress = _run_with_bar(args)
     try:
@@ -40,8 +50,47 @@ def cmd_install(args: argparse.Namespace) -> int:
     return 0
 
 
+def _install_bundle(args: argparse.Namespace) -> int:
+    from ..models.bundle import install_bundle
+
+    if args.profile:
+        from ..core.errors import UserError
+
+        raise UserError("--profile und --from schließen sich aus: das Modellpaket bestimmt die Modelle.")
+    store = _store(args)
+    bar, progress = _run_with_bar(args)
+    try:
+        results = run_cancellable(
+            lambda cancel: install_bundle(store, Path(args.from_bundle), args.ids or None, progress, cancel)
+        )
+    finally:
+        bar.finish()
+    for r in results:
+        print(f"{r.id}: {'installiert' if r.installed else 'bereits installiert'} in {r.path}")
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from ..models.bundle import create_bundle
+
+    store = _store(args)
+    bar, progress = _run_with_bar(args)
+    out = Path(args.output)
+    try:
+        index = run_cancellable(
+            lambda cancel: create_bundle(store, out, args.ids or None, args.profile, progress, cancel)
+        )
+    finally:
+        bar.finish()
+    size = out.stat().st_size
+    ids = ", ".join(m["id"] for m in index["models"])
+    print(f"Modellpaket gespeichert: {out} ({size / 1e6:.1f} MB; {ids})")
+    return 0
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    statuses = _store(args).list()
+    store = _store(args)
+    statuses = store.list()
     if args.json:
         json.dump([s.to_dict() for s in statuses], sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -49,7 +98,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for s in statuses:
         state = ("installiert" if s.verified else "beschädigt") if s.installed else "nicht installiert"
         size = f"{s.size / 1e6:8.1f} MB" if s.installed else " " * 11
-        print(f"{s.id:24} {s.kind:12} {size}  {state}")
+        where = "  (gemeinsamer Ordner)" if s.installed and s.path.parent != store.root else ""
+        print(f"{s.id:24} {s.kind:12} {size}  {state}{where}")
     return 0
 
 
@@ -87,9 +137,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--models-dir", help="Modellspeicher (Standard: Einstellung models_dir)")
     sub = parser.add_subparsers(dest="models_command", required=True)
 
-    p = sub.add_parser("install", help="Modelle aus den festgelegten Paketen installieren")
+    p = sub.add_parser(
+        "install", help="Modelle aus den festgelegten Paketen oder einem Modellpaket installieren"
+    )
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--profile", choices=sorted(PROFILES), default=None)
+    p.add_argument(
+        "--from",
+        dest="from_bundle",
+        metavar="MODELLE.zip",
+        help="aus einem Modellpaket installieren (offline; Prüfsummen werden geprüft)",
+    )
     p.add_argument("--quiet", action="store_true", help="keinen Fortschritt anzeigen")
     p.set_defaults(func=cmd_install)
 
@@ -101,6 +159,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument("ids", nargs="*", metavar="ID")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("bundle", help="Installierte Modelle als Modellpaket (ZIP) für PCs ohne Internet")
+    p.add_argument("ids", nargs="*", metavar="ID")
+    p.add_argument("--profile", choices=sorted(PROFILES), default=None)
+    p.add_argument("-o", "--output", required=True, metavar="MODELLE.zip")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_bundle)
 
     p = sub.add_parser("import", help="Einen Modellordner (oder eine .gguf-Datei) übernehmen")
     p.add_argument("dir", metavar="DIR")

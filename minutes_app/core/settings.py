@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,13 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("models_dir", str, "", "Ordner des Modellspeichers (leer: Benutzerordner)", "MINUTES_APP_MODELS"),
+    Setting(
+        "shared_models_dir",
+        str,
+        "",
+        "Gemeinsamer, schreibgeschützter Modellordner (z. B. Netzlaufwerk), nach dem eigenen durchsucht",
+        "MINUTES_APP_SHARED_MODELS",
+    ),
     Setting("asr_model", str, "whisper-base", "Spracherkennungsmodell (ID im Modellspeicher)"),
     Setting("language", str, "de", "Sprache der Aufnahme ('auto' erkennt sie)"),
     Setting(
@@ -39,7 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("diarization_model", str, "pyannote-campp", "Sprechererkennung (ID im Modellspeicher)"),
     Setting("llm_engine", str, "ct2", "LLM-Engine: ct2, transformers oder openai"),
-    Setting("llm_model", str, "qwen2.5-coder-1.5b", "Sprachmodell für den Entwurf (ID)"),
+    Setting(
+        "llm_model",
+        str,
+        "qwen2.5-coder-1.5b",
+        "Sprachmodell für den Entwurf (ID im Modellspeicher; bei openai: Modellname auf dem Server)",
+    ),
     Setting("llm_server_url", str, "", "Basis-URL eines OpenAI-kompatiblen Servers (leer: aus)"),
     Setting("llm_api_key", str, "", "API-Schlüssel für den Server", "MINUTES_APP_LLM_API_KEY"),
     Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),
@@ -120,9 +134,12 @@ def _coerce(setting: Setting, value: Any) -> Any:
         raise UserError(f"Die Einstellung „{setting.key}“ hat einen ungültigen Wert: {value!r}.") from exc
 
 
+SYSTEM_SETTINGS_ENV = "MINUTES_APP_SYSTEM_SETTINGS"
+
+
 def system_settings_path() -> Path:
-    """The admin's machine-wide settings file (documented in docs/admin-settings.md)."""
-    override = os.environ.get("MINUTES_APP_SYSTEM_SETTINGS")
+    """The admin's machine-wide settings file (documented in docs/admin.md)."""
+    override = os.environ.get(SYSTEM_SETTINGS_ENV)
     if override:
         return Path(override)
     if os.name == "nt":
@@ -130,21 +147,82 @@ def system_settings_path() -> Path:
     return Path("/etc") / APP_NAME / "settings.json"
 
 
-def _load_system(path: Path) -> tuple[dict[str, Any], frozenset[str]]:
-    """``{"defaults": {...}, "locked": [...]}``: admin defaults and the keys users cannot change."""
-    if not path.exists():
-        return {}, frozenset()
+# Group Policy / registry (Windows): one value per setting key, plus "Locked" (REG_MULTI_SZ, or a
+# REG_SZ list separated by commas/semicolons). Policy values win over the file's defaults.
+POLICY_KEY = r"SOFTWARE\Policies\minutes-app"
+
+
+def read_policy_values(reg: Any = None) -> dict[str, Any]:
+    """Values under HKLM\\SOFTWARE\\Policies\\minutes-app; {} when absent or not on Windows.
+
+    ``reg`` is the ``winreg`` module (a stand-in in tests)."""
+    if reg is None:
+        if sys.platform != "win32":
+            return {}
+        import winreg as reg
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        defaults = {
-            k: _coerce(_BY_KEY[k], v) for k, v in dict(data.get("defaults", {})).items() if k in _BY_KEY
-        }
-        locked = frozenset(str(k) for k in data.get("locked", []) if k in _BY_KEY)
-    except (OSError, ValueError, TypeError, AttributeError) as exc:
-        raise UserError(
-            f"Die systemweite Einstellungsdatei „{path}“ ist beschädigt. Bitte die IT verständigen."
-        ) from exc
-    return defaults, locked
+        key = reg.OpenKey(reg.HKEY_LOCAL_MACHINE, POLICY_KEY, 0, reg.KEY_READ | reg.KEY_WOW64_64KEY)
+    except OSError:
+        return {}
+    values: dict[str, Any] = {}
+    try:
+        index = 0
+        while True:
+            try:
+                name, value, _kind = reg.EnumValue(key, index)
+            except OSError:  # no more values
+                break
+            values[str(name)] = value
+            index += 1
+    finally:
+        reg.CloseKey(key)
+    return values
+
+
+def policy_settings(values: dict[str, Any]) -> tuple[dict[str, Any], frozenset[str]]:
+    """Registry values -> (defaults, locked). Names match case-insensitively, like the registry."""
+    by_lower = {k.lower(): k for k in _BY_KEY}
+    defaults: dict[str, Any] = {}
+    locked: set[str] = set()
+    for name, value in values.items():
+        lower = name.strip().lower()
+        if lower == "locked":
+            items = value if isinstance(value, list | tuple) else re.split(r"[,;\s]+", str(value or ""))
+            names = {str(i).strip().lower() for i in items}
+            locked |= {by_lower[n] for n in names if n in by_lower}
+        elif lower in by_lower:
+            key = by_lower[lower]
+            try:
+                defaults[key] = _coerce(_BY_KEY[key], value)
+            except UserError as exc:
+                raise UserError(
+                    f"Der Registry-Wert „{name}“ unter HKLM\\{POLICY_KEY} ist ungültig ({value!r}). "
+                    "Bitte die IT verständigen."
+                ) from exc
+    return defaults, frozenset(locked)
+
+
+def _load_system(path: Path, policy: dict[str, Any] | None = None) -> tuple[dict[str, Any], frozenset[str]]:
+    """``{"defaults": {...}, "locked": [...]}``: admin defaults and the keys users cannot change,
+    merged with the Windows policy values (``policy``; read from the registry when None, unless
+    MINUTES_APP_SYSTEM_SETTINGS names another file)."""
+    defaults: dict[str, Any] = {}
+    locked: frozenset[str] = frozenset()
+    if path.exists():
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            defaults = {
+                k: _coerce(_BY_KEY[k], v) for k, v in dict(data.get("defaults", {})).items() if k in _BY_KEY
+            }
+            locked = frozenset(str(k) for k in data.get("locked", []) if k in _BY_KEY)
+        except (OSError, ValueError, TypeError, AttributeError) as exc:
+            raise UserError(
+                f"Die systemweite Einstellungsdatei „{path}“ ist beschädigt. Bitte die IT verständigen."
+            ) from exc
+    if policy is None:
+        policy = {} if os.environ.get(SYSTEM_SETTINGS_ENV) else read_policy_values()
+    policy_defaults, policy_locked = policy_settings(policy)
+    return {**defaults, **policy_defaults}, locked | policy_locked
 
 
 class Settings:

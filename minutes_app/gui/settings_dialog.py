@@ -41,11 +41,12 @@ from .strings import TEXT, tr
 
 CHOICES = {
     "llm_engine": ("ct2", "transformers", "openai"),
+    "asr_engine": ("local", "server"),
     "device": ("cpu", "cuda", "auto"),
     "language": ("de", "auto", "en"),
 }
-SECRET = {"llm_api_key"}
-PATHS = {"models_dir": "dir", "docx_template": "file"}
+SECRET = {"llm_api_key", "asr_api_key"}
+PATHS = {"models_dir": "dir", "shared_models_dir": "dir", "docx_template": "file"}
 
 
 class _Field:

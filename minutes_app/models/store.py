@@ -10,6 +10,11 @@ Layout (other stages depend on it)::
 
 A model folder is only ever created by renaming a finished ``.<id>.partial``
 folder, so a folder with a manifest is complete.
+
+Besides its own (writable) root a store searches read-only folders: the setting
+``shared_models_dir`` (an admin's network share) and the machine-wide folder the
+installer fills (``system_models_dir()``). Models are looked up there after the own
+root; nothing is ever written into them.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import builtins
 import os
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +35,7 @@ from . import registry
 from .manifest import MANIFEST, folder_size, hash_files, read_manifest, write_manifest
 
 MODELS_ENV = "MINUTES_APP_MODELS"
+SYSTEM_MODELS_ENV = "MINUTES_APP_SYSTEM_MODELS"
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -124,35 +131,72 @@ def check_id(model_id: str) -> str:
     return model_id
 
 
+def system_models_dir() -> Path:
+    """The machine-wide, read-only model folder an installer fills (docs/admin.md)."""
+    override = os.environ.get(SYSTEM_MODELS_ENV)
+    if override:
+        return Path(override)
+    if os.name == "nt":
+        return Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "minutes-app" / "models"
+    return Path("/var/lib/minutes-app/models")
+
+
 class ModelStore:
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], shared: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.root = Path(root)
+        # Read-only folders searched after ``root`` (never written).
+        self.shared = [
+            Path(p) for p in dict.fromkeys(str(p) for p in shared if str(p)) if Path(p) != self.root
+        ]
 
     @classmethod
     def default(cls, settings: Settings | None = None) -> ModelStore:
         env = os.environ.get(MODELS_ENV)
-        if env:
-            return cls(Path(env))
+        if env and settings is None:
+            # The environment names the store (tests, scripts): no settings file is needed.
+            shared_env = os.environ.get("MINUTES_APP_SHARED_MODELS", "")
+            return cls(Path(env), [shared_env, system_models_dir()])
         settings = settings if settings is not None else Settings.load()
-        configured = str(settings.get("models_dir") or "")
-        return cls(Path(configured) if configured else data_dir() / "models")
+        configured = str(settings.get("models_dir") or "")  # MINUTES_APP_MODELS unless the IT locked it
+        root = Path(configured) if configured else data_dir() / "models"
+        return cls(root, [str(settings.get("shared_models_dir") or ""), system_models_dir()])
 
     # -- lookup -----------------------------------------------------------------------------------
 
-    def path(self, model_id: str) -> Path:
+    def local_path(self, model_id: str) -> Path:
+        """Where the model lives (or would be installed) in the own, writable root."""
         return self.root / check_id(model_id)
+
+    def path(self, model_id: str) -> Path:
+        """The model's folder: in the own root, else in the first shared folder that has it."""
+        local = self.local_path(model_id)
+        if (local / MANIFEST).is_file():
+            return local
+        for root in self.shared:
+            candidate = root / model_id
+            if (candidate / MANIFEST).is_file():
+                return candidate
+        return local
+
+    def is_shared(self, model_id: str) -> bool:
+        return self.path(model_id) != self.local_path(model_id)
 
     def manifest(self, model_id: str) -> dict[str, Any] | None:
         return read_manifest(self.path(model_id))
 
     def installed_ids(self) -> builtins.list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(
-            p.name
-            for p in self.root.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
-        )
+        found: set[str] = set()
+        for root in [self.root, *self.shared]:
+            try:
+                entries = builtins.list(root.iterdir()) if root.is_dir() else []
+            except OSError:  # an unreachable network share
+                continue
+            found.update(
+                p.name
+                for p in entries
+                if p.is_dir() and not p.name.startswith(".") and (p / MANIFEST).is_file()
+            )
+        return sorted(found)
 
     def get(self, model_id: str) -> InstalledModel:
         """The installed model; ModelMissingError/ModelCorruptError (German) otherwise. No hashing."""
@@ -303,16 +347,23 @@ class ModelStore:
     # -- helpers for install.py -------------------------------------------------------------------
 
     def begin(self, model_id: str) -> Path:
-        """A fresh, empty ``.<id>.partial`` folder."""
+        """A fresh, empty ``.<id>.partial`` folder in the own root."""
         partial = self.root / f".{check_id(model_id)}.partial"
-        if partial.exists():
-            shutil.rmtree(partial)
-        partial.mkdir(parents=True)
+        try:
+            if partial.exists():
+                shutil.rmtree(partial)
+            partial.mkdir(parents=True)
+        except OSError as exc:
+            raise UserError(
+                f"In den Modellspeicher „{self.root}“ kann nicht geschrieben werden ({exc.strerror or exc}). "
+                "Ein gemeinsamer Modellordner ist schreibgeschützt; bitte mit --models-dir einen "
+                "beschreibbaren Ordner angeben (oder als Administrator ausführen)."
+            ) from exc
         return partial
 
     def commit(self, model_id: str, partial: Path) -> Path:
         """Put the finished partial folder in place of the old one (rename, then delete the old)."""
-        final = self.path(model_id)
+        final = self.local_path(model_id)
         old = self.root / f".{model_id}.old"
         if old.exists():
             shutil.rmtree(old)
