@@ -7,6 +7,7 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .hardware import split_threads
 from .jobs import CancelToken, ProgressFn
 from .project import Project
 from .types import Diarization, Segment, Speaker, Transcript
@@ -27,8 +28,14 @@ def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
         "min": options.min_speakers,
         "max": max_speakers,
     }
+    # Beside ASR (worker process) diarization gets its share of the cores, else all of them.
+    total = options.resolved_threads()
     diar_options = DiarizationOptions(
-        num_speakers=options.num_speakers, min_speakers=options.min_speakers, max_speakers=max_speakers
+        num_speakers=options.num_speakers,
+        min_speakers=options.min_speakers,
+        max_speakers=max_speakers,
+        threads=split_threads(total)[1] if options.parallel else total,
+        device=options.device,
     )
     return key, diar_options
 
@@ -45,17 +52,50 @@ def _start_diarization(project: Project, options: PipelineOptions, model_dir: Pa
         pcm_path=str(project.pcm_path),
         model_dir=str(model_dir),
         options=diar_options,
+        live_file=_live_file(project),
     )
 
 
+def _live_file(project: Project) -> str | None:
+    """The blocks diarized while recording (``diarization/live.py``), if there are any."""
+    from ..diarization.live import LIVE_FILE
+
+    path = project.folder / LIVE_FILE
+    return str(path) if path.is_file() else None
+
+
+def _diarize_audio(
+    audio: Any,
+    model_dir: Path,
+    options: Any,
+    live_file: str | None,
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> Diarization:
+    """Diarize ``audio``; blocks diarized while recording are reused when they match it."""
+    from ..diarization.pipeline import diarize
+
+    if live_file is not None:
+        from ..diarization.live import diarize_reusing
+
+        reused = diarize_reusing(audio, model_dir, options, live_file, progress, cancel)
+        if reused is not None:
+            return reused
+    return diarize(audio, model_dir, options, progress=progress, cancel=cancel)
+
+
 def diarize_pcm(
-    pcm_path: str, model_dir: str, options: Any, progress: ProgressFn, cancel: CancelToken
+    pcm_path: str,
+    model_dir: str,
+    options: Any,
+    progress: ProgressFn,
+    cancel: CancelToken,
+    live_file: str | None = None,
 ) -> Any:
     """Worker-process entry: diarize the project's decoded audio file."""
     from ..audio.decode import open_pcm
-    from ..diarization.pipeline import diarize
 
-    return diarize(open_pcm(pcm_path), Path(model_dir), options, progress=progress, cancel=cancel)
+    return _diarize_audio(open_pcm(pcm_path), Path(model_dir), options, live_file, progress, cancel)
 
 
 def _diarize(
@@ -67,15 +107,13 @@ def _diarize(
     cancel: CancelToken,
     worker: Any = None,
 ) -> Diarization:
-    from ..diarization.pipeline import diarize
-
     key, diar_options = _diarization_setup(options)
     if worker is not None:
         result = worker.wait(progress, cancel)
     elif project.is_done("diarization", key):
         return Diarization.from_dict(project.load_result("diarization"))
     else:
-        result = diarize(audio, model_dir, diar_options, progress=progress, cancel=cancel)
+        result = _diarize_audio(audio, model_dir, diar_options, _live_file(project), progress, cancel)
         if not options.keep_models_loaded:
             from ..diarization.loader import CACHE
 

@@ -7,14 +7,28 @@ blocks of equal length; each block gives its speakers and their centroid embeddi
 and the centroids are clustered once more (same metric and threshold as pyannote's
 own clustering, on L2-normalised embeddings, with average linkage) so that a person
 keeps one label across blocks.
+
+``Block``, ``BlockRunner`` and ``link`` serve the blocks diarized while recording
+(``live.py``): one block diarized exactly as ``pipeline.diarize`` diarizes a block of a
+long recording, with a digest of its samples, saved and linked later.
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..core.types import Diarization
+
+SAMPLE_RATE = 16000
 
 Raw = list[tuple[float, float, str]]
 RunBlock = Callable[[np.ndarray, int], tuple[Raw, dict[str, np.ndarray]]]
@@ -91,13 +105,151 @@ def diarize_in_blocks(
     ``run_block(samples, index)`` diarizes one block and returns its turns (times
     within the block) and each speaker's centroid embedding.
     """
-    raw: Raw = []
-    centroids: dict[str, Any] = {}
+    done: list[tuple[float, Raw, dict[str, Any]]] = []
     for index, (start, end) in enumerate(block_bounds(len(audio), sample_rate, block_seconds)):
         turns, block_centroids = run_block(audio[start:end], index)
         release_memory()  # give the block's tensors back before the next one
-        offset = start / sample_rate
+        done.append((start / sample_rate, turns, block_centroids))
+    return link_blocks(done, threshold, num_speakers, max_speakers)
+
+
+def link_blocks(
+    blocks: list[tuple[float, Raw, dict[str, Any]]],
+    threshold: float,
+    num_speakers: int | None = None,
+    max_speakers: int | None = None,
+) -> Raw:
+    """Turns of diarized blocks ``(offset s, turns within the block, centroids)`` on one
+    timeline, their speakers linked across blocks (``link_speakers``). Also used for the
+    blocks diarized while recording (``live.py``)."""
+    raw: Raw = []
+    centroids: dict[str, Any] = {}
+    for index, (offset, turns, block_centroids) in enumerate(blocks):
         raw += [(s + offset, e + offset, f"{index}:{label}") for s, e, label in turns]
         centroids.update({f"{index}:{label}": vec for label, vec in block_centroids.items()})
     mapping = link_speakers(centroids, threshold, num_speakers, max_speakers)
     return [(s, e, mapping.get(label, label)) for s, e, label in raw]
+
+
+# -- one block of a recording diarized while recording (live.py), saved and reused --------
+def block_bounds_of(options: Any) -> tuple[int | None, int | None]:
+    """(max speakers, min speakers) a block is diarized with, as ``pipeline.diarize`` does."""
+    bound = options.max_speakers or options.num_speakers
+    return bound, (options.min_speakers if bound is None else None)
+
+
+def audio_digest(samples: np.ndarray) -> str:
+    return hashlib.sha256(np.ascontiguousarray(samples, dtype="<f4").tobytes()).hexdigest()
+
+
+@dataclass
+class Block:
+    """One diarized block: samples [start, end) of the recording at 16 kHz."""
+
+    start: int
+    end: int
+    digest: str
+    bound: int | None  # max speakers it was diarized with
+    min: int | None
+    turns: Raw  # (start s, end s, block-local label), times within the block
+    centroids: dict[str, np.ndarray]
+    compute_s: float = 0.0
+
+    @property
+    def speakers(self) -> int:
+        return len({label for _, _, label in self.turns} | set(self.centroids))
+
+    def usable_with(self, options: Any) -> bool:
+        """Would ``options``' speaker bounds give this block's result?
+
+        A block diarized without a bound is the same with a bound that is not below its
+        speaker count (pyannote only forces the count down to the bound) and not below 3
+        (the overlap count is clipped to it; segmentation-3.0 has 3 local speakers).
+        """
+        bound, least = block_bounds_of(options)
+        if least != self.min:
+            return False
+        if bound == self.bound:
+            return True
+        return self.bound is None and bound is not None and bound >= max(self.speakers, 3)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "end": self.end,
+            "digest": self.digest,
+            "bound": self.bound,
+            "min": self.min,
+            "compute_s": round(self.compute_s, 2),
+            "turns": [[s, e, label] for s, e, label in self.turns],
+            "centroids": {k: [float(x) for x in v] for k, v in self.centroids.items()},
+        }
+
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Block:
+        return Block(
+            int(d["start"]),
+            int(d["end"]),
+            str(d["digest"]),
+            d.get("bound"),
+            d.get("min"),
+            [(float(s), float(e), str(label)) for s, e, label in d["turns"]],
+            {k: np.asarray(v, dtype=np.float64) for k, v in d["centroids"].items()},
+            float(d.get("compute_s", 0.0)),
+        )
+
+
+class BlockRunner:
+    """Diarize one block with the cached pyannote pipeline, as ``pipeline.diarize``'s ``run_block``."""
+
+    def __init__(self, model_dir: str | os.PathLike[str], options: Any) -> None:
+        self.model_dir = Path(model_dir)
+        self.options = options
+        self.runs = 0  # blocks diarized (tests: the pipeline skips the live blocks)
+
+    def __call__(
+        self,
+        samples: np.ndarray,
+        start: int,
+        progress: ProgressFn = no_progress,
+        cancel: CancelToken | None = None,
+        threads: int | None = None,
+    ) -> Block:
+        from . import pipeline as p
+
+        options = self.options
+        bound, least = block_bounds_of(options)
+        started = time.perf_counter()
+        self.runs += 1
+        turns: Raw = []
+        centroids: dict[str, np.ndarray] = {}
+        if samples.size >= p.MIN_SAMPLES:
+            model, store_layout = p.CACHE.get(self.model_dir, options.segmentation_step, options.device)
+            p.prepare_environment()
+            with p._RUN_LOCK, p._torch_settings(options.threads if threads is None else threads):
+                if store_layout:
+                    p.configure_store_pipeline(model, options)
+                output = p._run(model, samples, options, p._make_hook(progress, cancel), None, bound)
+                annotation = p._annotation(output, options)
+                vectors = getattr(output, "speaker_embeddings", None)
+                labels = [str(label) for label in annotation.labels()]
+                if vectors is not None:
+                    centroids = {k: np.asarray(v) for k, v in zip(labels, vectors, strict=False)}
+                turns = p._raw_turns(annotation)
+            release_memory()
+        end = start + samples.size
+        elapsed = time.perf_counter() - started
+        return Block(start, end, audio_digest(samples), bound, least, turns, centroids, elapsed)
+
+
+def link(blocks: list[Block], options: Any, duration: float, model: str) -> Diarization:
+    """All blocks on one timeline, speakers linked across blocks with ``options``' bounds."""
+    from .pipeline import _name_turns
+
+    raw = link_blocks(
+        [(b.start / SAMPLE_RATE, b.turns, b.centroids) for b in blocks],
+        options.clustering_threshold,
+        options.num_speakers,
+        options.max_speakers,
+    )
+    return Diarization(turns=_name_turns(raw, duration), model=model)
