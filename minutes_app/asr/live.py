@@ -25,6 +25,9 @@ Typical use (worker thread)::
     live = LiveTranscriber(model_dir, options, recorder.part_path,
                            partial_path=project.folder / "asr.partial.json")
     transcript = live.run(stop_event, on_segments, cancel)  # returns after stop_event, tail included
+
+The GUI runs it with the live diarization in a worker process (``live_job.py``). While
+the recording is paused (``paused`` set) the window that is not full yet is transcribed too.
 """
 
 from __future__ import annotations
@@ -120,6 +123,10 @@ class LiveTranscriber:
         self._buf = np.zeros(0, np.float32)  # audio from _pos on, read but not transcribed
         self._seen: deque[tuple[int, float]] = deque()  # (samples on disk, clock) per read
         self._lock = threading.Lock()  # step/finish from one thread at a time
+        # Set while the recording is paused: ``run`` then also transcribes a window that is
+        # not full (the pause is a cut in the audio anyway), so the text catches up.
+        self.paused = threading.Event()
+        self._still: tuple[int, float] = (-1, 0.0)  # (frames on disk, since when) for the pause
 
     # -- state -------------------------------------------------------------------------
     @property
@@ -200,13 +207,15 @@ class LiveTranscriber:
         poll_seconds: float = 0.5,
         finish: bool = True,
         nice: int = 10,
+        on_window: Callable[[float], None] | None = None,
     ) -> Transcript:
         """Worker-thread loop: transcribe while recording until ``stop_event`` is set.
 
         Set ``stop_event`` after ``Recorder.stop()`` returned (the file is then complete;
         pass its path to ``follow`` first if it is not ``<stem>.wav``). With ``finish``
         the rest is transcribed too; otherwise it is left to the pipeline.
-        ``on_segments`` gets each window's new segments (from this thread).
+        ``on_segments`` gets each window's new segments (from this thread); ``on_window``
+        the seconds transcribed after each look at the file (e.g. to let diarization follow).
         Raises ``Cancelled`` when ``cancel`` is set; the model is freed on return.
         ``nice``: on Linux the calling thread's priority is lowered for good (so run
         this in its own ``threading.Thread``, not a pool thread reused later).
@@ -217,8 +226,12 @@ class LiveTranscriber:
                 if cancel is not None:
                     cancel.raise_if_cancelled()
                 new = self.step(cancel, max_windows=1)
+                if not new and self.paused.is_set():
+                    new = self._drain(cancel)
                 if new and on_segments is not None:
                     on_segments(new)
+                if on_window is not None:
+                    on_window(self.done_seconds)
                 if len(self._buf) + self.reader.pending_samples() <= self.window:
                     stop_event.wait(poll_seconds)  # nothing ready: wait for the recorder
             if cancel is not None:
@@ -265,6 +278,18 @@ class LiveTranscriber:
         if len(audio):
             self._buf = np.concatenate([self._buf, audio])
             self._seen.append((self.reader.samples_out, self.clock()))
+
+    def _drain(self, cancel: CancelToken | None) -> list[Segment]:
+        """Paused: transcribe the rest on disk once the file stopped growing for a second."""
+        with self._lock:
+            frames = self.reader.frames_on_disk()
+            if frames != self._still[0]:
+                self._still = (frames, self.clock())
+                return []
+            self._fill()
+            if self.clock() - self._still[1] < 1.0 or not SAMPLE_RATE <= len(self._buf) <= self.window:
+                return []
+            return self._transcribe(len(self._buf), cancel)
 
     def _on_disk_at(self, sample: int) -> float:
         while len(self._seen) > 1 and self._seen[1][0] < sample:
