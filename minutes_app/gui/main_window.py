@@ -212,9 +212,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, tr("error.title"), str(exc))
             return None
         if self.record_view is not None:
-            self.stack.removeWidget(self.record_view)
-            self.record_view.deleteLater()
-        self.record_view = RecordView(project.folder)
+            old = self.record_view
+            self.stack.removeWidget(old)
+            if old.live is not None and old.live.running:
+                old.live.ended.connect(old.deleteLater)  # its live job is still finishing
+            else:
+                old.deleteLater()
+        self.record_view = RecordView(project.folder, jobs=self.jobs, settings=self.settings)
         self.record_view.recording_finished.connect(lambda path: self.attach_recording(project.folder, path))
         self.stack.addWidget(self.record_view)
         self.stack.setCurrentWidget(self.record_view)
@@ -229,6 +233,8 @@ class MainWindow(QMainWindow):
             project.set_audio(wav)
             project.data["markers"] = [{"time": m.time, "label": m.label} for m in load_markers(wav)]
             project.save()
+            if self.record_view is not None:
+                self.record_view.hand_over(project)  # the live transcript gets the pipeline's key
         except (UserError, OSError) as exc:
             QMessageBox.warning(self, tr("error.title"), str(exc))
             return

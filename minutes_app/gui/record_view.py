@@ -3,16 +3,23 @@
 All audio work happens in ``audio.recorder`` (PortAudio callback + writer
 thread); this widget only starts/stops it and polls ``elapsed``, ``level`` and
 ``error`` with a QTimer. ``offer_recovery`` is called by the shell at start-up.
+
+With a ``JobRunner`` (the main window's) and „Live-Mitschrift während der Aufnahme“
+checked, a ``live_pane.LiveSession`` transcribes (and diarizes) the recording while it
+grows and shows the text in the ``LivePane``; ``hand_over(project)`` after the stop lets
+it save its results under the pipeline's keys.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -35,6 +42,8 @@ from ..audio.recorder import (
     recover,
 )
 from ..core.errors import UserError
+from .live_pane import LivePane, LiveSession
+from .strings import tr
 
 POLL_MS = 100
 MARKER_KEY = Qt.Key.Key_F9
@@ -59,11 +68,26 @@ class RecordView(QWidget):
         folder: str | Path,
         parent: QWidget | None = None,
         recorder_factory: RecorderFactory = Recorder,
+        jobs: Any = None,
+        settings: Any = None,
+        live_options: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(parent)
         self.folder = Path(folder)
         self.recorder: Recorder | None = None
         self._factory = recorder_factory
+        # Live-Mitschrift: needs the JobRunner; a synchronous one (tests) would run the
+        # live job inline, for as long as the recording, so it gets none.
+        self.jobs = jobs
+        self.settings = settings
+        self.live_options = dict(live_options or {})  # LiveSession keywords (tests, benchmarks)
+        self.live: LiveSession | None = None
+        self.live_check = QCheckBox(tr("live.enable"))
+        self.live_check.setToolTip(tr("live.enable.tip"))
+        self.live_check.setChecked(True)
+        self.live_check.setEnabled(self.live_available)
+        self.live_pane = LivePane()
+        self.live_pane.status.setText(tr("live.off") if self.live_available else tr("live.unavailable"))
 
         self.device_combo = QComboBox()
         self.device_combo.setToolTip("Mikrofon bzw. Aufnahmegerät")
@@ -109,8 +133,10 @@ class RecordView(QWidget):
         layout.addLayout(meter)
         layout.addLayout(buttons)
         layout.addWidget(self.marker_button)
+        layout.addWidget(self.live_check)
         layout.addWidget(QLabel("Marken:"))
         layout.addWidget(self.marker_list, 1)
+        layout.addWidget(self.live_pane, 3)
         layout.addWidget(self.status_label)
 
         self.timer = QTimer(self)
@@ -141,6 +167,10 @@ class RecordView(QWidget):
     def is_recording(self) -> bool:
         return self.recorder is not None and self.recorder.active
 
+    @property
+    def live_available(self) -> bool:
+        return self.jobs is not None and not getattr(self.jobs, "synchronous", False)
+
     def set_folder(self, folder: str | Path) -> None:
         """Where the next recording goes (the shell sets the project folder)."""
         self.folder = Path(folder)
@@ -152,6 +182,7 @@ class RecordView(QWidget):
         self.record_button.setEnabled(not active and has_device)
         self.device_combo.setEnabled(not active)
         self.refresh_button.setEnabled(not active)
+        self.live_check.setEnabled(not active and self.live_available)
         self.pause_button.setEnabled(state == "recording")
         self.resume_button.setEnabled(state == "paused")
         self.stop_button.setEnabled(active)
@@ -176,19 +207,42 @@ class RecordView(QWidget):
         self.status_label.setText(f"Aufnahme läuft: {recorder.part_path}")
         self.timer.start()
         self._update_buttons()
+        self._start_live(recorder)
         if recorder.part_path is not None:
             self.recording_started.emit(recorder.part_path)
+
+    def _start_live(self, recorder: Recorder) -> None:
+        if self.live is not None and self.live.running:
+            self.live.release_pane()  # the previous recording's live job is still finishing
+        self.live = None
+        if not (self.live_available and self.live_check.isChecked() and recorder.part_path is not None):
+            self.live_pane.clear()
+            self.live_pane.status.setText(tr("live.off") if self.live_available else tr("live.unavailable"))
+            return
+        self.live = LiveSession(
+            self.jobs, self.folder, recorder.part_path, self.settings, self.live_pane, **self.live_options
+        )
+        self.live.start()
+
+    def hand_over(self, project: Any) -> None:
+        """The finished recording was attached to ``project``: the live results get its keys."""
+        if self.live is not None:
+            self.live.attach(project)
 
     def pause_recording(self) -> None:
         if self.recorder is not None:
             self.recorder.pause()
             self.status_label.setText("Pausiert – die Pause wird nicht aufgenommen.")
+            if self.live is not None:
+                self.live.set_paused(True)
             self._update_buttons()
 
     def resume_recording(self) -> None:
         if self.recorder is not None:
             self.recorder.resume()
             self.status_label.setText(f"Aufnahme läuft: {self.recorder.part_path}")
+            if self.live is not None:
+                self.live.set_paused(False)
             self._update_buttons()
 
     def add_marker(self) -> None:
@@ -209,6 +263,9 @@ class RecordView(QWidget):
         try:
             path = recorder.stop()
         except RecordingError as exc:
+            if self.live is not None:  # the part file stays for recovery: no session to hand over to
+                self.live.stop()
+                self.live.attach(None)
             self._warn(str(exc))
             self._update_buttons()
             return None
@@ -217,7 +274,11 @@ class RecordView(QWidget):
         self.time_label.setText(format_time(recorder.elapsed))
         self.status_label.setText(f"Gespeichert: {path}")
         self._update_buttons()
-        self.recording_finished.emit(path)
+        if self.live is not None:
+            self.live.stop()
+        self.recording_finished.emit(path)  # the main window attaches it and calls hand_over
+        if self.live is not None:
+            self.live.attach(None)  # not attached to a session (a no-op after hand_over)
         return path
 
     def _poll(self) -> None:
@@ -233,6 +294,8 @@ class RecordView(QWidget):
         self.level_bar.setValue(int(round(level.peak_dbfs - MIN_DBFS)))
         self.level_bar.setFormat(f"{level.peak_dbfs:.0f} dBFS" if level.peak_dbfs > MIN_DBFS else "—")
         self.time_label.setText(format_time(recorder.elapsed))
+        if self.live is not None:
+            self.live.update_status(recorder.elapsed, recorder.state == "paused")
 
 
 def offer_recovery(parent: QWidget | None, library_folder: str | Path) -> list[Path]:

@@ -296,6 +296,35 @@ TEXT: dict[str, str] = {
     ),
     "privacy.objection.column": "Widerspruch",
     "privacy.objection.mark": "widerspricht",
+    # live transcription while recording (gui/live_pane.py)
+    "live.enable": "Live-Mitschrift während der Aufnahme",
+    "live.enable.tip": (
+        "Transkribiert die Aufnahme schon während der Sitzung (mit niedriger Priorität, die "
+        "Aufnahme hat immer Vorrang). Nach dem Stopp ist das Transkript dann in kurzer Zeit fertig."
+    ),
+    "live.title": "Live-Mitschrift",
+    "live.job": "Live-Mitschrift",
+    "live.off": "Live-Mitschrift ist ausgeschaltet; das Transkript entsteht nach der Aufnahme.",
+    "live.unavailable": (
+        "Live-Mitschrift ist hier nicht verfügbar; das Transkript entsteht nach der Aufnahme."
+    ),
+    "live.queued": (
+        "Live-Mitschrift wartet, bis die laufende Verarbeitung fertig ist, und holt dann auf. "
+        "Die Aufnahme läuft davon unberührt."
+    ),
+    "live.starting": "Live-Mitschrift startet …",
+    "live.progress": "Transkribiert bis {done} – {behind} hinter der Aufnahme",
+    "live.paused": "Aufnahme pausiert – Live-Mitschrift transkribiert bis {done}",
+    "live.finishing": "Aufnahme beendet – der Rest wird transkribiert …",
+    "live.done": (
+        "Live-Mitschrift fertig ({done}). Die Verarbeitung setzt hier fort und muss nicht neu transkribieren."
+    ),
+    "live.done.unattached": "Live-Mitschrift fertig ({done}).",
+    "live.cancelled": "Live-Mitschrift abgebrochen; fertige Abschnitte bleiben erhalten.",
+    "live.error": "Live-Mitschrift: {message} Die Aufnahme läuft davon unberührt weiter.",
+    "live.speakers.waiting": "Sprechererkennung: je fertigem {minutes}-Minuten-Block",
+    "live.speakers": "Sprechererkennung: {count} Block/Blöcke fertig (bis {until})",
+    "live.speakers.off": "Sprechererkennung: nach der Aufnahme",
 }
 
 
