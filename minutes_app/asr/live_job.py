@@ -252,12 +252,9 @@ class LiveJob:
             self.close()
 
     def close(self) -> None:
-        if self._process.is_alive():
-            self._cancel.set()
-            self._process.join(timeout=10)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(timeout=5)
+        from ..core.worker import stop_process
+
+        stop_process(self._process, self._cancel)
 
 
 def save_partial(path: str | os.PathLike[str], key: dict[str, Any], transcript: Transcript) -> Path | None:

@@ -101,6 +101,16 @@ def _host(requests: Any, out: Any, cancel_event: Any) -> None:
     model_cache.release()
 
 
+def stop_process(process: Any, cancel_event: Any) -> None:
+    """Ask a worker process to cancel; terminate it if it has not ended after 10 s."""
+    if process.is_alive():
+        cancel_event.set()
+        process.join(timeout=10)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=5)
+
+
 class ModelHost:
     """One worker process kept between jobs; runs one stage at a time."""
 
@@ -244,9 +254,4 @@ class WorkerStage:
             else:
                 _drop_host(host)
             return
-        if self._process.is_alive():
-            self._cancel.set()
-            self._process.join(timeout=10)
-            if self._process.is_alive():
-                self._process.terminate()
-                self._process.join(timeout=5)
+        stop_process(self._process, self._cancel)
