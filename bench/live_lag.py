@@ -110,7 +110,7 @@ class Ticker:
 
 def run_live_job(spec, part: Path, pcm, speed: float) -> dict:
     """The GUI's live process (``asr.live_job.LiveJob``) on ``pcm`` written at ``speed``."""
-    from minutes_app.asr.live_job import LiveJob
+    from minutes_app.pipeline.live_job import LiveJob
 
     log: list[tuple[float, float]] = []
     late: list[float] = []
@@ -162,9 +162,9 @@ def run_live_job(spec, part: Path, pcm, speed: float) -> dict:
 
 def live_row(model: Path, pcm, window: float, speed: float, reference: str) -> dict:
     """Live transcription alone, in the live process as the GUI runs it."""
-    from minutes_app.asr.live_job import LiveSpec
     from minutes_app.asr.wer import wer
     from minutes_app.asr.whisper import ASROptions
+    from minutes_app.pipeline.live_job import LiveSpec
 
     folder = Path(tempfile.mkdtemp(prefix="live-lag-"))
     part = folder / "aufnahme-bench.part.wav"
@@ -264,8 +264,8 @@ def write_wav(path: Path, pcm) -> Path:
 
 def pipeline_seconds(project, threads: int) -> tuple[float, dict]:
     """Decode, ASR, diarization and align (no draft) as the GUI's processing runs them."""
-    from minutes_app.core.pipeline import PipelineOptions, run_pipeline
     from minutes_app.models.store import ModelStore
+    from minutes_app.pipeline.run import PipelineOptions, run_pipeline
 
     options = PipelineOptions(draft=False, threads=threads, device="cpu")
     started = time.perf_counter()
@@ -275,13 +275,13 @@ def pipeline_seconds(project, threads: int) -> tuple[float, dict]:
 
 def live_long(pcm, block: float, speed: float, threads: int) -> dict:
     """The GUI's live job with diarization on a recording written at ``speed``; then the pipeline."""
-    from minutes_app.asr.live import PARTIAL_FILE, pipeline_partial_key
-    from minutes_app.asr.live_job import LiveSpec, save_partial
+    from minutes_app.asr.live import PARTIAL_FILE
     from minutes_app.asr.whisper import ASROptions
-    from minutes_app.core.pipeline import PipelineOptions
-    from minutes_app.core.project import Project
     from minutes_app.diarization.live import LIVE_FILE
     from minutes_app.diarization.pipeline import DiarizationOptions
+    from minutes_app.pipeline.live_job import LiveSpec, pipeline_partial_key, save_partial
+    from minutes_app.pipeline.run import PipelineOptions
+    from minutes_app.session.project import Project
 
     folder = Path(tempfile.mkdtemp(prefix="live-long-")) / "sitzung"
     project = Project.create(folder)
@@ -332,7 +332,7 @@ def live_long(pcm, block: float, speed: float, threads: int) -> dict:
 def long_main(args) -> None:
     import os
 
-    from minutes_app.core.project import Project
+    from minutes_app.session.project import Project
 
     pcm = long_recording(args.long_seconds)
     audio_s = len(pcm) / RATE

@@ -40,7 +40,7 @@ def reference() -> dict:
 
 
 def roster(ref: dict) -> list:
-    from minutes_app.core.types import Attendee
+    from minutes_app.base.types import Attendee
 
     people = []
     for label in ref["speakers"]:
@@ -150,7 +150,7 @@ def evaluate(label: str, minutes, ref: dict, agenda: list, segments: list, names
 
 def rules_only(segments: list, names: dict[str, str], agenda: list):
     """Baseline: the draft without any LLM (cues, vote recogniser, resolution sentences)."""
-    from minutes_app.core.types import Minutes
+    from minutes_app.base.types import Minutes
     from minutes_app.drafting.cues import segment_items
     from minutes_app.drafting.draft import _item_from_span
 
@@ -159,10 +159,10 @@ def rules_only(segments: list, names: dict[str, str], agenda: list):
 
 
 def main() -> None:
-    from minutes_app.core.pipeline import PipelineOptions, run_pipeline
-    from minutes_app.core.project import Project
-    from minutes_app.core.types import AgendaItem
+    from minutes_app.base.types import AgendaItem
     from minutes_app.drafting.naming import suggest_speaker_names
+    from minutes_app.pipeline.run import PipelineOptions, run_pipeline
+    from minutes_app.session.project import Project
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--project", default=str(REPO / "out" / "minutes_eval" / "projekt"))

@@ -24,9 +24,9 @@ import wave
 import numpy as np
 from minutes_app.audio.decode import decode_audio
 from minutes_app.asr.whisper import MODELS
-from minutes_app.core import worker
-from minutes_app.core.pipeline import PipelineOptions, run_pipeline
-from minutes_app.core.project import Project
+from minutes_app.base import worker
+from minutes_app.pipeline.run import PipelineOptions, run_pipeline
+from minutes_app.session.project import Project
 variant, folder, llm = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
 threads, seconds = int(sys.argv[4]), float(sys.argv[5])
 sources = json.loads(sys.argv[6])
@@ -44,7 +44,7 @@ for i, src in enumerate(sources):
     result = run_pipeline(project, PipelineOptions(llm_model=llm, threads=threads, keep_models_loaded=keep))
     out["jobs"].append({"seconds": time.perf_counter() - t, "timings": result.timings})
     if keep and i == len(sources) - 2:  # before the last job: what the kept worker loaded so far
-        out["host_loads"] = worker.WorkerStage("minutes_app.core.model_cache:loads_report").wait()
+        out["host_loads"] = worker.WorkerStage("minutes_app.base.model_cache:loads_report").wait()
 out["total"] = time.perf_counter() - t0
 out["asr_loads"] = MODELS.loads
 out["hosts"] = worker.HOST_STARTS[0]

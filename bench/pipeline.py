@@ -18,8 +18,8 @@ CODE = r"""
 import json, resource, sys, time
 from pathlib import Path
 from minutes_app.audio.decode import probe_audio
-from minutes_app.core.pipeline import PipelineOptions, run_pipeline
-from minutes_app.core.project import Project
+from minutes_app.pipeline.run import PipelineOptions, run_pipeline
+from minutes_app.session.project import Project
 audio, folder, llm, threads = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 project = Project.open_or_create(folder, audio)
 t = time.perf_counter()

@@ -60,7 +60,7 @@ print(json.dumps({"load_s": load, "seconds": wall, "text": text}))
 
 LLM_CODE = r"""
 import json, sys, time
-from minutes_app.core.types import Segment
+from minutes_app.base.types import Segment
 from minutes_app.drafting.draft import DraftOptions, draft_templates
 from minutes_app.drafting.engines import make_engine
 from minutes_app.drafting.transcript import format_lines
@@ -93,7 +93,7 @@ print(json.dumps({"load_s": load, "seconds": wall, "ttft_s": (first[0] - t) if f
 
 DRAFT_CODE = r"""
 import json, sys, time
-from minutes_app.core.types import AgendaItem, Segment
+from minutes_app.base.types import AgendaItem, Segment
 from minutes_app.drafting.draft import draft_minutes
 from minutes_app.drafting.engines import make_engine
 from tokenizers import Tokenizer

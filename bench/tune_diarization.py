@@ -24,7 +24,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 
-from minutes_app.core.types import Diarization  # noqa: E402
+from minutes_app.base.types import Diarization  # noqa: E402
 from minutes_app.diarization.devdata import dev_files, load_audio  # noqa: E402
 from minutes_app.diarization.loader import CACHE  # noqa: E402
 from minutes_app.diarization.metrics import diarization_error_rate, read_rttm, read_uem  # noqa: E402

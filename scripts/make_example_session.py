@@ -33,7 +33,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from minutes_app.core.fileio import atomic_open, write_json, write_text  # noqa: E402
+from minutes_app.base.fileio import atomic_open, write_json, write_text  # noqa: E402
 
 NAME = "beispielsitzung"
 ESPEAK_RATE = 22050

@@ -28,10 +28,10 @@ def main() -> None:
     os.environ.setdefault("QT_SCALE_FACTOR", "1.25")
     from PySide6.QtWidgets import QApplication
 
-    from minutes_app.core.project import Project
-    from minutes_app.core.settings import Settings
+    from minutes_app.base.settings import Settings
     from minutes_app.gui.jobs import JobRunner
     from minutes_app.gui.main_window import MainWindow
+    from minutes_app.session.project import Project
 
     source = Path(sys.argv[1] if len(sys.argv) > 1 else REPO / "minutes-demo" / "projekt")
     OUT.mkdir(parents=True, exist_ok=True)

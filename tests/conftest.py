@@ -26,7 +26,7 @@ def _store_root() -> Path:
     env = os.environ.get("MINUTES_APP_MODELS")
     if env:
         return Path(env)
-    from minutes_app.core.settings import data_dir
+    from minutes_app.base.settings import data_dir
 
     return data_dir() / "models"
 

@@ -15,7 +15,7 @@ from minutes_app.agenda import load as load_module
 from minutes_app.agenda.lines import MAX_ITEMS
 from minutes_app.agenda.load import load_agenda
 from minutes_app.agenda.text import parse_agenda_lines
-from minutes_app.core.errors import AgendaError
+from minutes_app.base.errors import AgendaError
 
 DATA = Path(__file__).parent / "data" / "agenda"
 

@@ -16,7 +16,7 @@ import pytest
 from minutes_app.agenda import fetch
 from minutes_app.agenda.load import load_agenda
 from minutes_app.agenda.roster import load_roster
-from minutes_app.core.errors import AgendaError
+from minutes_app.base.errors import AgendaError
 
 OPARL = Path(__file__).parent / "data" / "oparl"
 EXAMPLE = "https://oparl.example.org"

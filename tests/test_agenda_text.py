@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from minutes_app.agenda.text import parse_agenda_lines, parse_agenda_text
-from minutes_app.core.errors import AgendaError, UserError
+from minutes_app.base.errors import AgendaError, UserError
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minutes_app.core.types import Diarization, Segment, SpeakerTurn, Word
+from minutes_app.base.types import Diarization, Segment, SpeakerTurn, Word
 from minutes_app.diarization.align import assign_speakers, speakers_in_order
 
 

@@ -8,8 +8,8 @@ import pytest
 from minutes_app.asr.wer import wer
 from minutes_app.asr.whisper import SAMPLE_RATE, ASROptions, WhisperASR, _cut_point, build_prompt
 from minutes_app.audio.decode import decode_audio
-from minutes_app.core.errors import Cancelled, ModelMissingError
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.errors import Cancelled, ModelMissingError
+from minutes_app.base.jobs import CancelToken
 
 
 @pytest.fixture(scope="module")

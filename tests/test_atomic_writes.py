@@ -1,9 +1,9 @@
 """Every file the app writes is written atomically, and a project it cannot read is left alone.
 
-1. A scan of the source (AST) for ways to write a file besides ``core/fileio.py``:
+1. A scan of the source (AST) for ways to write a file besides ``base/fileio.py``:
    ``open(..., "w"/"a"/"x"/"+")``, ``Path.open`` with such a mode, ``write_text``,
    ``write_bytes`` and ``os.open`` with write flags. The known exceptions are listed
-   with their reason; a new one fails until it goes through ``core.fileio`` or is
+   with their reason; a new one fails until it goes through ``base.fileio`` or is
    listed here with a reason.
 2. A corrupt ``project.json`` and one with a newer ``schema_version`` are refused with
    a clear German message and never overwritten: through ``Project.load`` and the CLI
@@ -21,16 +21,16 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.errors import ProjectError
-from minutes_app.core.project import SCHEMA_VERSION, Project
+from minutes_app.base.errors import ProjectError
+from minutes_app.session.project import SCHEMA_VERSION, Project
 
 REPO = Path(__file__).resolve().parent.parent
 PACKAGE = REPO / "minutes_app"
 
 # (file, kind) -> why this write is not a temp-file-and-rename write.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("core/fileio.py", "os.open"): "the atomic writer itself and its append-only helper",
-    ("core/fileio.py", "open"): "the atomic writer itself",
+    ("base/fileio.py", "os.open"): "the atomic writer itself and its append-only helper",
+    ("base/fileio.py", "open"): "the atomic writer itself",
     ("audio/wavfile.py", "os.open"): "the recorder's growing WAV: appended in place and fsync'ed so a "
     "crash keeps every recorded second (recover() repairs the header); a temp file would lose it",
     ("models/install.py", "path.open"): "model files are copied into <store>/.<id>.partial, which "
@@ -109,7 +109,7 @@ def test_every_file_write_is_atomic_or_listed_with_a_reason():
             if (rel, kind) not in ALLOWED:
                 unlisted.append(f"minutes_app/{rel}:{line}: {kind}")
     assert not unlisted, (
-        "Files written without core.fileio.atomic_open (temp file, fsync, rename); use it, "
+        "Files written without base.fileio.atomic_open (temp file, fsync, rename); use it, "
         "or add the exception with its reason to ALLOWED:\n" + "\n".join(unlisted)
     )
 

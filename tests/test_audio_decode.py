@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from minutes_app.audio.decode import SAMPLE_RATE, decode_audio, decode_to_file, open_pcm
-from minutes_app.core.errors import Cancelled, InvalidAudioError
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.errors import Cancelled, InvalidAudioError
+from minutes_app.base.jobs import CancelToken
 
 
 def _write_wav(path, samples: np.ndarray, rate: int = SAMPLE_RATE, channels: int = 1) -> None:

@@ -9,10 +9,10 @@ import json
 import pytest
 from support.sessions import processed_project
 
-from minutes_app.core import audit
-from minutes_app.core.editing import CONFIRMED, SessionDoc
-from minutes_app.core.errors import OutputError
-from minutes_app.core.types import Minutes, MinutesItem
+from minutes_app.base.errors import OutputError
+from minutes_app.base.types import Minutes, MinutesItem
+from minutes_app.session import audit
+from minutes_app.session.editing import CONFIRMED, SessionDoc
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from test_signoff import make_project
 
 from minutes_app.agenda.load import load_agenda
 from minutes_app.agenda.roster import load_roster
-from minutes_app.core.errors import AgendaError, ModelCorruptError, ModelMissingError, OutputError
+from minutes_app.base.errors import AgendaError, ModelCorruptError, ModelMissingError, OutputError
 from minutes_app.export.docx import export_docx
 from minutes_app.models.store import ModelStore
 

@@ -13,7 +13,7 @@ import json
 import pytest
 from test_drafting_draft import AGENDA, SPEAKERS, ScriptedEngine, check_structure, session
 
-from minutes_app.core.types import AgendaItem, Segment, Vote
+from minutes_app.base.types import AgendaItem, Segment, Vote
 from minutes_app.drafting import draft_minutes
 from minutes_app.drafting.itemjson import MAX_REPLY_CHARS, parse_item_draft
 from minutes_app.drafting.transcript import sanitize

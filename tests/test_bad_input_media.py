@@ -20,7 +20,7 @@ import pytest
 
 from minutes_app.audio import decode as decode_module
 from minutes_app.audio.decode import SAMPLE_RATE, decode_audio, decode_to_file, probe_audio
-from minutes_app.core.errors import InvalidAudioError
+from minutes_app.base.errors import InvalidAudioError
 
 REPO = Path(__file__).resolve().parent.parent
 LAYOUTS = {1: "mono", 2: "stereo", 6: "5.1"}

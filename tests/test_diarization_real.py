@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minutes_app.core.errors import Cancelled, ModelCorruptError, ModelMissingError
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.errors import Cancelled, ModelCorruptError, ModelMissingError
+from minutes_app.base.jobs import CancelToken
 from minutes_app.diarization.devdata import dev_files, load_audio
 from minutes_app.diarization.loader import CACHE
 from minutes_app.diarization.metrics import der_from_files

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minutes_app.core.errors import ModelMissingError
-from minutes_app.core.types import Diarization, SpeakerTurn
+from minutes_app.base.errors import ModelMissingError
+from minutes_app.base.types import Diarization, SpeakerTurn
 from minutes_app.diarization.campp import EMBEDDING_DIM, load_campp
 from minutes_app.diarization.metrics import diarization_error_rate, read_rttm
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from minutes_app.core.types import AgendaItem, Segment, Word
+from minutes_app.base.types import AgendaItem, Segment, Word
 from minutes_app.drafting.boundaries import label_number
 from minutes_app.drafting.cues import ItemSpan, segment_items
 

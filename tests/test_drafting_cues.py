@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.types import AgendaItem, Segment, Word
+from minutes_app.base.types import AgendaItem, Segment, Word
 from minutes_app.drafting.cues import OPENING_TITLE, find_cues, segment_items
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.errors import Cancelled
-from minutes_app.core.jobs import CancelToken
-from minutes_app.core.types import AgendaItem, Minutes, Segment, Vote
+from minutes_app.base.errors import Cancelled
+from minutes_app.base.jobs import CancelToken
+from minutes_app.base.types import AgendaItem, Minutes, Segment, Vote
 from minutes_app.drafting import DraftOptions, draft_minutes
 from minutes_app.drafting.engines.base import LLMEngine, Messages, TokenFn
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.errors import Cancelled, EngineError, ModelMissingError
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.errors import Cancelled, EngineError, ModelMissingError
+from minutes_app.base.jobs import CancelToken
 from minutes_app.drafting.engines import EngineOptions, make_engine
 from minutes_app.drafting.engines.ct2 import CT2Engine
 from minutes_app.drafting.engines.hf import TransformersEngine

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from minutes_app.core.types import Vote
+from minutes_app.base.types import Vote
 from minutes_app.drafting.itemjson import parse_item_draft
 from minutes_app.drafting.jsonrepair import LLMOutputError, parse_llm_json
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.types import Attendee, Segment
+from minutes_app.base.types import Attendee, Segment
 from minutes_app.drafting.naming import faction_keys, fold, suggest_speaker_names
 
 ROSTER = [

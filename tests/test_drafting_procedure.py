@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.types import PROCEDURE_KINDS, Evidence, Segment
+from minutes_app.base.types import PROCEDURE_KINDS, Evidence, Segment
 from minutes_app.drafting.procedure import find_procedure
 
 LABELS = {"S0": "Vorsitz", "S1": "Stadtrat Meier (CDU)"}

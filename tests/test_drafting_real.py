@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from minutes_app.core.types import AgendaItem, Minutes, Segment, Vote
+from minutes_app.base.types import AgendaItem, Minutes, Segment, Vote
 from minutes_app.drafting import DraftOptions, draft_minutes
 from minutes_app.drafting.engines import EngineOptions, make_engine
 from minutes_app.drafting.numbers import numbers_in_text

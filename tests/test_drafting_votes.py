@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from minutes_app.core.types import Evidence, Segment, Vote
+from minutes_app.base.types import Evidence, Segment, Vote
 from minutes_app.drafting.numbers import number_to_word, numbers_in_text, parse_number_word
 from minutes_app.drafting.verify import is_verbatim, verify_vote
 from minutes_app.drafting.votes import find_votes, item_vote
@@ -120,7 +120,7 @@ def test_verbatim_check() -> None:
 
 
 def test_debate_is_not_a_resolution_and_garbled_yes_votes_count():
-    from minutes_app.core.types import Segment as Seg
+    from minutes_app.base.types import Segment as Seg
     from minutes_app.drafting.merge import looks_like_resolution
     from minutes_app.drafting.verify import number_is_evidenced
     from minutes_app.drafting.votes import item_vote

@@ -7,9 +7,9 @@ import json
 import pytest
 from support.sessions import processed_project
 
-from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
-from minutes_app.core.errors import ProjectError
-from minutes_app.core.types import MinutesItem
+from minutes_app.base.errors import ProjectError
+from minutes_app.base.types import MinutesItem
+from minutes_app.session.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_item_states_and_save_roundtrip(doc, tmp_path):
 
 
 def test_only_confirmed_items_count_as_reviewed(doc):
-    from minutes_app.core.editing import is_reviewed
+    from minutes_app.session.editing import is_reviewed
 
     assert [is_reviewed(s) for s in (AI_DRAFT, EDITED, CONFIRMED)] == [False, False, True]
     with pytest.raises(ProjectError, match="Prüfstatus"):
@@ -60,7 +60,7 @@ def test_only_confirmed_items_count_as_reviewed(doc):
 
 
 def test_edits_keep_their_undo_records_and_reach_the_audit_trail_on_save(doc, tmp_path):
-    from minutes_app.core import audit
+    from minutes_app.session import audit
 
     doc.user = "Frau Weber"
     old, old_state = doc.replace_item(0, MinutesItem("2", "Radweg", discussion="Neu"))

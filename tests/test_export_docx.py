@@ -11,8 +11,8 @@ import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, RGBColor
 
-from minutes_app.core.errors import OutputError
-from minutes_app.core.types import (
+from minutes_app.base.errors import OutputError
+from minutes_app.base.types import (
     Attendee,
     Evidence,
     Minutes,

@@ -10,9 +10,9 @@ from pathlib import Path
 import docx
 import pytest
 
-from minutes_app.core import fileio
-from minutes_app.core.errors import OutputError
-from minutes_app.core.types import (
+from minutes_app.base import fileio
+from minutes_app.base.errors import OutputError
+from minutes_app.base.types import (
     Attendee,
     Evidence,
     Minutes,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from minutes_app.core.errors import OutputError
-from minutes_app.core.types import AgendaItem, Minutes, MinutesItem, ProcedureEvent, SessionInfo, Vote
+from minutes_app.base.errors import OutputError
+from minutes_app.base.types import AgendaItem, Minutes, MinutesItem, ProcedureEvent, SessionInfo, Vote
 from minutes_app.export.common import ExportResult
 from minutes_app.export.oparl import item_result, to_oparl, write_oparl
 from minutes_app.export.transcript import write_export

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from minutes_app.core.errors import OutputError, ProjectError
-from minutes_app.core.types import (
+from minutes_app.base.errors import OutputError, ProjectError
+from minutes_app.base.types import (
     Evidence,
     Minutes,
     MinutesItem,

@@ -21,8 +21,7 @@ from hypothesis import strategies as st
 from minutes_app.agenda.load import load_agenda
 from minutes_app.agenda.roster import load_roster
 from minutes_app.audio.decode import probe_audio
-from minutes_app.cli.session_cmd import parse_clock
-from minutes_app.core.errors import (
+from minutes_app.base.errors import (
     AgendaError,
     InvalidAudioError,
     ModelCorruptError,
@@ -30,11 +29,12 @@ from minutes_app.core.errors import (
     ProjectError,
     UserError,
 )
-from minutes_app.core.project import Project
-from minutes_app.core.settings import Settings
-from minutes_app.core.types import Vote
+from minutes_app.base.settings import Settings
+from minutes_app.base.types import Vote
+from minutes_app.cli.session_cmd import parse_clock
 from minutes_app.drafting.itemjson import ItemDraft, parse_item_draft
 from minutes_app.models.store import ModelStore
+from minutes_app.session.project import Project
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SMALL = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

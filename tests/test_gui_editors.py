@@ -17,10 +17,8 @@ from PySide6.QtGui import QTextCursor, QUndoStack  # noqa: E402
 
 from minutes_app.audio.decode import decode_to_file  # noqa: E402
 from minutes_app.audio.player import Player  # noqa: E402
-from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc  # noqa: E402
-from minutes_app.core.project import Project  # noqa: E402
-from minutes_app.core.settings import Settings  # noqa: E402
-from minutes_app.core.types import (  # noqa: E402
+from minutes_app.base.settings import Settings  # noqa: E402
+from minutes_app.base.types import (  # noqa: E402
     Diarization,
     Evidence,
     Minutes,
@@ -33,6 +31,8 @@ from minutes_app.core.types import (  # noqa: E402
 from minutes_app.gui.draft_view import DraftView  # noqa: E402
 from minutes_app.gui.transcript_view import TranscriptView  # noqa: E402
 from minutes_app.gui.waveform import WaveformEnvelope  # noqa: E402
+from minutes_app.session.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc  # noqa: E402
+from minutes_app.session.project import Project  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -377,7 +377,7 @@ def test_regenerate_item_with_real_model(drafts, doc, model_path):
 
 
 def test_job_adapter_with_the_shells_job_runner(qtbot):
-    from minutes_app.core.errors import Cancelled, ProjectError
+    from minutes_app.base.errors import Cancelled, ProjectError
     from minutes_app.gui.job_adapter import submit
     from minutes_app.gui.jobs import JobRunner
 

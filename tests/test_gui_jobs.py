@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from minutes_app.core.errors import AgendaError, Cancelled  # noqa: E402
+from minutes_app.base.errors import AgendaError, Cancelled  # noqa: E402
 from minutes_app.gui.jobs import CANCELLED, FAILED, SUCCEEDED, JobRunner, _Throttle  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from minutes_app.audio.decode import decode_audio  # noqa: E402
 from minutes_app.audio.recorder import SILENT  # noqa: E402
 from minutes_app.audio.recovery import Marker, finish_part, new_sidecar, write_sidecar  # noqa: E402
 from minutes_app.audio.wavfile import GrowingWav  # noqa: E402
-from minutes_app.core.settings import Settings  # noqa: E402
+from minutes_app.base.settings import Settings  # noqa: E402
 from minutes_app.diarization.live import LIVE_FILE  # noqa: E402
 from minutes_app.gui.jobs import JobRunner  # noqa: E402
 from minutes_app.gui.record_view import RecordView  # noqa: E402
@@ -136,12 +136,12 @@ class FeedRecorder:
 
 def test_live_text_while_recording_and_the_pipeline_resumes(qtbot, tmp_path, pcm, warnings, monkeypatch):
     from minutes_app.asr.whisper import WhisperASR
-    from minutes_app.core.pipeline import asr_key, run_pipeline
-    from minutes_app.core.project import Project
     from minutes_app.diarization.blocks import BlockRunner
     from minutes_app.gui.main_window import MainWindow
     from minutes_app.gui.process_view import pipeline_options
     from minutes_app.models.store import ModelStore
+    from minutes_app.pipeline.run import asr_key, run_pipeline
+    from minutes_app.session.project import Project
 
     settings = Settings({})
     jobs = JobRunner()
@@ -292,7 +292,7 @@ def test_live_process_ends_when_the_app_is_killed(tmp_path, model_path):
 
     code = (
         "import os, sys, time\n"
-        "from minutes_app.asr.live_job import LiveJob, LiveSpec\n"
+        "from minutes_app.pipeline.live_job import LiveJob, LiveSpec\n"
         "from minutes_app.asr.whisper import ASROptions\n"
         "if __name__ == '__main__':\n"
         "    job = LiveJob(LiveSpec(sys.argv[1], sys.argv[2], ASROptions()))\n"

@@ -11,10 +11,10 @@ from test_gui_editors import FakeStream, doc, player, project_dir, transcript  #
 from test_gui_shell import Boxes  # noqa: E402
 from test_privacy import recorded_project, release  # noqa: E402
 
-from minutes_app.core import audit, privacy, signoff  # noqa: E402
-from minutes_app.core.project import Project  # noqa: E402
-from minutes_app.core.settings import Settings  # noqa: E402
+from minutes_app.base.settings import Settings  # noqa: E402
 from minutes_app.gui.start_view import StartView, session_state  # noqa: E402
+from minutes_app.session import audit, privacy, signoff  # noqa: E402
+from minutes_app.session.project import Project  # noqa: E402
 
 
 def test_delete_session_from_the_start_view_asks_first(qtbot, monkeypatch, tmp_path):

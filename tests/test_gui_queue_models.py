@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
-from minutes_app.core import model_cache  # noqa: E402
-from minutes_app.core.project import Project  # noqa: E402
-from minutes_app.core.settings import Settings  # noqa: E402
+from minutes_app.base import model_cache  # noqa: E402
+from minutes_app.base.settings import Settings  # noqa: E402
 from minutes_app.gui.jobs import JobRunner  # noqa: E402
+from minutes_app.session.project import Project  # noqa: E402
 
 AUDIO = Path(__file__).resolve().parent.parent / "resources" / "examples" / "beispielsitzung.ogg"
 

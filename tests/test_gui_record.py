@@ -129,10 +129,10 @@ def test_offer_recovery(qtbot, tmp_path, monkeypatch, warnings):
 def test_main_window_records_a_new_session_and_opens_its_form(qtbot, tmp_path, warnings):
     """Aufnehmen from the menu: a new session gets the recording and its markers."""
     require_device()
-    from minutes_app.core.project import Project
-    from minutes_app.core.settings import Settings
+    from minutes_app.base.settings import Settings
     from minutes_app.gui.jobs import JobRunner
     from minutes_app.gui.main_window import MainWindow
+    from minutes_app.session.project import Project
 
     window = MainWindow(library=tmp_path / "lib", settings=Settings({}), jobs=JobRunner(synchronous=True))
     qtbot.addWidget(window)

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtWidgets import QMessageBox
 from test_agenda_oparl import server  # noqa: F401  (a real OParl server on 127.0.0.1)
 
-from minutes_app.core.project import Project
-from minutes_app.core.types import AgendaItem
+from minutes_app.base.types import AgendaItem
 from minutes_app.gui.jobs import JobRunner
 from minutes_app.gui.session_form import SessionForm, agenda_to_text, bad_agenda_lines
+from minutes_app.session.project import Project
 
 DATA = Path(__file__).resolve().parent / "data"
 

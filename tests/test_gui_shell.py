@@ -12,14 +12,14 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox, QTableWidget  # noqa: E402
 
-from minutes_app.core.project import Project, list_projects  # noqa: E402
-from minutes_app.core.settings import SETTINGS, Settings  # noqa: E402
-from minutes_app.core.types import SessionInfo  # noqa: E402
+from minutes_app.base.settings import SETTINGS, Settings  # noqa: E402
+from minutes_app.base.types import SessionInfo  # noqa: E402
 from minutes_app.gui.jobs import JobRunner  # noqa: E402
 from minutes_app.gui.process_view import stage_fractions  # noqa: E402
 from minutes_app.gui.session_form import SessionForm, bad_agenda_lines  # noqa: E402
 from minutes_app.gui.start_view import StartView, create_session, session_state  # noqa: E402
 from minutes_app.gui.strings import TEXT, fmt_duration, tr  # noqa: E402
+from minutes_app.session.project import Project, list_projects  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLES = REPO / "resources" / "examples"
@@ -309,7 +309,7 @@ def test_end_to_end_example_session_to_docx(qtbot, monkeypatch, tmp_path, librar
 def test_process_view_shows_stage_progress_cancels_and_reports_errors(qtbot, monkeypatch, library, tmp_path):
     import threading
 
-    from minutes_app.core.errors import ModelMissingError
+    from minutes_app.base.errors import ModelMissingError
     from minutes_app.gui import process_view as pv_module
     from minutes_app.gui.process_view import ProcessView
 

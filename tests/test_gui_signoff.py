@@ -14,10 +14,7 @@ pytest.importorskip("pytestqt")
 from PySide6.QtGui import QUndoGroup, QUndoStack  # noqa: E402
 from PySide6.QtWidgets import QAbstractItemView  # noqa: E402
 
-from minutes_app.core import audit, signoff  # noqa: E402
-from minutes_app.core.editing import CONFIRMED, EDITED, SessionDoc  # noqa: E402
-from minutes_app.core.project import Project  # noqa: E402
-from minutes_app.core.types import (  # noqa: E402
+from minutes_app.base.types import (  # noqa: E402
     Diarization,
     Evidence,
     Minutes,
@@ -28,6 +25,9 @@ from minutes_app.core.types import (  # noqa: E402
     Vote,
 )
 from minutes_app.gui.draft_view import DraftView  # noqa: E402
+from minutes_app.session import audit, signoff  # noqa: E402
+from minutes_app.session.editing import CONFIRMED, EDITED, SessionDoc  # noqa: E402
+from minutes_app.session.project import Project  # noqa: E402
 
 PROPOSAL = "Der Rat beschließt den Radweg an der Hauptstraße."
 
@@ -292,7 +292,7 @@ def test_set_start_at_playback_position(drafts, doc, project_dir):
 
 def test_session_view_locks_the_transcript(qtbot, tmp_path, shared_fixtures):
     from minutes_app.audio.decode import decode_to_file
-    from minutes_app.core.settings import Settings
+    from minutes_app.base.settings import Settings
     from minutes_app.gui.jobs import JobRunner
     from minutes_app.gui.session_view import SessionView
 

@@ -14,15 +14,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from minutes_app.asr.live import PARTIAL_FILE, LiveTranscriber, pipeline_partial_key
-from minutes_app.asr.live_source import GrowingWavReader
+from minutes_app.asr.live import PARTIAL_FILE, LiveTranscriber
 from minutes_app.asr.wer import wer
 from minutes_app.asr.whisper import ASROptions, WhisperASR
 from minutes_app.audio.decode import decode_audio
+from minutes_app.audio.live_source import GrowingWavReader
 from minutes_app.audio.recovery import finish_part, new_sidecar, write_sidecar
 from minutes_app.audio.wavfile import GrowingWav, wav_header
-from minutes_app.core.errors import Cancelled
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.errors import Cancelled
+from minutes_app.base.jobs import CancelToken
+from minutes_app.pipeline.live_job import pipeline_partial_key
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "examples" / "beispielsitzung.ogg"
 CLIP_SECONDS = 80
@@ -147,8 +148,8 @@ def test_windows_are_saved_in_the_pipelines_partial_format(live_run):
 
 
 def test_pipeline_resumes_after_the_live_windows(tmp_path, finished_wav, model_dir, asr, monkeypatch):
-    from minutes_app.core import pipeline
-    from minutes_app.core.project import Project
+    from minutes_app.pipeline import run as pipeline
+    from minutes_app.session.project import Project
 
     project = Project.create(tmp_path / "projekt", audio=finished_wav)
     options = pipeline.PipelineOptions(threads=1)

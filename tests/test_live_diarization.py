@@ -20,7 +20,7 @@ import pytest
 from minutes_app.audio.decode import decode_audio
 from minutes_app.audio.recovery import finish_part
 from minutes_app.audio.wavfile import GrowingWav
-from minutes_app.core.jobs import CancelToken
+from minutes_app.base.jobs import CancelToken
 from minutes_app.diarization.blocks import Block, BlockRunner, audio_digest
 from minutes_app.diarization.live import (
     LIVE_FILE,

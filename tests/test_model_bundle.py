@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from minutes_app.base.errors import ModelCorruptError, UserError
+from minutes_app.base.jobs import CancelToken, no_progress
 from minutes_app.cli import models_cmd
-from minutes_app.core.errors import ModelCorruptError, UserError
-from minutes_app.core.jobs import CancelToken, no_progress
 from minutes_app.models.bundle import BUNDLE_JSON, SUMS, create_bundle, install_bundle
 from minutes_app.models.store import ModelStore
 
@@ -216,7 +216,7 @@ def test_shared_read_only_folder_is_used_and_never_written(
 ) -> None:
     """An admin's network share (setting shared_models_dir): found after the own store, verified
     in place, never written; installs go to the own store."""
-    from minutes_app.core.settings import Settings
+    from minutes_app.base.settings import Settings
 
     share = source.root
     monkeypatch.delenv("MINUTES_APP_MODELS", raising=False)

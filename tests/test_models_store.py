@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from minutes_app.base.errors import ModelCorruptError, ModelMissingError, UserError
+from minutes_app.base.jobs import CancelToken
 from minutes_app.cli import models_cmd
-from minutes_app.core.errors import ModelCorruptError, ModelMissingError, UserError
-from minutes_app.core.jobs import CancelToken
 from minutes_app.models import registry
 from minutes_app.models.detect import detect
 from minutes_app.models.store import ModelStore
@@ -133,7 +133,7 @@ def test_wrong_wheel_content_is_refused(installed: ModelStore, wheel_cache: Path
 def test_cancel(installed: ModelStore) -> None:
     token = CancelToken()
     token.cancel()
-    from minutes_app.core.errors import Cancelled
+    from minutes_app.base.errors import Cancelled
 
     with pytest.raises(Cancelled):
         installed.verify(cancel=token)
@@ -243,7 +243,7 @@ def test_cli_list_json_and_verify(installed: ModelStore, capsys: pytest.CaptureF
 
 
 def test_default_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from minutes_app.core.settings import Settings
+    from minutes_app.base.settings import Settings
 
     monkeypatch.setenv("MINUTES_APP_MODELS", str(tmp_path / "env"))
     assert ModelStore.default(Settings({"models_dir": str(tmp_path / "set")})).root == tmp_path / "env"

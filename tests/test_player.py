@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from minutes_app.audio.player import NO_DEVICE_MESSAGE, Player, sounddevice_stream
-from minutes_app.core.errors import UserError
+from minutes_app.base.errors import UserError
 
 
 class FakeStream:

@@ -16,14 +16,14 @@ from test_signoff import confirm_all, make_project
 from minutes_app.audio import recorder as recorder_module
 from minutes_app.audio.decode import decode_to_file
 from minutes_app.audio.recorder import Recorder
-from minutes_app.core import audit, privacy, signoff
-from minutes_app.core.editing import SessionDoc
-from minutes_app.core.errors import ProjectError
-from minutes_app.core.fileio import atomic_open, open_append, private_dirs
-from minutes_app.core.pipeline import load_session
-from minutes_app.core.project import Project, list_projects
-from minutes_app.core.settings import SETTINGS, Settings
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript
+from minutes_app.base.errors import ProjectError
+from minutes_app.base.fileio import atomic_open, open_append, private_dirs
+from minutes_app.base.settings import SETTINGS, Settings
+from minutes_app.base.types import Diarization, Minutes, MinutesItem, Segment, Transcript
+from minutes_app.session import audit, privacy, signoff
+from minutes_app.session.editing import SessionDoc
+from minutes_app.session.project import Project, list_projects
+from minutes_app.session.result import load_session
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 SECRET = "Vertrauliche Wortmeldung von Frau Weber"
@@ -212,7 +212,7 @@ def test_retention_on_release_keeps_the_minutes_loadable_and_exportable(tmp_path
     result = load_session(Project.load(project.folder))
     assert result.segments == [] and result.minutes is not None
     assert result.minutes.agenda_items[0].resolution == "Beschlossen."
-    from minutes_app.export.session import export_session
+    from minutes_app.session.export import export_session
 
     written = export_session(result, "docx", tmp_path / "niederschrift.docx")
     assert written[0].stat().st_size > 0

@@ -6,12 +6,13 @@ import json
 
 from test_gui_editors import project_dir  # noqa: F401  (a processed session on real audio)
 
-from minutes_app.core import privacy
-from minutes_app.core.jobs import CancelToken, no_progress
-from minutes_app.core.pipeline import PipelineOptions, _draft, load_session
-from minutes_app.core.project import Project
-from minutes_app.core.types import Minutes
-from minutes_app.export.session import export_session
+from minutes_app.base.jobs import CancelToken, no_progress
+from minutes_app.base.types import Minutes
+from minutes_app.pipeline.run import PipelineOptions, _draft
+from minutes_app.session import privacy
+from minutes_app.session.export import export_session
+from minutes_app.session.project import Project
+from minutes_app.session.result import load_session
 
 OBJECTED_TEXT = "feuchtfröhlich"
 

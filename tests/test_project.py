@@ -7,10 +7,10 @@ import os
 
 import pytest
 
-from minutes_app.core.errors import OutputError, ProjectError, UserError
-from minutes_app.core.fileio import atomic_open, check_writable, write_json
-from minutes_app.core.project import SCHEMA_VERSION, Project
-from minutes_app.core.settings import Settings
+from minutes_app.base.errors import OutputError, ProjectError, UserError
+from minutes_app.base.fileio import atomic_open, check_writable, write_json
+from minutes_app.base.settings import Settings
+from minutes_app.session.project import SCHEMA_VERSION, Project
 
 
 @pytest.fixture

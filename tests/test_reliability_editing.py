@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from support.sessions import processed_project
 
-from minutes_app.core.editing import SessionDoc
+from minutes_app.session.editing import SessionDoc
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_LOST_S = 5.0
@@ -29,7 +29,7 @@ EDITOR = r"""
 import sys, time
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication, QUndoStack
-from minutes_app.core.editing import SessionDoc
+from minutes_app.session.editing import SessionDoc
 from minutes_app.gui import undo
 from minutes_app.gui.autosave import AutoSave
 

@@ -347,8 +347,8 @@ def _scripted():  # type: ignore[no-untyped-def]
 
 
 def test_draft_reuses_saved_items_and_saves_each_new_one(tmp_path):
-    from minutes_app.core.errors import Cancelled
-    from minutes_app.core.jobs import CancelToken
+    from minutes_app.base.errors import Cancelled
+    from minutes_app.base.jobs import CancelToken
     from minutes_app.drafting.draft import draft_minutes, load_partial, partial_saver
 
     t, engine = _scripted()

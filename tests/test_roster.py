@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from minutes_app.agenda.roster import Attendee, load_roster, parse_attendee_line, parse_attendees
-from minutes_app.core.errors import AgendaError
+from minutes_app.base.errors import AgendaError
 
 DATA = Path(__file__).parent / "data" / "agenda"
 OPARL = Path(__file__).parent / "data" / "oparl"

@@ -25,15 +25,15 @@ from minutes_app.asr.server import ESTIMATED_PROBABILITY, ESTIMATED_SUFFIX, Serv
 from minutes_app.asr.wer import wer
 from minutes_app.asr.whisper import SAMPLE_RATE, ASROptions, WhisperASR
 from minutes_app.audio.decode import decode_audio
-from minutes_app.core import audit
-from minutes_app.core.errors import Cancelled, EngineError, ServerUnavailable
-from minutes_app.core.jobs import CancelToken
-from minutes_app.core.pipeline import PipelineOptions, run_pipeline
-from minutes_app.core.project import Project
-from minutes_app.core.types import AgendaItem
+from minutes_app.base.errors import Cancelled, EngineError, ServerUnavailable
+from minutes_app.base.jobs import CancelToken
+from minutes_app.base.types import AgendaItem
 from minutes_app.drafting.engines import make_engine
 from minutes_app.drafting.engines.fallback import FallbackEngine
 from minutes_app.drafting.engines.openai import OpenAIEngine
+from minutes_app.pipeline.run import PipelineOptions, run_pipeline
+from minutes_app.session import audit
+from minutes_app.session.project import Project
 
 pytestmark = pytest.mark.slow
 MESSAGES = [{"role": "user", "content": "Nenne eine Farbe."}]

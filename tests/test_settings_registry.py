@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from minutes_app.core import settings as settings_mod
-from minutes_app.core.errors import UserError
-from minutes_app.core.settings import (
+from minutes_app.base import settings as settings_mod
+from minutes_app.base.errors import UserError
+from minutes_app.base.settings import (
     POLICY_KEY,
     Settings,
     _load_system,

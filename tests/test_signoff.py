@@ -8,11 +8,11 @@ import json
 import pytest
 from support.sessions import processed_project
 
-from minutes_app.core import audit, signoff
-from minutes_app.core.editing import AI_DRAFT, CONFIRMED, EDITED, SegmentEdit, SessionDoc
-from minutes_app.core.errors import ProjectError, UserError
-from minutes_app.core.project import SCHEMA_VERSION, Project
-from minutes_app.core.types import Minutes, MinutesItem
+from minutes_app.base.errors import ProjectError, UserError
+from minutes_app.base.types import Minutes, MinutesItem
+from minutes_app.session import audit, signoff
+from minutes_app.session.editing import AI_DRAFT, CONFIRMED, EDITED, SegmentEdit, SessionDoc
+from minutes_app.session.project import SCHEMA_VERSION, Project
 
 
 def make_project(tmp_path, model: str = "qwen2.5-1.5b", prompt: str = "v1-abc") -> Project:

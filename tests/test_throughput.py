@@ -2,7 +2,7 @@
 batched ASR, and models kept loaded between queued jobs.
 
 There is no GPU on the test machines: CUDA is simulated by replacing the detection
-functions of ``core.hardware``; the model constructors are replaced by recorders.
+functions of ``base.hardware``; the model constructors are replaced by recorders.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from minutes_app.core import hardware, model_cache
-from minutes_app.core.errors import UserError
+from minutes_app.base import hardware, model_cache
+from minutes_app.base.errors import UserError
 
 
 @pytest.fixture
@@ -66,7 +66,7 @@ def test_detection_imports_nothing_heavy_at_module_import():
     import sys
 
     code = (
-        "import sys, minutes_app.core.hardware; print('torch' in sys.modules, 'ctranslate2' in sys.modules)"
+        "import sys, minutes_app.base.hardware; print('torch' in sys.modules, 'ctranslate2' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
@@ -77,7 +77,7 @@ def test_threads_follow_the_cpu_affinity(monkeypatch):
     assert hardware.cpu_count() == 3
     assert hardware.resolve_threads(0) == 3
     assert hardware.resolve_threads(5) == 5
-    from minutes_app.core.pipeline import PipelineOptions
+    from minutes_app.pipeline.run import PipelineOptions
 
     assert PipelineOptions().resolved_threads() == 3
 
@@ -130,8 +130,8 @@ def test_whisper_gets_cpu_int8_sequential_without_cuda(no_cuda, fake_whisper, mo
 
 def test_asr_stage_passes_batch_size_device_and_threads(monkeypatch, tmp_path):
     import minutes_app.asr.whisper as whisper
-    from minutes_app.core.pipeline import PipelineOptions
-    from minutes_app.core.stage_asr import _asr
+    from minutes_app.pipeline.run import PipelineOptions
+    from minutes_app.pipeline.stage_asr import _asr
 
     seen = []
 
@@ -149,8 +149,8 @@ def test_asr_stage_passes_batch_size_device_and_threads(monkeypatch, tmp_path):
 
 
 def test_diarization_stage_gets_device_and_its_share_of_threads():
-    from minutes_app.core.pipeline import PipelineOptions
-    from minutes_app.core.stage_diarize import _diarization_setup
+    from minutes_app.pipeline.run import PipelineOptions
+    from minutes_app.pipeline.stage_diarize import _diarization_setup
 
     _, beside_asr = _diarization_setup(PipelineOptions(threads=8, device="auto"))
     assert (beside_asr.device, beside_asr.threads) == ("auto", hardware.split_threads(8)[1])
@@ -250,9 +250,9 @@ def host_wait_for_cancel(progress, cancel) -> None:
 
 
 def test_model_host_keeps_one_process_between_stages_and_restarts_after_a_crash():
-    from minutes_app.core.errors import Cancelled
-    from minutes_app.core.jobs import CancelToken
-    from minutes_app.core.worker import HOST_STARTS, WorkerStage
+    from minutes_app.base.errors import Cancelled
+    from minutes_app.base.jobs import CancelToken
+    from minutes_app.base.worker import HOST_STARTS, WorkerStage
 
     target = f"{__name__}:host_info"
     one_shot = [WorkerStage(target).wait() for _ in range(2)]
@@ -293,7 +293,7 @@ def _thorsten(shared: Path) -> tuple[dict[str, str], np.ndarray, np.ndarray]:
 
 def test_batched_segments_are_split_into_sentences():
     from minutes_app.asr.whisper import _sentences
-    from minutes_app.core.types import Word
+    from minutes_app.base.types import Word
 
     text = " Ich rufe TOP 3. auf. Gibt es Fragen? Herr Dr. Weber, bitte!« Danke"
     words = [Word(float(i), i + 0.5, " " + w, 0.9) for i, w in enumerate(text.split())]
@@ -342,10 +342,10 @@ def test_queued_jobs_reuse_every_model_with_identical_results(model_path, shared
     (ASR here, diarization and LLM in the kept worker process) and gets the same results
     as the first, which loaded every model; the queue's last run hands them back."""
     from minutes_app.asr.whisper import MODELS
-    from minutes_app.core import worker
-    from minutes_app.core.pipeline import PipelineOptions, run_pipeline
-    from minutes_app.core.project import Project
+    from minutes_app.base import worker
     from minutes_app.models.store import ModelStore
+    from minutes_app.pipeline.run import PipelineOptions, run_pipeline
+    from minutes_app.session.project import Project
 
     _, a, b = _thorsten(shared_fixtures)
     wav = tmp_path / "sitzung.wav"
@@ -358,12 +358,12 @@ def test_queued_jobs_reuse_every_model_with_identical_results(model_path, shared
         return run_pipeline(project, PipelineOptions(**{**options, **extra}), store)
 
     first = job("eins")
-    host_loads = worker.WorkerStage("minutes_app.core.model_cache:loads_report").wait()
+    host_loads = worker.WorkerStage("minutes_app.base.model_cache:loads_report").wait()
     asr_loads, starts = MODELS.loads, worker.HOST_STARTS[0]
     assert host_loads["diarization"] >= 1 and host_loads["llm"] >= 1
     second = job("zwei")
     assert MODELS.loads == asr_loads and worker.HOST_STARTS[0] == starts
-    assert worker.WorkerStage("minutes_app.core.model_cache:loads_report").wait() == host_loads
+    assert worker.WorkerStage("minutes_app.base.model_cache:loads_report").wait() == host_loads
     assert second.transcript.to_dict()["segments"] == first.transcript.to_dict()["segments"]
     assert second.diarization.to_dict()["turns"] == first.diarization.to_dict()["turns"]
     assert first.minutes is not None and second.minutes is not None

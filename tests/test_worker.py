@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from minutes_app.core.errors import Cancelled, InvalidAudioError, UserError
-from minutes_app.core.jobs import CancelToken
-from minutes_app.core.worker import WorkerStage
+from minutes_app.base.errors import Cancelled, InvalidAudioError, UserError
+from minutes_app.base.jobs import CancelToken
+from minutes_app.base.worker import WorkerStage
 
 
 def square(value: int, progress, cancel) -> int:

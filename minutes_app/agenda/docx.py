@@ -15,8 +15,8 @@ import re
 import zipfile
 from typing import Any
 
-from ..core.errors import AgendaError
-from ..core.types import AgendaItem
+from ..base.errors import AgendaError
+from ..base.types import AgendaItem
 from .lines import PAPER_ID, AgendaBuilder, parse_number, section_of, split_paper
 
 MAX_XML_BYTES = 60_000_000  # unpacked word/document.xml (a ZIP bomb is refused before parsing)

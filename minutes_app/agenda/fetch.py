@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..core.errors import AgendaError
+from ..base.errors import AgendaError
 
 TIMEOUT_S = 10.0
 MAX_RESPONSE_BYTES = 5_000_000

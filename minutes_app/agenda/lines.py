@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..core.errors import AgendaError
-from ..core.types import AgendaItem
+from ..base.errors import AgendaError
+from ..base.types import AgendaItem
 
 MAX_ITEMS = 5000
 MAX_MATCH_CHARS = 1000  # longer lines are never item lines (and keep the regexes cheap)

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import AgendaError, os_reason
-from ..core.types import AgendaItem, Attendee, SessionInfo
+from ..base.errors import AgendaError, os_reason
+from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import text as text_format
 from .fetch import OParlClient, check_url, is_url
 from .oparl import NOT_A_MEETING, Resolver, describe, meeting_import, type_name

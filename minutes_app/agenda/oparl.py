@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
-from ..core.errors import AgendaError
-from ..core.types import AgendaItem, Attendee, SessionInfo
+from ..base.errors import AgendaError
+from ..base.types import AgendaItem, Attendee, SessionInfo
 from .fetch import OParlClient
 from .lines import MAX_ITEMS
 from .names import split_name

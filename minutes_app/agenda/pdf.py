@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import logging
 
-from ..core.errors import AgendaError
-from ..core.types import AgendaItem
+from ..base.errors import AgendaError
+from ..base.types import AgendaItem
 from .lines import parse_lines
 
 MAX_PAGES = 300

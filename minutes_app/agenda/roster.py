@@ -17,8 +17,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import AgendaError
-from ..core.types import Attendee
+from ..base.errors import AgendaError
+from ..base.types import Attendee
 from .fetch import is_url
 from .load import load_oparl_url, parse_json, read_limited
 from .names import split_name

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..core.errors import AgendaError, os_reason
-from ..core.types import AgendaItem
+from ..base.errors import AgendaError, os_reason
+from ..base.types import AgendaItem
 from .lines import parse_lines
 
 EXPECTED = (

@@ -14,7 +14,7 @@ WER against the reference 0.315 (offline 0.293, 30 s windows 0.312 with a mean
 lag of 21 s). See ``bench/live_lag.py``.
 
 Every finished window goes into ``asr.partial.json`` in the pipeline's format
-(``{"key": ..., "transcript": ...}``, see ``core/pipeline.py::_asr``). The key
+(``{"key": ..., "transcript": ...}``, see ``pipeline/run.py::_asr``). The key
 includes the project's audio entry, which exists only after the recording was
 attached (``Project.set_audio``): call ``save_partial(key=pipeline_partial_key(
 project, options))`` then, and ``run_pipeline`` resumes after the last live
@@ -35,7 +35,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-import sys
 import threading
 import time
 from collections import deque
@@ -46,14 +45,15 @@ from typing import Any
 
 import numpy as np
 
+from ..audio.live_source import SAMPLE_RATE, GrowingWavReader
 from ..audio.recovery import RecordingError
-from ..core.errors import ModelMissingError, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
-from ..core.types import Segment, Transcript, Word
-from .live_source import SAMPLE_RATE, GrowingWavReader
+from ..base.errors import ModelMissingError, UserError
+from ..base.hardware import lower_thread_priority
+from ..base.jobs import CancelToken, ProgressFn, no_progress
+from ..base.types import Segment, Transcript, Word
 from .whisper import ASROptions, _cut_point
 
-PARTIAL_FILE = "asr.partial.json"  # core/pipeline.py PARTIAL_FILES[0]
+PARTIAL_FILE = "asr.partial.json"  # pipeline/run.py PARTIAL_FILES[0]
 SegmentsFn = Callable[[list[Segment]], None]
 KeyType = dict[str, Any] | Callable[[], dict[str, Any]]
 
@@ -220,7 +220,7 @@ class LiveTranscriber:
         ``nice``: on Linux the calling thread's priority is lowered for good (so run
         this in its own ``threading.Thread``, not a pool thread reused later).
         """
-        _lower_priority(nice)
+        lower_thread_priority(nice)
         try:
             while not stop_event.is_set():
                 if cancel is not None:
@@ -244,7 +244,7 @@ class LiveTranscriber:
         self, path: str | os.PathLike[str] | None = None, key: KeyType | None = None
     ) -> Path | None:
         """Write the finished windows for the pipeline's resume; returns the file (None: nothing to save)."""
-        from ..core.fileio import write_json
+        from ..base.fileio import write_json
 
         target = Path(path) if path is not None else self.partial_path
         key = key if key is not None else self.partial_key
@@ -332,39 +332,3 @@ class LiveTranscriber:
             for w in seg.words
         ]
         return Segment(len(self.segments), start, end, seg.text, words, seg.speaker)
-
-
-def _lower_priority(nice: int) -> None:
-    """Make the calling thread (and the model threads it starts later) yield to recorder and GUI.
-
-    Linux only: there the nice value belongs to the thread, and it cannot be raised back.
-    """
-    if nice > 0 and sys.platform.startswith("linux"):
-        with contextlib.suppress(AttributeError, OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-
-
-# -- pipeline compatibility (core/pipeline.py::_asr) -----------------------------------------
-def pipeline_partial_key(project: Any, options: Any) -> dict[str, Any]:
-    """The key ``run_pipeline`` expects in ``asr.partial.json`` for ``project``'s audio.
-
-    Valid only after ``project.set_audio(<finished wav>)``.
-    """
-    from ..core.pipeline import asr_key
-
-    return {**asr_key(options, project.agenda), "audio": project.data["audio"]}
-
-
-def pipeline_asr_options(project: Any, options: Any) -> ASROptions:
-    """ASR settings as the pipeline uses them (so live windows equal what it would make)."""
-    from .whisper import build_prompt
-
-    vocabulary = options.asr_vocabulary
-    return ASROptions(
-        language=options.language,
-        device=options.device,
-        initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
-        if vocabulary
-        else None,
-        hotwords=options.attendees if vocabulary else [],
-    )

@@ -5,7 +5,7 @@ the pipeline treats both alike. The audio goes to the server window by window
 (``window_seconds``, cut in a quiet stretch as WhisperASR does), each window as a
 16 kHz mono 16-bit WAV built in memory, with one second of silence in front (Whisper
 drops a first sentence that starts at 0.0 s). A resumed run starts at the last
-finished window; a failed window is retried (``core.remote``), then the server counts
+finished window; a failed window is retried (``base.remote``), then the server counts
 as down (``ServerUnavailable``).
 
 Form fields: ``file``, ``model``, ``language``, ``prompt``, ``response_format=verbose_json``
@@ -32,10 +32,10 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import EngineError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
-from ..core.remote import Server, ServerRejected, check_url
-from ..core.types import Segment, Transcript, Word
+from ..base.errors import EngineError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
+from ..base.remote import Server, ServerRejected, check_url
+from ..base.types import Segment, Transcript, Word
 from .whisper import SAMPLE_RATE, _cut_point
 
 WHAT = "Transkriptionsserver"

@@ -10,9 +10,9 @@ seen to drop the first sentence when speech starts at 0.0 s.
 
 ``ASROptions.batch_size`` > 1 decodes each window with faster-whisper's
 ``BatchedInferencePipeline`` (speech stretches found by VAD, decoded side by side);
-0 lets ``core.hardware.resolve_asr_batch`` choose per device (measured in
+0 lets ``base.hardware.resolve_asr_batch`` choose per device (measured in
 ``bench/batched_asr.py``). Loaded models are shared through ``MODELS`` while a queue
-of jobs keeps them (``core.model_cache``).
+of jobs keeps them (``base.model_cache``).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 
 import numpy as np
 
-from ..core import hardware
-from ..core.errors import Cancelled, ModelMissingError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
-from ..core.model_cache import ModelCache
-from ..core.types import Segment, Transcript, Word
+from ..base import hardware
+from ..base.errors import Cancelled, ModelMissingError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
+from ..base.model_cache import ModelCache
+from ..base.types import Segment, Transcript, Word
 
 SAMPLE_RATE = 16000
 BATCH_CLIP_SECONDS = 30  # without VAD, batched decoding gets fixed clips of this length
@@ -47,7 +47,7 @@ class ASROptions:
     threads: int = 0  # 0: all cores
     device: str = "auto"  # "cpu", "cuda" or "auto" (CUDA when available)
     compute_type: str = "default"  # int8 on CPU, float16 on CUDA
-    batch_size: int = 0  # 0: chosen per device (core.hardware); 1: sequential; >1: batched
+    batch_size: int = 0  # 0: chosen per device (base.hardware); 1: sequential; >1: batched
     chunk_seconds: float = 600.0
     lead_in_seconds: float = 1.0
     condition_on_previous_text: bool = False  # off: fewer repetition loops on long audio
@@ -100,7 +100,7 @@ class WhisperASR:
                 cpu_threads=self.threads,
             )
         except (RuntimeError, ValueError, OSError) as exc:  # CTranslate2 cannot read the files
-            from ..core.errors import ModelCorruptError
+            from ..base.errors import ModelCorruptError
 
             raise ModelCorruptError(
                 f"Das Spracherkennungsmodell in „{self.model_dir}“ ist beschädigt und kann nicht geladen "

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..core.errors import Cancelled, InvalidAudioError, os_reason
-from ..core.fileio import atomic_open
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..base.errors import Cancelled, InvalidAudioError, os_reason
+from ..base.fileio import atomic_open
+from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 SAMPLE_RATE = 16000
 # Peak below this over the whole file counts as "only silence" (about -60 dBFS).

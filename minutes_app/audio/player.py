@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UserError
+from ..base.errors import UserError
 from .decode import SAMPLE_RATE, open_pcm
 
 MIN_SPEED, MAX_SPEED = 0.5, 2.0

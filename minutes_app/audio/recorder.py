@@ -5,7 +5,7 @@ does all disk work: it appends the blocks to ``<stem>.part.wav`` (a growing
 PCM16 WAV, see ``wavfile``), rewrites the header and fsyncs every
 ``chunk_seconds`` of audio, keeps the level for the meter and saves markers in
 the sidecar. ``stop()`` fits the header and renames the file to ``<stem>.wav``
-(atomic, no copy). WAV and sidecar are owner-only (0600, see core/fileio.py).
+(atomic, no copy). WAV and sidecar are owner-only (0600, see base/fileio.py).
 After a crash or power cut ``find_unfinished`` + ``recover`` give a valid WAV
 with everything that reached the disk; see docs/recording.md.
 
@@ -28,8 +28,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import UserError, os_reason
-from ..core.fileio import make_private, private_dirs
+from ..base.errors import UserError, os_reason
+from ..base.fileio import make_private, private_dirs
 from .recovery import (
     PART_SUFFIX,
     Marker,

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import UserError, os_reason
-from ..core.fileio import write_json
+from ..base.errors import UserError, os_reason
+from ..base.fileio import write_json
 from .wavfile import fsync_dir, is_locked, read_header, repair_wav
 
 PART_SUFFIX = ".part.wav"

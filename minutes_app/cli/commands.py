@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..core import audit, signoff
-from ..core.errors import UserError
-from ..core.fileio import check_writable, write_json, write_text
-from ..core.jobs import CancelToken
-from ..core.pipeline import PipelineOptions, SessionResult, load_session, run_pipeline
-from ..core.project import Project
-from ..core.settings import Settings, data_dir
+from ..base.errors import UserError
+from ..base.fileio import check_writable, write_json, write_text
+from ..base.jobs import CancelToken
+from ..base.settings import Settings, data_dir
+from ..pipeline.run import PipelineOptions, run_pipeline
+from ..session import audit, signoff
+from ..session.project import Project
+from ..session.result import SessionResult, load_session
 from .progress import ProgressBar, run_cancellable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -169,7 +170,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _export(
     result: SessionResult, fmt: str, output: Path, template: str | None, part: str | None = None
 ) -> list[Path]:
-    from ..export.session import export_session
+    from ..session.export import export_session
 
     return export_session(result, fmt, output, Path(template) if template else None, part=part)
 

@@ -11,8 +11,8 @@ import sys
 import traceback
 from collections.abc import Sequence
 
-from ..core.errors import Cancelled, UserError
-from ..core.offline import ensure_offline
+from ..base.errors import Cancelled, UserError
+from ..base.offline import ensure_offline
 from . import commands
 
 

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..core.jobs import ProgressFn, no_progress
+from ..base.jobs import ProgressFn, no_progress
 from ..models.registry import PROFILES
 from ..models.store import ModelStore
 from .progress import ProgressBar, run_cancellable
@@ -31,7 +31,7 @@ def cmd_install(args: argparse.Namespace) -> int:
     if args.from_bundle:
         return _install_bundle(args)
     if getattr(sys, "frozen", False):  # the installed app has no pip to download with
-        from ..core.errors import UserError
+        from ..base.errors import UserError
 
         raise UserError(
             "Das installierte Programm lädt keine Modelle herunter. Bitte ein Modellpaket installieren: "
@@ -54,7 +54,7 @@ def _install_bundle(args: argparse.Namespace) -> int:
     from ..models.bundle import install_bundle
 
     if args.profile:
-        from ..core.errors import UserError
+        from ..base.errors import UserError
 
         raise UserError("--profile und --from schließen sich aus: das Modellpaket bestimmt die Modelle.")
     store = _store(args)
@@ -179,7 +179,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def main(argv: list[str] | None = None) -> int:
     """Stand-alone entry for tests: ``python -m minutes_app.cli.models_cmd models list``."""
-    from ..core.errors import UserError
+    from ..base.errors import UserError
 
     parser = argparse.ArgumentParser(prog="minutes-app")
     register(parser.add_subparsers(dest="command", required=True))

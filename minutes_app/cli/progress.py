@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from ..core.errors import Cancelled
-from ..core.jobs import CancelToken
+from ..base.errors import Cancelled
+from ..base.jobs import CancelToken
 
 T = TypeVar("T")
 

@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import UserError
-from ..core.remote import Server, ServerRejected, check_url
+from ..base.errors import UserError
+from ..base.remote import Server, ServerRejected, check_url
 
 PROBE_TIMEOUT_S = 30.0
 
@@ -104,7 +104,7 @@ def check_asr(settings: Any, timeout: float) -> bool:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from ..core.settings import Settings
+    from ..base.settings import Settings
 
     settings = Settings.load()
     llm = settings.get("llm_engine") == "openai" or bool(str(settings.get("llm_server_url")).strip())

@@ -13,10 +13,10 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..core import audit, signoff
-from ..core.errors import UserError
-from ..core.pipeline import load_session
-from ..core.project import Project
+from ..base.errors import UserError
+from ..session import audit, signoff
+from ..session.project import Project
+from ..session.result import load_session
 
 _SOURCES = {
     "nummer": "Aufruf mit Nummer",
@@ -137,8 +137,8 @@ def cmd_signoff(args: argparse.Namespace) -> int:
         signoff.mark_reviewed(project, user)
     elif args.freigeben:
         signoff.release(project, user)
-        from ..core import privacy
-        from ..core.settings import Settings
+        from ..base.settings import Settings
+        from ..session import privacy
 
         for line in privacy.apply_retention(project, Settings.load(), user=user):
             print(line)
@@ -161,7 +161,7 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from ..core import privacy
+    from ..session import privacy
 
     project = Project.load(args.project)
     if not args.yes:
@@ -177,8 +177,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_retention(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from ..core import privacy
-    from ..core.settings import Settings, data_dir
+    from ..base.settings import Settings, data_dir
+    from ..session import privacy
 
     library = Path(args.library) if args.library else data_dir() / "sessions"
     removed = privacy.sweep(library, Settings.load())

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from ..core.types import Diarization, Segment, Speaker, SpeakerTurn, Word
+from ..base.types import Diarization, Segment, Speaker, SpeakerTurn, Word
 
 # A run of at most this many words shorter than this is treated as a
 # diarization blip and given to the surrounding speaker.

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.jobs import CancelToken, ProgressFn, no_progress
-from ..core.types import Diarization
+from ..base.jobs import CancelToken, ProgressFn, no_progress
+from ..base.types import Diarization
 
 SAMPLE_RATE = 16000
 

@@ -20,8 +20,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ModelCorruptError, ModelMissingError
-from ..core.offline import ensure_offline
+from ..base.errors import ModelCorruptError, ModelMissingError
+from ..base.offline import ensure_offline
 
 EMBEDDING_DIM = 192
 NUM_MEL_BINS = 80

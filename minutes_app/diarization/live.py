@@ -13,7 +13,7 @@ measured 0.3-0.6 x real time per core that is at most 1.5-3 minutes of work on o
 about half of it with both cores free after stop. Shorter blocks give pyannote fewer
 embeddings per speaker and more cross-block links (``docs/bench_live.md``).
 
-The pipeline's diarization stage (``core.stage_diarize``) calls ``diarize_reusing``: it
+The pipeline's diarization stage (``pipeline.stage_diarize``) calls ``diarize_reusing``: it
 takes the saved blocks whose samples (digest) and parameters match the decoded
 recording, diarizes only the rest in blocks of the same length, and links all blocks
 with the pipeline's own speaker bounds (roster, ``--num-speakers``). A recording whose
@@ -36,8 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from ..core.jobs import CancelToken, ProgressFn, no_progress, scaled
-from ..core.types import Diarization
+from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
+from ..base.types import Diarization
 from .blocks import SAMPLE_RATE, Block, BlockRunner, audio_digest, link
 
 LIVE_FILE = "diarization.live.json"
@@ -65,7 +65,7 @@ def block_params(model_dir: str | os.PathLike[str], options: Any) -> dict[str, A
 def save_blocks(
     path: str | os.PathLike[str], model_dir: Any, options: Any, block_seconds: float, blocks: list[Block]
 ) -> None:
-    from ..core.fileio import write_json
+    from ..base.fileio import write_json
 
     write_json(
         path,
@@ -155,7 +155,7 @@ def follow_recording(
     ``nice``: blocks before the stop run in a fresh thread of that lower priority (Linux:
     per thread, and not undone), those after it in the calling thread, at its priority.
     """
-    from ..asr.live_source import GrowingWavReader
+    from ..audio.live_source import GrowingWavReader
 
     reader = GrowingWavReader(wav_path)
     size = max(int(block_seconds * SAMPLE_RATE), SAMPLE_RATE)
@@ -215,12 +215,12 @@ def _in_thread(work: Callable[[], Block], nice: int) -> Block:
     """``work()`` in a new thread with lowered priority (its torch threads inherit it)."""
     if nice <= 0:
         return work()
-    from ..asr.live import _lower_priority
+    from ..base.hardware import lower_thread_priority
 
     box: dict[str, Any] = {}
 
     def target() -> None:
-        _lower_priority(nice)
+        lower_thread_priority(nice)
         try:
             box["block"] = work()
         except BaseException as exc:  # raised again in the calling thread

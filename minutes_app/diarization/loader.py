@@ -26,9 +26,9 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ModelCorruptError, ModelMissingError, UserError
-from ..core.model_cache import ModelCache
-from ..core.offline import ensure_offline
+from ..base.errors import ModelCorruptError, ModelMissingError, UserError
+from ..base.model_cache import ModelCache
+from ..base.offline import ensure_offline
 from .campp import find_campp_checkpoint, load_campp
 
 PIPELINE_CONFIG = "config.yaml"
@@ -204,7 +204,7 @@ class PipelineCache:
     """Loaded pipelines per (folder, segmentation step, device); loading takes seconds.
 
     Unlike other models these stay cached in the process that loaded them (a worker
-    process returns them when it ends); ``core.model_cache.release()`` clears them.
+    process returns them when it ends); ``base.model_cache.release()`` clears them.
     """
 
     def __init__(self) -> None:
@@ -219,7 +219,7 @@ class PipelineCache:
         """Return ``(pipeline, is_store_layout)``; raises ModelMissingError/ModelCorruptError.
 
         ``device``: "cpu", "cuda" or "auto" (CUDA when torch sees it)."""
-        from ..core.hardware import resolve_device
+        from ..base.hardware import resolve_device
 
         model_dir = Path(model_dir)
         if not model_dir.is_dir():

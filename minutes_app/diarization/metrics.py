@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.offline import ensure_offline
-from ..core.types import Diarization, SpeakerTurn
+from ..base.offline import ensure_offline
+from ..base.types import Diarization, SpeakerTurn
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 ``diarize(audio, model_dir)`` runs pyannote's segmentation + CAM++ embedding +
 agglomerative clustering pipeline (or an admin-provided pyannote pipeline
-folder) on 16 kHz mono float32 audio and returns a ``core.types.Diarization``.
+folder) on 16 kHz mono float32 audio and returns a ``base.types.Diarization``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress, scaled
-from ..core.types import Diarization, SpeakerTurn
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
+from ..base.types import Diarization, SpeakerTurn
 from .loader import CACHE, prepare_environment
 
 SAMPLE_RATE = 16000
@@ -65,7 +65,7 @@ class DiarizationOptions:
     # 10-minute peak.
     block_seconds: float = 600.0
     threads: int = 1  # torch intra-op threads during the run; 0 leaves torch's setting
-    device: str = "auto"  # "cpu", "cuda" or "auto" (CUDA when torch sees it; core.hardware)
+    device: str = "auto"  # "cpu", "cuda" or "auto" (CUDA when torch sees it; base.hardware)
 
     def validate(self) -> None:
         for name in ("num_speakers", "min_speakers", "max_speakers"):

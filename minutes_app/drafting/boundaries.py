@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..core.types import Segment
+from ..base.types import Segment
 from .cues import Cue, ItemSpan, Locator, _digits, _sentences, number_key, split_segment, title_score
 
 SNAP_SECONDS = 60.0  # a spoken cue this close to a marker is the same boundary

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from ..core.types import AgendaItem, Segment
+from ..base.types import AgendaItem, Segment
 from .numbers import _COMPOUND_UNITS, _TENS, _UNITS, AMBIGUOUS
 
 OPENING_TITLE = "Eröffnung/Regularien"

@@ -20,9 +20,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import EngineError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
-from ..core.types import AgendaItem, Minutes, MinutesItem, Segment
+from ..base.errors import EngineError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
+from ..base.types import AgendaItem, Minutes, MinutesItem, Segment
 from .cues import ItemSpan, segment_items
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft, parse_item_draft
@@ -371,7 +371,7 @@ def partial_saver(
     path: str | os.PathLike[str], key: dict[str, Any], done: dict[str, dict[str, Any]]
 ) -> Callable[[str, MinutesItem], None]:
     """An ``on_item`` callback that saves every finished item atomically in ``path``."""
-    from ..core.fileio import write_json
+    from ..base.fileio import write_json
 
     items = dict(done)
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.types import Vote
+from ..base.types import Vote
 from .jsonrepair import LLMOutputError, parse_llm_json
 from .numbers import parse_number_word
 

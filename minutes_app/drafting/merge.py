@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..core.types import Evidence, MinutesItem, Segment, Vote
+from ..base.types import Evidence, MinutesItem, Segment, Vote
 from .itemjson import ItemDraft
 from .verify import COUNT_LABELS, is_verbatim, quote_coverage, verify_vote
 from .votes import VoteEvent, find_votes

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..core.types import Attendee, Evidence, Segment
+from ..base.types import Attendee, Evidence, Segment
 
 THRESHOLD = 0.5
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..core.types import Evidence, ProcedureEvent, Segment
+from ..base.types import Evidence, ProcedureEvent, Segment
 from . import procedure_patterns as P
 from .votes import find_votes, is_roll_call
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import UserError
+from ..base.errors import UserError
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _SECTION = re.compile(r"^##\s*(system|user)\s*$", re.MULTILINE | re.IGNORECASE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..core.types import Evidence, Segment
+from ..base.types import Evidence, Segment
 from .transcript import speaker_label
 
 _SENT = re.compile(r"(?:[^.!?]|\.(?=\d))*(?:[.!?]+|$)")

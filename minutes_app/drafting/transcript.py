@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..core.types import Segment
+from ..base.types import Segment
 
 UNKNOWN_SPEAKER = "Unbekannt"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..core.types import Evidence, Segment, Vote
+from ..base.types import Evidence, Segment, Vote
 from .numbers import numbers_in_text
 
 COUNT_LABELS = {"yes": "Ja-Stimmen", "no": "Nein-Stimmen", "abstain": "Enthaltungen"}

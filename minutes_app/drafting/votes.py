@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..core.types import Evidence, Segment, Vote
+from ..base.types import Evidence, Segment, Vote
 from .numbers import _COMPOUND_UNITS, _TENS, _UNITS, parse_number_word
 
 _WORDS = sorted(

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ..core.errors import OutputError
-from ..core.fileio import atomic_open
-from ..core.types import AgendaItem, Attendee, Minutes, SessionInfo, Speaker, Transcript
+from ..base.errors import OutputError
+from ..base.fileio import atomic_open
+from ..base.types import AgendaItem, Attendee, Minutes, SessionInfo, Speaker, Transcript
 
 # Which part of the Niederschrift an export holds: Teil A (public), Teil B (non-public) or both.
 PART_PUBLIC = "oeffentlich"
@@ -22,7 +22,7 @@ PARTS = (PART_PUBLIC, PART_NONPUBLIC, PART_ALL)
 # Sign-off state of the whole Niederschrift and its German label ({{Status}} in templates).
 SIGNOFF_STATES = {"entwurf": "Entwurf", "geprueft": "geprüft", "freigegeben": "freigegeben"}
 REVIEWED_SIGNOFF = ("geprueft", "freigegeben")
-ITEM_CONFIRMED = "bestaetigt"  # core.editing.CONFIRMED: the item is human-reviewed
+ITEM_CONFIRMED = "bestaetigt"  # session.editing.CONFIRMED: the item is human-reviewed
 
 
 @dataclass

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import OutputError
-from ..core.types import Attendee, Minutes, SessionInfo, Speaker, Transcript
+from ..base.errors import OutputError
+from ..base.types import Attendee, Minutes, SessionInfo, Speaker, Transcript
 from .common import (
     PART_ALL,
     PART_NONPUBLIC,

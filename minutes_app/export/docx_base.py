@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.types import Attendee, Minutes, MinutesItem, SessionInfo, Speaker, Transcript
+from ..base.types import Attendee, Minutes, MinutesItem, SessionInfo, Speaker, Transcript
 from .common import (
     ITEM_CONFIRMED,
     PART_ALL,

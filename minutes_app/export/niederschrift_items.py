@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.types import PROCEDURE_KINDS, MinutesItem, ProcedureEvent, Vote
+from ..base.types import PROCEDURE_KINDS, MinutesItem, ProcedureEvent, Vote
 from .common import PART_ALL, PART_NONPUBLIC, fmt_clock, label_for, speaker_labels
 from .docx_base import (
     ITEM_MARK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..core.types import Attendee, ProcedureEvent
+from ..base.types import Attendee, ProcedureEvent
 from .common import PART_ALL, PART_NONPUBLIC, clock_after, fmt_clock, plain_clock
 from .docx_base import (
     DRAFT_MARK,

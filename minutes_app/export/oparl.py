@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import OutputError
-from ..core.types import MinutesItem
+from ..base.errors import OutputError
+from ..base.types import MinutesItem
 from .common import (
     ITEM_CONFIRMED,
     PART_NONPUBLIC,

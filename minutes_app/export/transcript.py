@@ -13,8 +13,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import OutputError, ProjectError
-from ..core.types import Attendee, Minutes, Segment, SessionInfo, Speaker, Transcript, Word
+from ..base.errors import OutputError, ProjectError
+from ..base.types import Attendee, Minutes, Segment, SessionInfo, Speaker, Transcript, Word
 from .common import (
     ExportResult,
     fmt_clock,

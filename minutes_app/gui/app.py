@@ -23,9 +23,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the GUI until its window is closed; returns the exit code."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from ..core.errors import UserError
-    from ..core.offline import ensure_offline
-    from ..core.settings import Settings, data_dir
+    from ..base.errors import UserError
+    from ..base.offline import ensure_offline
+    from ..base.settings import Settings, data_dir
     from .main_window import MainWindow
 
     ensure_offline()
@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         QMessageBox.critical(None, tr("error.title"), str(exc))
         return 2
-    from ..core import privacy
+    from ..session import privacy
 
     privacy.secure_data_dir()
     removed = privacy.sweep(data_dir() / "sessions", settings)  # retention: old recordings go

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..core.editing import SessionDoc
-from ..core.errors import UserError
+from ..base.errors import UserError
+from ..session.editing import SessionDoc
 from .doc_events import events_for
 
 AUTOSAVE_DELAY_MS = 2000

@@ -10,7 +10,7 @@ import weakref
 
 from PySide6.QtCore import QObject, Signal
 
-from ..core.editing import SessionDoc
+from ..session.editing import SessionDoc
 
 
 class DocEvents(QObject):

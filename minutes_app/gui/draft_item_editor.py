@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
-from ..core.errors import UserError
-from ..core.types import MinutesItem, Vote
+from ..base.errors import UserError
+from ..base.types import MinutesItem, Vote
+from ..session.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
 from . import draft_item_info as info
 from . import undo
 from .format import format_time

@@ -5,7 +5,7 @@ Qt-free text helpers (rich text for QLabels; links carry the second to seek to).
 
 from __future__ import annotations
 
-from ..core.types import PROCEDURE_KINDS, MinutesItem, ProcedureEvent
+from ..base.types import PROCEDURE_KINDS, MinutesItem, ProcedureEvent
 from .format import format_time
 from .strings import tr
 

@@ -12,10 +12,10 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.editing import SessionDoc
-from ..core.errors import ProjectError
-from ..core.jobs import CancelToken, ProgressFn
-from ..core.types import MinutesItem, Segment
+from ..base.errors import ProjectError
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.types import MinutesItem, Segment
+from ..session.editing import SessionDoc
 
 # Hints about how the item was found in the transcript: a regeneration cannot
 # re-derive them (it only sees the item's own segments), so they are carried over.
@@ -73,7 +73,7 @@ def prepare(doc: SessionDoc, index: int) -> RegenRequest:
 def make_engine_from_settings(settings: Any) -> Any:
     """The LLM engine configured in the settings (model from the model store)."""
     from ..drafting.engines import make_engine
-    from ..models.store import ModelStore
+    from ..models.store import ModelStore, local_llm_dir
 
     kind = str(settings.get("llm_engine"))
     model_id = str(settings.get("llm_model"))
@@ -86,6 +86,8 @@ def make_engine_from_settings(settings: Any) -> Any:
         server_url=str(settings.get("llm_server_url")),
         api_key=str(settings.get("llm_api_key")),
         model_id=model_id,
+        fallback_local=bool(settings.get("server_fallback_local")),
+        fallback_dir=local_llm_dir(model_id) if kind == "openai" else None,
     )
 
 

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import audit, signoff
-from ..core.editing import AI_DRAFT, CONFIRMED, SessionDoc
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn
-from ..core.types import MinutesItem
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.types import MinutesItem
+from ..session import audit, signoff
+from ..session.editing import AI_DRAFT, CONFIRMED, SessionDoc
 from . import draft_regen, job_adapter, undo
 from .autosave import AutoSave
 from .doc_events import events_for
@@ -61,7 +61,7 @@ class DraftView(QWidget):
         super().__init__(parent)
         self.doc, self.undo_stack, self.jobs, self.on_seek = doc, undo_stack, jobs, on_seek
         self.position = position  # the player's current position (seconds), None: no player
-        self.settings: Any = None  # core.settings.Settings; None: loaded when needed
+        self.settings: Any = None  # base.settings.Settings; None: loaded when needed
         self.busy: set[int] = set()
         self.autosave = AutoSave(doc, parent=self)
         self.items = QListWidget(self)
@@ -275,6 +275,6 @@ class DraftView(QWidget):
 
 
 def _load_settings() -> Any:
-    from ..core.settings import Settings
+    from ..base.settings import Settings
 
     return Settings.load()

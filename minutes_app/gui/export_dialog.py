@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.jobs import CancelToken, ProgressFn
-from ..core.pipeline import SessionResult
-from ..core.settings import Settings
-from ..export.session import export_session
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.settings import Settings
+from ..session.export import export_session
+from ..session.result import SessionResult
 from .jobs import JobRunner
 from .strings import tr
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 Work = Callable[[CancelToken, ProgressFn], Any]
 

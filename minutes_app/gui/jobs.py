@@ -22,7 +22,7 @@ Usage from any widget (GUI thread)::
   ``model=False``: light work (an export, reading files) that runs at once.
 * Errors: a ``UserError`` reaches ``on_error`` with its German message; any other
   exception is logged with its traceback and reported as a German "Interner Fehler"
-  text; ``core.errors.Cancelled`` calls ``on_cancelled``.
+  text; ``base.errors.Cancelled`` calls ``on_cancelled``.
 * ``JobRunner(synchronous=True)`` runs every job inline inside ``submit`` (tests):
   the callbacks have all been called when ``submit`` returns.
 * The handle also has Qt signals (``progress``, ``succeeded``, ``failed``, ``cancelled``,
@@ -40,8 +40,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
 
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken, ProgressFn
 from .strings import tr
 
 log = logging.getLogger(__name__)

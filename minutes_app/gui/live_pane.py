@@ -37,8 +37,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken, ProgressFn
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken, ProgressFn
 from ..diarization.live import BLOCK_SECONDS, LIVE_FILE
 from .format import format_time
 from .jobs import QUEUED, JobHandle, JobRunner
@@ -129,7 +129,7 @@ class LiveSession(QObject):
         self._key: dict[str, Any] | None = None
         self._paused = False
         if settings is None:
-            from ..core.settings import Settings
+            from ..base.settings import Settings
 
             settings = Settings({})
         self._options, self._asr_options, self._diar_options, self._key_base = self._setup(settings)
@@ -138,10 +138,10 @@ class LiveSession(QObject):
     # -- GUI thread ----------------------------------------------------------------------
     def _setup(self, settings: Any) -> tuple[Any, Any, Any, dict[str, Any]]:
         """Options as the pipeline will use them for this session (so its keys match)."""
-        from ..asr.live import pipeline_asr_options
-        from ..core.pipeline import PipelineOptions, asr_key
-        from ..core.project import Project
-        from ..core.stage_diarize import _diarization_setup
+        from ..pipeline.live_job import pipeline_asr_options
+        from ..pipeline.run import PipelineOptions, asr_key
+        from ..pipeline.stage_diarize import _diarization_setup
+        from ..session.project import Project
         from .process_view import pipeline_options
 
         try:
@@ -255,8 +255,8 @@ class LiveSession(QObject):
     # -- the job (worker threads) ----------------------------------------------------------
     def _work(self, progress: ProgressFn, cancel: CancelToken) -> dict[str, Any]:
         from ..asr.live import PARTIAL_FILE
-        from ..asr.live_job import LiveJob, LiveSpec
         from ..models.store import ModelStore
+        from ..pipeline.live_job import LiveJob, LiveSpec
 
         store = ModelStore.default(self._settings)
         spec = LiveSpec(
@@ -301,8 +301,8 @@ class LiveSession(QObject):
 
         ``transcript`` None: take what the live process saved after its last window."""
         from ..asr.live import PARTIAL_FILE
-        from ..asr.live_job import save_partial
-        from ..core.types import Transcript
+        from ..base.types import Transcript
+        from ..pipeline.live_job import save_partial
 
         while not self._attached.wait(0.2):
             if cancel.cancelled:  # closing without a stop: what is done stays unkeyed

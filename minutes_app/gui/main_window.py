@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import UserError
-from ..core.project import Project
-from ..core.settings import Settings, data_dir
+from ..base.errors import UserError
+from ..base.settings import Settings, data_dir
+from ..session.project import Project
 from .jobs import JobRunner
 from .process_view import ProcessView
 from .session_form import SessionForm

@@ -1,4 +1,4 @@
-"""Processing view: runs ``core.pipeline.run_pipeline`` for queued sessions through the JobRunner.
+"""Processing view: runs ``pipeline.run.run_pipeline`` for queued sessions through the JobRunner.
 
 Queued sessions run one after another with their models kept loaded in between
 (``keep_models_loaded`` while more are waiting; handed back when the queue is empty).
@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.jobs import CancelToken, ProgressFn
-from ..core.model_cache import release as release_models
-from ..core.pipeline import STAGE_NAMES, WEIGHTS, PipelineOptions, SessionResult, run_pipeline
-from ..core.project import Project
-from ..core.settings import Settings
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.model_cache import release as release_models
+from ..base.settings import Settings
+from ..pipeline.run import STAGE_NAMES, WEIGHTS, PipelineOptions, run_pipeline
+from ..session.project import Project
+from ..session.result import SessionResult
 from .jobs import JobHandle, JobRunner
 from .strings import fmt_duration, tr
 

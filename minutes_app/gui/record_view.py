@@ -41,7 +41,7 @@ from ..audio.recorder import (
     input_devices,
     recover,
 )
-from ..core.errors import UserError
+from ..base.errors import UserError
 from .live_pane import LivePane, LiveSession
 from .strings import tr
 

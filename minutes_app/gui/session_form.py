@@ -28,9 +28,9 @@ from ..agenda.fetch import is_url
 from ..agenda.lines import section_of
 from ..agenda.roster import Attendee, load_roster
 from ..agenda.text import parse_agenda_lines
-from ..core.errors import UserError
-from ..core.project import Project
-from ..core.types import AgendaItem, SessionInfo
+from ..base.errors import UserError
+from ..base.types import AgendaItem, SessionInfo
+from ..session.project import Project
 from .start_view import create_session
 from .strings import tr
 

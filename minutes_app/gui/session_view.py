@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.editing import SessionDoc
-from ..core.settings import Settings
+from ..base.settings import Settings
+from ..session.editing import SessionDoc
 from .export_dialog import ExportDialog
 from .jobs import JobRunner
 from .strings import tr
@@ -48,7 +48,7 @@ def _editor_class(module: str, name: str) -> type | None:
 
 def _make_player(doc: SessionDoc) -> Any:
     """``audio.player.Player`` for the session's decoded audio, or None while it is unavailable."""
-    from ..core import privacy
+    from ..session import privacy
 
     if privacy.audio_deleted(doc.project) or not doc.project.pcm_path.exists():
         return None  # deleted under the retention rules (or never decoded): editors without sound
@@ -174,7 +174,7 @@ class SessionView(QWidget):
 
     def apply_retention(self, locked: bool) -> list[str]:
         """Released: the audio goes now when the retention setting says so (an audit entry notes it)."""
-        from ..core import privacy
+        from ..session import privacy
 
         if not locked or self.doc is None or not self.settings.get("retention_on_release"):
             return []

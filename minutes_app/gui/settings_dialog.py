@@ -1,4 +1,4 @@
-"""Settings dialog, generated from ``core.settings.SETTINGS`` (type -> widget), and the model store.
+"""Settings dialog, generated from ``base.settings.SETTINGS`` (type -> widget), and the model store.
 
 A setting can be locked (issue 7: fixed by the IT) or fixed by an environment
 variable; its widget is then shown but disabled. ``locked`` is the set of keys.
@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core.errors import UserError
-from ..core.jobs import CancelToken, ProgressFn
-from ..core.settings import SETTINGS, Setting, Settings
+from ..base.errors import UserError
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.settings import SETTINGS, Setting, Settings
 from .jobs import JobHandle, JobRunner
 from .strings import TEXT, tr
 

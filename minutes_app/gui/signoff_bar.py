@@ -1,6 +1,6 @@
 """Sign-off bar of the draft editor: Entwurf -> geprüft -> freigegeben, versions, audit export.
 
-Calls ``core.signoff`` / ``core.audit`` with the open ``SessionDoc`` (never a second
+Calls ``session.signoff`` / ``session.audit`` with the open ``SessionDoc`` (never a second
 ``Project``). Refusals (``UserError``) are shown as German message boxes. Every dialog
 goes through a small method (``ask_confirm``, ``ask_reason``, ``ask_export_path``,
 ``show_refusal``) so tests can replace it.
@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import audit, signoff
-from ..core.editing import SessionDoc
-from ..core.errors import UserError
+from ..base.errors import UserError
+from ..session import audit, signoff
+from ..session.editing import SessionDoc
 from .doc_events import events_for
 from .strings import tr
 

@@ -1,7 +1,7 @@
 """Speaker list with speaking times, and the dialog that names a speaker everywhere.
 
 A speaker who objected to the recording is marked here ("Widerspricht der Aufzeichnung"):
-``core.privacy.set_objection`` stores it in ``project.json`` with an audit entry, and
+``session.privacy.set_objection`` stores it in ``project.json`` with an audit entry, and
 ``objection_changed`` tells the views to leave that speaker's segments out.
 """
 
@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import privacy
-from ..core.editing import SessionDoc
-from ..core.errors import UserError
-from ..core.types import Speaker
+from ..base.errors import UserError
+from ..base.types import Speaker
+from ..session import privacy
+from ..session.editing import SessionDoc
 from .format import format_duration
 from .speaker_colors import speaker_color
 from .strings import tr

@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import privacy
-from ..core.editing import AI_DRAFT, CONFIRMED
-from ..core.errors import UserError, os_reason
-from ..core.project import Project, list_projects
+from ..base.errors import UserError, os_reason
+from ..session import privacy
+from ..session.editing import AI_DRAFT, CONFIRMED
+from ..session.project import Project, list_projects
 from .strings import tr
 
 FOLDER_ROLE = Qt.ItemDataRole.UserRole

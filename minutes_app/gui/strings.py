@@ -279,7 +279,7 @@ TEXT: dict[str, str] = {
     "draft.procedure": "Verfahren:",
     "draft.procedure.none": "keine",
     "draft.procedure.tip": "Klicken: die Stelle in der Aufnahme abspielen",
-    # data protection: deleting a session, retention, objections to the recording (core/privacy.py)
+    # data protection: deleting a session, retention, objections to the recording (session/privacy.py)
     "privacy.delete.action": "Sitzung &löschen …",
     "privacy.delete.question": (
         "Soll die Sitzung „{name}“ endgültig gelöscht werden?\n\n"

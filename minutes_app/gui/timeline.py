@@ -13,7 +13,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QWheelEvent
 from PySide6.QtWidgets import QHBoxLayout, QScrollBar, QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
-from ..core.types import MinutesItem, Segment
+from ..base.types import MinutesItem, Segment
 from .format import format_time
 from .speaker_colors import speaker_color, speaker_tint
 from .waveform import WaveformEnvelope

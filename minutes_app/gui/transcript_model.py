@@ -33,8 +33,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QPlainTextEdit, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from ..core.editing import SessionDoc
-from ..core.types import Segment
+from ..base.types import Segment
+from ..session.editing import SessionDoc
 from .format import format_time
 from .speaker_colors import speaker_color
 from .undo import push, set_text

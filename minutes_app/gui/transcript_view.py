@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 )
 
 from ..audio.player import JUMP_SECONDS, Player
-from ..core.editing import SessionDoc
-from ..core.errors import UserError
-from ..core.types import Segment
+from ..base.errors import UserError
+from ..base.types import Segment
+from ..session.editing import SessionDoc
 from . import undo
 from .autosave import AutoSave
 from .doc_events import events_for

@@ -13,8 +13,8 @@ from typing import Any
 
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..core.editing import SegmentEdit, SessionDoc
-from ..core.types import MinutesItem
+from ..base.types import MinutesItem
+from ..session.editing import SegmentEdit, SessionDoc
 from .doc_events import events_for
 
 _FIELD_MERGE_ID = 4711

@@ -25,9 +25,9 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import ModelCorruptError, UserError
-from ..core.fileio import atomic_open
-from ..core.jobs import CancelToken, ProgressFn, no_progress, scaled
+from ..base.errors import ModelCorruptError, UserError
+from ..base.fileio import atomic_open
+from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
 from . import registry
 from .manifest import CHUNK, MANIFEST, read_manifest
 

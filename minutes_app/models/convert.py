@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import EngineError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..base.errors import EngineError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 # Files (if present) copied from the HF tokenizer output into the ct2 folder.
 TOKENIZER_FILES = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import UserError
+from ..base.errors import UserError
 
 # kind, format and layout in the store:
 #   asr          ct2-whisper        files at top level (model.bin, config.json, vocabulary/tokenizer)

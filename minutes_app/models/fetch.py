@@ -15,8 +15,8 @@ import sys
 import zipfile
 from pathlib import Path
 
-from ..core.errors import ModelCorruptError, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..base.errors import ModelCorruptError, UserError
+from ..base.jobs import CancelToken, ProgressFn, no_progress
 from .manifest import CHUNK
 from .registry import ModelSource, Package, Target
 

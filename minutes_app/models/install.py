@@ -10,9 +10,9 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import UserError
-from ..core.jobs import CancelToken, ProgressFn, scaled
-from ..core.settings import data_dir
+from ..base.errors import UserError
+from ..base.jobs import CancelToken, ProgressFn, scaled
+from ..base.settings import data_dir
 from . import registry
 from .convert import run_conversion
 from .detect import detect

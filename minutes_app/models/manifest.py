@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.fileio import write_json
-from ..core.jobs import CancelToken, ProgressFn, no_progress
+from ..base.fileio import write_json
+from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 MANIFEST = "manifest.json"
 CHUNK = 8 * 1024 * 1024

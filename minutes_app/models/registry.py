@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..core.errors import UserError
+from ..base.errors import UserError
 
 KINDS = ("asr", "diarization", "llm")
 

@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ModelCorruptError, ModelMissingError, UserError
-from ..core.jobs import CancelToken, ProgressFn, no_progress, scaled
-from ..core.settings import Settings, data_dir
+from ..base.errors import ModelCorruptError, ModelMissingError, UserError
+from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
+from ..base.settings import Settings, data_dir
 from . import registry
 from .manifest import MANIFEST, folder_size, hash_files, read_manifest, write_manifest
 
@@ -387,3 +387,26 @@ class ModelStore:
     ) -> InstalledModel:
         write_manifest(partial, model_id, kind, fmt, source, progress, cancel, known)
         return InstalledModel(model_id, kind, fmt, self.commit(model_id, partial))
+
+
+def local_llm_dir(model_id: str = "", store: object = None) -> Path | None:
+    """The CTranslate2 folder of a local LLM to fall back on when the LLM server is down, or None.
+
+    The configured ``model_id`` if the store has it as an LLM, else the default LLM, else any
+    LLM in the store with a CTranslate2 folder.
+    """
+    try:
+        store = store or ModelStore.default()
+    except UserError:
+        return None
+    assert isinstance(store, ModelStore)
+    candidates = [m for m in (model_id, "qwen2.5-coder-1.5b") if m]
+    candidates += [m for m in store.installed_ids() if m not in candidates]
+    for candidate in candidates:
+        try:
+            model = store.get(candidate)
+        except UserError:
+            continue
+        if model.kind == "llm" and model.ct2_dir is not None:
+            return model.ct2_dir
+    return None

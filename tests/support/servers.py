@@ -115,7 +115,7 @@ def whisper_server(model_dir: Path, workdir: Path, threads: int = 2) -> ServerPr
 
 
 def cache_root() -> Path:
-    from minutes_app.core.settings import data_dir
+    from minutes_app.base.settings import data_dir
 
     return data_dir() / "cache" / "server-tests"
 

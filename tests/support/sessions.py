@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minutes_app.core.project import Project
-from minutes_app.core.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.base.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.session.project import Project
 
 
 def processed_project(folder: Path, minutes: Minutes | None = None) -> Project:

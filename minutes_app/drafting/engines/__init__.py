@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import EngineError, ModelMissingError
+from ...base.errors import EngineError, ModelMissingError
 from .base import EngineOptions, LLMEngine, Messages, TokenFn
 
 __all__ = [
@@ -27,7 +27,7 @@ ENGINE_KINDS = ("ct2", "transformers", "openai")
 
 
 def options_from_settings(settings: Any) -> EngineOptions:
-    """EngineOptions from ``core.settings.Settings`` (threads, device, server URL and key)."""
+    """EngineOptions from ``base.settings.Settings`` (threads, device, server URL and key)."""
     return EngineOptions(
         threads=int(settings.get("threads")),
         device=str(settings.get("device")),
@@ -114,10 +114,10 @@ def make_engine(
 
 
 def _with_fallback(server: LLMEngine, opts: EngineOptions, fallback_dir: Path | str | None) -> LLMEngine:
-    from .fallback import FallbackEngine, local_llm_dir
+    from .fallback import FallbackEngine
 
     def make_local() -> LLMEngine:
-        folder = Path(fallback_dir) if fallback_dir else local_llm_dir(opts.model)
+        folder = Path(fallback_dir) if fallback_dir else None
         if folder is None:
             raise ModelMissingError(
                 "Auf diesem PC ist kein Sprachmodell installiert (minutes-app models install)."

@@ -7,8 +7,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ...core.errors import EngineError
-from ...core.jobs import CancelToken
+from ...base.errors import EngineError
+from ...base.jobs import CancelToken
 
 Messages = list[dict[str, str]]
 TokenFn = Callable[[str], None]

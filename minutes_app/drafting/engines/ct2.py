@@ -1,8 +1,8 @@
 """CTranslate2 engine (default): int8 on CPU, float16 on CUDA, streamed token by token.
 
-Device ``"auto"`` runs on CUDA when CTranslate2 sees a GPU (``core.hardware``); then
+Device ``"auto"`` runs on CUDA when CTranslate2 sees a GPU (``base.hardware``); then
 the compute type follows the device too. A loaded model is shared through
-``GENERATORS`` while a queue of jobs keeps models (``core.model_cache``).
+``GENERATORS`` while a queue of jobs keeps models (``base.model_cache``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ...core import hardware
-from ...core.errors import Cancelled, EngineError, ModelMissingError
-from ...core.jobs import CancelToken
-from ...core.model_cache import ModelCache
+from ...base import hardware
+from ...base.errors import Cancelled, EngineError, ModelMissingError
+from ...base.jobs import CancelToken
+from ...base.model_cache import ModelCache
 from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
 

@@ -15,36 +15,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from pathlib import Path
 
-from ...core.errors import EngineError, ModelMissingError, ServerUnavailable, UserError
-from ...core.jobs import CancelToken
+from ...base.errors import EngineError, ModelMissingError, ServerUnavailable
+from ...base.jobs import CancelToken
 from .base import LLMEngine, Messages, TokenFn
 
 DEFAULT_LOCAL_LLM = "qwen2.5-coder-1.5b"
 FALLBACK_NOTE = "lokal auf diesem PC (Sprachmodell-Server nicht erreichbar)"
 _log = logging.getLogger(__name__)
-
-
-def local_llm_dir(model_id: str = "", store: object = None) -> Path | None:
-    """The CTranslate2 folder of a local LLM to fall back on, or None if the store has none."""
-    from ...models.store import ModelStore
-
-    try:
-        store = store or ModelStore.default()
-    except UserError:
-        return None
-    assert isinstance(store, ModelStore)
-    candidates = [m for m in (model_id, DEFAULT_LOCAL_LLM) if m]
-    candidates += [m for m in store.installed_ids() if m not in candidates]
-    for candidate in candidates:
-        try:
-            model = store.get(candidate)
-        except UserError:
-            continue
-        if model.kind == "llm" and model.ct2_dir is not None:
-            return model.ct2_dir
-    return None
 
 
 class FallbackEngine(LLMEngine):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import Cancelled, EngineError, ModelMissingError
-from ...core.jobs import CancelToken
+from ...base.errors import Cancelled, EngineError, ModelMissingError
+from ...base.jobs import CancelToken
 from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
 

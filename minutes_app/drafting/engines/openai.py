@@ -1,5 +1,5 @@
 """OpenAI-compatible server (``/v1/chat/completions``): vLLM, Ollama, llama.cpp server,
-``transformers serve``. Requests go through ``core.remote.Server`` (timeouts, retries,
+``transformers serve``. Requests go through ``base.remote.Server`` (timeouts, retries,
 API key, ``ServerUnavailable`` when the server is down; docs/server.md).
 
 Off unless a base URL is configured. Streams (server-sent events) so that
@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...core.errors import Cancelled, EngineError
-from ...core.jobs import CancelToken
-from ...core.remote import Server, Stream, api_base, check_url
+from ...base.errors import Cancelled, EngineError
+from ...base.jobs import CancelToken
+from ...base.remote import Server, Stream, api_base, check_url
 from .base import LLMEngine, Messages, TokenFn
 
 WHAT = "Sprachmodell-Server"

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import ModelCorruptError
+from ...base.errors import ModelCorruptError
 from .base import Messages
 
 

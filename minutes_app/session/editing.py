@@ -21,11 +21,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from ..base.errors import ProjectError
+from ..base.types import Minutes, MinutesItem, Segment, Speaker, Word
 from . import audit, signoff
-from .errors import ProjectError
-from .pipeline import SessionResult, load_session
 from .project import Project
-from .types import Minutes, MinutesItem, Segment, Speaker, Word
+from .result import SessionResult, load_session
 
 # Review state of a draft item (shown in the GUI, printed in the DOCX).
 AI_DRAFT = "ki_entwurf"
@@ -41,7 +41,7 @@ def is_reviewed(state: str) -> bool:
     """The KI-Entwurf rule: an item counts as human-reviewed only when CONFIRMED.
 
     AI text (AI_DRAFT) and edited text (EDITED) both still need a confirming look;
-    only then may the Niederschrift be marked "geprüft" (core/signoff.py).
+    only then may the Niederschrift be marked "geprüft" (session/signoff.py).
     """
     return state == CONFIRMED
 
@@ -319,7 +319,7 @@ class SessionDoc:
             self._merge = None
         stages = self.project.data["stages"]
         if "align" in stages:
-            from .fileio import write_json
+            from ..base.fileio import write_json
 
             write_json(
                 self.project.stage_file("align"), {"segments": [dataclasses.asdict(s) for s in self.segments]}

@@ -5,13 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import Cancelled
-from .jobs import CancelToken, ProgressFn
-from .project import Project
-from .types import Minutes, Segment, Speaker
+from ..base.errors import Cancelled
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.types import Minutes, Segment, Speaker
+from ..session.project import Project
 
 if TYPE_CHECKING:
-    from .pipeline import PipelineOptions
+    from .run import PipelineOptions
 
 
 def _draft(
@@ -25,7 +25,7 @@ def _draft(
 ) -> Minutes:
     from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
     from ..drafting.prompts import prompt_version
-    from .privacy import excluded_segments
+    from ..session.privacy import excluded_segments
 
     segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
     draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
@@ -61,6 +61,7 @@ def _draft(
             "retries": options.server_retries,
             # Server down: draft on this PC; Minutes.engine and the audit entry say so.
             "fallback_local": options.server_fallback_local,
+            "fallback_dir": _fallback_dir(options),
         },
         "draft_options": draft_options,
         "markers": markers,
@@ -70,7 +71,7 @@ def _draft(
         "partial_key": {**key, "input": input_digest(segments, names)},
     }
     if options.parallel:  # own process: the LLM's memory is returned when it ends
-        from .worker import WorkerStage
+        from ..base.worker import WorkerStage
 
         minutes = WorkerStage("minutes_app.drafting.draft:draft_request", **request).wait(progress, cancel)
     else:
@@ -79,8 +80,18 @@ def _draft(
         raise Cancelled()
     project.save_result("draft", key, minutes.to_dict())
     Path(request["partial_path"]).unlink(missing_ok=True)
-    from . import audit, signoff
+    from ..session import audit, signoff
 
     audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
     project.save()
     return minutes
+
+
+def _fallback_dir(options: PipelineOptions) -> str | None:
+    """The local LLM folder to go on with when the LLM server is down (found once, here)."""
+    if options.llm_engine != "openai" or not options.server_fallback_local:
+        return None
+    from ..models.store import local_llm_dir
+
+    folder = local_llm_dir(options.llm_model)
+    return str(folder) if folder else None

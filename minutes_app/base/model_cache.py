@@ -5,7 +5,7 @@ so a single job's peak memory is its largest model. ``retain()`` (a queue of
 sessions: ``PipelineOptions.keep_models_loaded``) switches this process to
 keeping what it loads in the ``ModelCache``s until ``release()``, which also
 runs the registered release hooks (e.g. stopping the worker process that keeps
-the diarization and LLM models, ``core.worker``). ``release()`` also runs at
+the diarization and LLM models, ``base.worker``). ``release()`` also runs at
 interpreter exit, so native model teardown never happens during shutdown.
 """
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..core import audit
-from ..core.errors import UserError
+from ..base.errors import UserError
+from . import audit
 
 
 def export_session(
@@ -22,8 +22,8 @@ def export_session(
     DOCX without ``part``: the public Niederschrift at ``output`` and, when there
     are non-public items, Teil B in its own file beside it.
     """
-    from .docx import niederschrift_paths
-    from .transcript import write_export
+    from ..export.docx import niederschrift_paths
+    from ..export.transcript import write_export
 
     if fmt in ("docx", "oparl") and result.minutes is None:
         raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")

@@ -12,18 +12,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from . import model_cache
-from .errors import ProjectError
-from .hardware import resolve_threads, split_threads
-from .jobs import CancelToken, ProgressFn, no_progress, scaled
-from .offline import ensure_offline
-from .project import Project
+from ..base import model_cache
+from ..base.hardware import resolve_threads, split_threads
+from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
+from ..base.offline import ensure_offline
+from ..session.project import Project
+from ..session.result import SessionResult
 from .stage_asr import _asr, _decode, asr_key
 from .stage_diarize import _align, _diarize, _start_diarization, diarize_pcm
 from .stage_draft import _draft
-from .types import Diarization, Minutes, Segment, Speaker, Transcript
 
-__all__ = ["asr_key", "diarize_pcm", "PipelineOptions", "SessionResult", "load_session", "run_pipeline"]
+__all__ = ["asr_key", "diarize_pcm", "PipelineOptions", "run_pipeline"]
 
 T = TypeVar("T")
 # Finished part of an interrupted stage (resume); never taken as the stage's result.
@@ -65,11 +64,11 @@ class PipelineOptions:
     # default: on the example session it raised WER from 0.30 to 0.36 (docs/benchmarks.md).
     asr_vocabulary: bool = False
     asr_chunk_seconds: float = 600.0  # ASR window; an interrupted run resumes at the last finished one
-    threads: int = 0  # 0: every core this process may use (core.hardware)
+    threads: int = 0  # 0: every core this process may use (base.hardware)
     device: str = "auto"  # auto: CUDA (float16) when available, else CPU (int8)
     # False: free each stage's model when the stage ends, so the peak memory is the
     # largest single model, not their sum. A queue of jobs keeps them loaded
-    # (core.model_cache: ASR here, diarization and LLM in one kept worker process);
+    # (base.model_cache: ASR here, diarization and LLM in one kept worker process);
     # the queue's last job (False) hands them back at its end.
     keep_models_loaded: bool = False
     # Diarization in a worker process, side by side with ASR: the two stages are
@@ -83,7 +82,7 @@ class PipelineOptions:
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> PipelineOptions:
-        """Options from ``core.settings.Settings``; ``overrides`` (CLI flags, the project's
+        """Options from ``base.settings.Settings``; ``overrides`` (CLI flags, the project's
         attendees) win. The one place that maps settings to pipeline options."""
         language = settings.get("language")
         options = cls(
@@ -115,49 +114,6 @@ class PipelineOptions:
 
     def resolved_threads(self) -> int:
         return resolve_threads(self.threads)
-
-
-@dataclass
-class SessionResult:
-    transcript: Transcript
-    diarization: Diarization
-    segments: list[Segment]
-    speakers: list[Speaker]
-    minutes: Minutes | None
-    project: Project
-    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage run now
-
-    def aligned_transcript(self) -> Transcript:
-        """The transcript with segments split by speaker (what every export shows), without
-        the segments of speakers who objected to the recording."""
-        from .privacy import excluded_segments
-
-        t = self.transcript
-        kept, _ = excluded_segments(self.project, self.segments)
-        return Transcript(t.language, t.duration, kept, t.model)
-
-    def export_bundle(self) -> Any:
-        from ..export.common import ExportResult
-        from . import signoff
-        from .editing import AI_DRAFT
-
-        project = self.project
-        n = len(self.minutes.agenda_items) if self.minutes else 0
-        states = list(project.data.get("item_states", []))
-        stage = project.data.get("stages", {}).get("draft") or {}
-        if project.data.get(signoff.DRAFT_SEEN_KEY) not in (None, str(stage.get("finished", ""))):
-            states = []  # the states belong to an older draft: the new one is unreviewed
-        objected = set(project.objected_speakers)
-        return ExportResult(
-            project.info,
-            [s for s in self.speakers if s.id not in objected],
-            self.aligned_transcript(),
-            self.minutes,
-            attendees=project.attendees,
-            item_states=(states + [AI_DRAFT] * n)[:n],
-            signoff_state=signoff.state(project),
-            agenda=project.agenda,
-        )
 
 
 class _Stages:
@@ -197,13 +153,13 @@ def run_pipeline(
 ) -> SessionResult:
     """Run every stage that is not finished yet on ``project``'s audio."""
     from ..models.store import ModelStore
-    from . import signoff
+    from ..session import signoff
 
     ensure_offline()
     signoff.check_unlocked(project)  # a released Niederschrift is not processed again
     if not project.has_audio:
-        from .errors import ProjectError
-        from .privacy import status_label
+        from ..base.errors import ProjectError
+        from ..session.privacy import status_label
 
         why = status_label(project) or "keine Aufnahme zugeordnet"
         raise ProjectError(f"Die Sitzung „{project.name}“ kann nicht verarbeitet werden ({why}).")
@@ -247,21 +203,3 @@ def run_pipeline(
         model_cache.release()  # the models a queue kept go back with its last job
     progress(1.0, "Fertig")
     return SessionResult(transcript, diarization, segments, speakers, minutes, project, stages.timings)
-
-
-def load_session(project: Project) -> SessionResult:
-    """Load the saved results of a processed project (for export and the GUI)."""
-    from ..diarization.align import speakers_in_order
-
-    stages = project.data["stages"]
-    if "align" not in stages or not project.stage_file("align").exists():
-        raise ProjectError(
-            f"Das Projekt „{project.folder}“ ist noch nicht fertig verarbeitet. "
-            "Bitte zuerst „minutes-app run“ ausführen."
-        )
-    transcript = Transcript.from_dict(project.load_result("asr"))
-    diarization = Diarization.from_dict(project.load_result("diarization"))
-    segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
-    minutes = Minutes.from_dict(project.load_result("draft")) if "draft" in stages else None
-    speakers = speakers_in_order(segments, project.speaker_names)
-    return SessionResult(transcript, diarization, segments, speakers, minutes, project)

@@ -7,10 +7,10 @@ Layout::
     <dir>/audio.pcm           decoded 16 kHz mono float32 (cache, re-creatable)
     <dir>/<stage>.json        each stage's result, written atomically when done
     <dir>/asr.partial.json    transcript of the finished ASR windows (resume)
-    <dir>/audit.jsonl         audit trail (core/audit.py), created empty with the project
+    <dir>/audit.jsonl         audit trail (session/audit.py), created empty with the project
 
-The folder is 0700 and every file in it 0600 on POSIX (core/fileio.py); retention,
-deletion and speakers who objected to the recording are in core/privacy.py.
+The folder is 0700 and every file in it 0600 on POSIX (base/fileio.py); retention,
+deletion and speakers who objected to the recording are in session/privacy.py.
 
 A stage counts as finished only when its result file exists *and* its key
 (model id + options that change the result) matches; change a model and the
@@ -27,13 +27,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .errors import ProjectError
-from .fileio import make_private, private_dirs, touch_private, write_json
-from .types import AgendaItem, Attendee, SessionInfo
+from ..base.errors import ProjectError
+from ..base.fileio import make_private, private_dirs, touch_private, write_json
+from ..base.types import AgendaItem, Attendee, SessionInfo
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
-AUDIT_FILE = "audit.jsonl"  # written by core/audit.py; created here so it is owner-only from the start
+AUDIT_FILE = "audit.jsonl"  # written by session/audit.py; created here so it is owner-only from the start
 OBJECTED_KEY = "objected_speakers"
 STAGES = ("decode", "asr", "diarization", "align", "draft")
 # What each stage's result is built on: ASR and diarization are independent.
@@ -138,7 +138,7 @@ class Project:
             "path": str(audio),
             "size": stat.st_size,
             "mtime": int(stat.st_mtime),
-            "added": _now(),  # retention counts from here (core/privacy.py)
+            "added": _now(),  # retention counts from here (session/privacy.py)
         }
         self.data["stages"] = {}  # new audio: every result is stale
         self.save()

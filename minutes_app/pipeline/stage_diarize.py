@@ -7,13 +7,13 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .hardware import split_threads
-from .jobs import CancelToken, ProgressFn
-from .project import Project
-from .types import Diarization, Segment, Speaker, Transcript
+from ..base.hardware import split_threads
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.types import Diarization, Segment, Speaker, Transcript
+from ..session.project import Project
 
 if TYPE_CHECKING:
-    from .pipeline import PipelineOptions
+    from .run import PipelineOptions
 
 
 def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
@@ -42,13 +42,13 @@ def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
 
 def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
     """Start diarization in a worker process unless its result is already there."""
-    from .worker import WorkerStage
+    from ..base.worker import WorkerStage
 
     key, diar_options = _diarization_setup(options)
     if project.is_done("diarization", key):
         return None
     return WorkerStage(
-        "minutes_app.core.stage_diarize:diarize_pcm",
+        "minutes_app.pipeline.stage_diarize:diarize_pcm",
         pcm_path=str(project.pcm_path),
         model_dir=str(model_dir),
         options=diar_options,

@@ -6,7 +6,7 @@ can run side by side on two cores. The target is named as ``"module:function"``
 and called as ``function(**kwargs, progress=..., cancel=...)``; its result and
 any ``UserError`` come back pickled. Progress is throttled in the worker.
 
-While this process keeps models for a queue of jobs (``core.model_cache.retain``),
+While this process keeps models for a queue of jobs (``base.model_cache.retain``),
 stages do not get a process each: they run one after another in one long-lived
 ``ModelHost`` process whose module caches (diarization pipeline, LLM) keep their
 models between jobs. ``model_cache.release()`` stops it; a host whose stage

@@ -38,7 +38,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
+import threading
 
 from .errors import UserError
 
@@ -124,3 +127,13 @@ def resolve_asr_batch(batch_size: int, device: str) -> int:
     if batch_size > 0:
         return batch_size
     return AUTO_ASR_BATCH.get(device, 1)
+
+
+def lower_thread_priority(nice: int) -> None:
+    """Make the calling thread (and the model threads it starts later) yield to recorder and GUI.
+
+    Linux only: there the nice value belongs to the thread, and it cannot be raised back.
+    """
+    if nice > 0 and sys.platform.startswith("linux"):
+        with contextlib.suppress(AttributeError, OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import OutputError, ProjectError, os_reason
-from .fileio import atomic_open, open_append, write_json
+from ..base.errors import OutputError, ProjectError, os_reason
+from ..base.fileio import atomic_open, open_append, write_json
 from .project import Project
 
 AUDIT_FILE = "audit.jsonl"

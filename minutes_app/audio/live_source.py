@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..audio.recovery import PART_SUFFIX, read_sidecar, stem_of
-from ..audio.wavfile import HEADER_SIZE, SAMPLE_BYTES, read_header
+from .recovery import PART_SUFFIX, read_sidecar, stem_of
+from .wavfile import HEADER_SIZE, SAMPLE_BYTES, read_header
 
 SAMPLE_RATE = 16000
 DEFAULT_FORMAT = (16000, 1)  # what the recorder asks the device for

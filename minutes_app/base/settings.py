@@ -75,7 +75,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("server_fallback_local", bool, True, "Bei Serverausfall auf diesem PC weiterrechnen (langsamer)"),
     Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
     Setting("protocol_type", str, "verlauf", "Protokollart: verlauf, ergebnis oder wort"),
-    # Data protection (core/privacy.py): recordings are deleted once no longer needed.
+    # Data protection (session/privacy.py): recordings are deleted once no longer needed.
     Setting("retention_days", int, 0, "Aufnahmen nach so vielen Tagen löschen (0: aus)"),
     Setting(
         "retention_delete_transcript",

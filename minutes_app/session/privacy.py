@@ -5,7 +5,7 @@ A recording of a council session and everything derived from it is personal data
 for an admin filling in a transparency or processing register:
 
 Permissions (POSIX): every folder the program creates is 0700 and every file it
-writes 0600, whatever the umask (``core.fileio``; the recorder's WAV and sidecar,
+writes 0600, whatever the umask (``base.fileio``; the recorder's WAV and sidecar,
 ``project.json``, stage results, ``audio.pcm``, ``audit.jsonl``, frozen minutes,
 exports). ``sweep`` also tightens sessions written by older versions. On Windows
 the per-user data folder is private already and modes are left alone.
@@ -51,11 +51,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from ..base.errors import OutputError, ProjectError, UserError, os_reason
+from ..base.fileio import POSIX, PRIVATE_DIR, PRIVATE_FILE, make_private, write_json
+from ..base.settings import Settings, data_dir
 from . import audit, signoff
-from .errors import OutputError, ProjectError, UserError, os_reason
-from .fileio import POSIX, PRIVATE_DIR, PRIVATE_FILE, make_private, write_json
 from .project import PROJECT_FILE, Project, list_projects
-from .settings import Settings, data_dir
 
 PRIVACY_KEY = "privacy"  # {"audio_deleted": {"time", "reason"}, "transcript_deleted": {...}}
 AUDIO_DELETED = "Audio gelöscht (Aufbewahrungsfrist)"

@@ -7,13 +7,13 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ProjectError, ServerUnavailable
-from .jobs import CancelToken, ProgressFn
-from .project import Project
-from .types import AgendaItem, Transcript
+from ..base.errors import ProjectError, ServerUnavailable
+from ..base.jobs import CancelToken, ProgressFn
+from ..base.types import AgendaItem, Transcript
+from ..session.project import Project
 
 if TYPE_CHECKING:
-    from .pipeline import PipelineOptions
+    from .run import PipelineOptions
 
 
 def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
@@ -46,8 +46,8 @@ def _asr(
     cancel: CancelToken,
     threads: int = 0,
 ) -> Transcript:
-    from ..asr.factory import local_asr, make_asr
-    from .fileio import write_json
+    from ..base.fileio import write_json
+    from .asr_factory import local_asr, make_asr
 
     key = asr_key(options, project.agenda)
     if project.is_done("asr", key):
@@ -101,7 +101,7 @@ def _asr(
 
 def _record_engine(project: Project, options: PipelineOptions, fallback: str) -> None:
     """Note in the project where the transcript was made; a fallback also in the audit trail."""
-    from . import audit
+    from ..session import audit
 
     stage = project.data["stages"]["asr"]
     stage["engine"] = "local" if fallback else (options.asr_engine or "local")

@@ -28,11 +28,11 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ..base.errors import ProjectError
+from ..base.fileio import atomic_open
+from ..base.types import Minutes
 from . import audit
-from .errors import ProjectError
-from .fileio import atomic_open
 from .project import Project
-from .types import Minutes
 
 if TYPE_CHECKING:
     from .editing import SessionDoc

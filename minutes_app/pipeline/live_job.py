@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import Cancelled, UserError
-from ..core.jobs import CancelToken
-from ..core.types import Segment, Transcript
+from ..base.errors import Cancelled, UserError
+from ..base.jobs import CancelToken
+from ..base.types import Segment, Transcript
 
 _DONE, _STOPPED, _PAUSED = 0, 1, 2  # slots of the shared array
 
@@ -75,8 +75,8 @@ def run_live(
     spec: LiveSpec, shared: Any, put: Callable[[str, Any], None], cancel: CancelToken
 ) -> dict[str, Any]:
     """The process's work (also callable in a thread, e.g. in tests); returns the summary."""
+    from ..asr.live import LiveTranscriber
     from ..diarization.live import follow_recording
-    from .live import LiveTranscriber
 
     live = LiveTranscriber(
         spec.asr_dir,
@@ -153,7 +153,7 @@ def run_live(
 
 
 def _child(spec: LiveSpec, shared: Any, out: Any, cancel_event: Any) -> None:
-    from ..core.offline import ensure_offline
+    from ..base.offline import ensure_offline
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels through the event
     ensure_offline()
@@ -252,16 +252,41 @@ class LiveJob:
             self.close()
 
     def close(self) -> None:
-        from ..core.worker import stop_process
+        from ..base.worker import stop_process
 
         stop_process(self._process, self._cancel)
 
 
 def save_partial(path: str | os.PathLike[str], key: dict[str, Any], transcript: Transcript) -> Path | None:
-    """``asr.partial.json`` as the pipeline resumes from it (``core/stage_asr``); None: nothing done."""
-    from ..core.fileio import write_json
+    """``asr.partial.json`` as the pipeline resumes from it (``pipeline/stage_asr``); None: nothing done."""
+    from ..base.fileio import write_json
 
     if transcript.duration <= 0 or not transcript.language:
         return None
     write_json(path, {"key": key, "transcript": transcript.to_dict()})
     return Path(path)
+
+
+def pipeline_partial_key(project: Any, options: Any) -> dict[str, Any]:
+    """The key ``run_pipeline`` expects in ``asr.partial.json`` for ``project``'s audio.
+
+    Valid only after ``project.set_audio(<finished wav>)``.
+    """
+    from .stage_asr import asr_key
+
+    return {**asr_key(options, project.agenda), "audio": project.data["audio"]}
+
+
+def pipeline_asr_options(project: Any, options: Any) -> Any:
+    """ASR settings as the pipeline uses them (so live windows equal what it would make)."""
+    from ..asr.whisper import ASROptions, build_prompt
+
+    vocabulary = options.asr_vocabulary
+    return ASROptions(
+        language=options.language,
+        device=options.device,
+        initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
+        if vocabulary
+        else None,
+        hotwords=options.attendees if vocabulary else [],
+    )

@@ -6,10 +6,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import EngineError
+from ..base.errors import EngineError
 
 if TYPE_CHECKING:
-    from ..core.pipeline import PipelineOptions
+    from .run import PipelineOptions
 
 ASR_ENGINES = ("local", "server")
 
@@ -28,10 +28,10 @@ def local_asr(
     options: PipelineOptions, model_dir: Path | None, threads: int, terms: Sequence[str] = ()
 ) -> Any:
     """WhisperASR from the model store (also the fallback when the server is down)."""
-    from .whisper import ASROptions, WhisperASR, build_prompt
+    from ..asr.whisper import ASROptions, WhisperASR, build_prompt
 
     if model_dir is None:  # a server-only PC (no fallback allowed) has no local model
-        from ..core.errors import ModelMissingError
+        from ..base.errors import ModelMissingError
 
         raise ModelMissingError(
             f"Das Spracherkennungsmodell „{options.asr_model}“ ist auf diesem PC nicht installiert."
@@ -44,7 +44,7 @@ def local_asr(
             language=options.language,
             threads=threads or options.resolved_threads(),
             device=options.device,
-            batch_size=options.asr_batch_size,  # 0: per device (core.hardware.resolve_asr_batch)
+            batch_size=options.asr_batch_size,  # 0: per device (base.hardware.resolve_asr_batch)
             initial_prompt=build_prompt(options.attendees, list(terms)) if vocabulary else None,
             hotwords=options.attendees if vocabulary else [],
             chunk_seconds=options.asr_chunk_seconds,
@@ -55,8 +55,8 @@ def local_asr(
 def server_asr(
     options: PipelineOptions, terms: Sequence[str] = (), on_retry: Callable[[str], None] | None = None
 ) -> Any:
-    from .server import ServerASR, ServerASROptions
-    from .whisper import build_prompt
+    from ..asr.server import ServerASR, ServerASROptions
+    from ..asr.whisper import build_prompt
 
     return ServerASR(
         ServerASROptions(
