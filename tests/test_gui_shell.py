@@ -210,11 +210,27 @@ def test_settings_dialog_is_generated_from_the_declared_settings(qtbot, tmp_path
     assert not dialog.fields["device"].widget.isEnabled()
     dialog.fields["threads"].editor.setValue(3)
     dialog.fields["asr_vocabulary"].editor.setChecked(True)
-    dialog.fields["llm_engine"].editor.setCurrentText("openai")
+    engine = dialog.fields["llm_engine"].editor
+    labels = [engine.itemText(i) for i in range(engine.count())]
+    assert not engine.isEditable() and "openai" not in labels  # German labels, no free text
+    engine.setCurrentIndex(engine.findData("openai"))
+    protocol = dialog.fields["protocol_type"].editor
+    assert protocol.currentText().startswith("Verlaufsprotokoll")
+    protocol.setCurrentIndex(protocol.findData("ergebnis"))
+    # technical settings sit on the "Erweitert" tab, the secretary's on "Allgemein"
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
+        "Allgemein",
+        "Erweitert",
+        "Modelle",
+    ]
+    general = dialog.tabs.widget(0)
+    assert general.isAncestorOf(dialog.fields["protocol_type"].widget)
+    assert not general.isAncestorOf(dialog.fields["llm_engine"].widget)
+    assert not general.isAncestorOf(dialog.fields["device"].widget)
     dialog.save_and_close()
     saved = json.loads((tmp_path / "settings.json").read_text())
     assert saved["threads"] == 3 and saved["asr_vocabulary"] is True and saved["llm_engine"] == "openai"
-    assert "device" not in saved
+    assert saved["protocol_type"] == "ergebnis" and "device" not in saved
     ids = [dialog.models.table.item(r, 0).text() for r in range(dialog.models.table.rowCount())]
     assert "whisper-base" in ids
     assert dialog.models.table.item(0, 3).text() == "nicht installiert"

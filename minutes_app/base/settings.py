@@ -25,56 +25,156 @@ APP_NAME = "minutes-app"
 
 @dataclass(frozen=True)
 class Setting:
+    """One setting. ``choices``: the allowed values with their German labels (a combo box in the
+    GUI, ``choices=`` for the CLI, refused otherwise); ``advanced``: on the "Erweitert" tab."""
+
     key: str
     type: type
     default: Any
     description: str
     env: str | None = None
+    choices: tuple[tuple[str, str], ...] = ()
+    advanced: bool = False
+
+    def choice_values(self) -> list[str]:
+        return [value for value, _label in self.choices]
+
+    def choice_label(self, value: Any) -> str:
+        return next((label for v, label in self.choices if v == value), str(value))
+
+
+LANGUAGES = (
+    ("de", "Deutsch"),
+    ("en", "Englisch"),
+    ("fr", "Französisch"),
+    ("tr", "Türkisch"),
+    ("auto", "automatisch erkennen"),
+)
+PROTOCOL_TYPES = (
+    ("verlauf", "Verlaufsprotokoll (Beratung in indirekter Rede)"),
+    ("ergebnis", "Ergebnisprotokoll (nur Beschlüsse und Ergebnisse)"),
+    ("wort", "Wortprotokoll (bereinigter Wortlaut)"),
+)
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("models_dir", str, "", "Ordner des Modellspeichers (leer: Benutzerordner)", "MINUTES_APP_MODELS"),
+    Setting(
+        "models_dir",
+        str,
+        "",
+        "Ordner des Modellspeichers (leer: Benutzerordner)",
+        "MINUTES_APP_MODELS",
+        advanced=True,
+    ),
     Setting(
         "shared_models_dir",
         str,
         "",
         "Gemeinsamer, schreibgeschützter Modellordner (z. B. Netzlaufwerk), nach dem eigenen durchsucht",
         "MINUTES_APP_SHARED_MODELS",
+        advanced=True,
     ),
-    Setting("asr_model", str, "whisper-base", "Spracherkennungsmodell (ID im Modellspeicher)"),
-    Setting("language", str, "de", "Sprache der Aufnahme ('auto' erkennt sie)"),
+    Setting("asr_model", str, "whisper-base", "Spracherkennungsmodell (ID im Modellspeicher)", advanced=True),
+    Setting("language", str, "de", "Sprache der Aufnahme", choices=LANGUAGES),
     Setting(
-        "asr_vocabulary", bool, False, "Namen und Tagesordnung als Vokabelhilfe an die Spracherkennung geben"
+        "asr_vocabulary",
+        bool,
+        False,
+        "Namen und Tagesordnung als Vokabelhilfe an die Spracherkennung geben",
+        advanced=True,
     ),
-    Setting("diarization_model", str, "pyannote-campp", "Sprechererkennung (ID im Modellspeicher)"),
-    Setting("llm_engine", str, "ct2", "LLM-Engine: ct2, transformers oder openai"),
+    Setting(
+        "diarization_model",
+        str,
+        "pyannote-campp",
+        "Sprechererkennung (ID im Modellspeicher)",
+        advanced=True,
+    ),
+    Setting(
+        "llm_engine",
+        str,
+        "ct2",
+        "Wo der Protokollentwurf berechnet wird",
+        choices=(
+            ("ct2", "auf diesem PC (empfohlen)"),
+            ("transformers", "auf diesem PC, langsamere Ersatzlösung"),
+            ("openai", "auf einem Sprachmodell-Server"),
+        ),
+        advanced=True,
+    ),
     Setting(
         "llm_model",
         str,
         "qwen2.5-coder-1.5b",
-        "Sprachmodell für den Entwurf (ID im Modellspeicher; bei openai: Modellname auf dem Server)",
+        "Sprachmodell für den Entwurf (ID im Modellspeicher; beim Server: Modellname dort)",
+        advanced=True,
     ),
-    Setting("llm_server_url", str, "", "Basis-URL eines OpenAI-kompatiblen Servers (leer: aus)"),
-    Setting("llm_api_key", str, "", "API-Schlüssel für den Server", "MINUTES_APP_LLM_API_KEY"),
-    Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS"),
-    Setting("device", str, "auto", "Rechengerät: auto (Grafikkarte, wenn vorhanden), cpu oder cuda"),
-    Setting("asr_batch_size", int, 0, "Stapelgröße der Spracherkennung (0: automatisch, 1: nacheinander)"),
+    Setting(
+        "llm_server_url",
+        str,
+        "",
+        "Adresse eines Sprachmodell-Servers (OpenAI-kompatibel; leer: aus)",
+        advanced=True,
+    ),
+    Setting(
+        "llm_api_key", str, "", "Zugangsschlüssel für den Server", "MINUTES_APP_LLM_API_KEY", advanced=True
+    ),
+    Setting("threads", int, 0, "Rechen-Threads (0: automatisch)", "MINUTES_APP_THREADS", advanced=True),
+    Setting(
+        "device",
+        str,
+        "auto",
+        "Rechengerät",
+        choices=(
+            ("auto", "automatisch (Grafikkarte, wenn vorhanden)"),
+            ("cpu", "nur Prozessor"),
+            ("cuda", "NVIDIA-Grafikkarte"),
+        ),
+        advanced=True,
+    ),
+    Setting(
+        "asr_batch_size",
+        int,
+        0,
+        "Stapelgröße der Spracherkennung (0: automatisch, 1: nacheinander)",
+        advanced=True,
+    ),
     # Shared inference server (docs/server.md): an admin sets the addresses once for all PCs.
-    Setting("asr_engine", str, "local", "Spracherkennung: local (dieser PC) oder server"),
-    Setting("asr_server_url", str, "", "Basis-URL eines Transkriptionsservers (/v1/audio/transcriptions)"),
-    Setting("asr_server_model", str, "", "Modellname, den der Transkriptionsserver erwartet"),
+    Setting(
+        "asr_engine",
+        str,
+        "local",
+        "Wo die Spracherkennung rechnet",
+        choices=(("local", "auf diesem PC"), ("server", "auf einem Transkriptionsserver")),
+        advanced=True,
+    ),
+    Setting(
+        "asr_server_url",
+        str,
+        "",
+        "Adresse eines Transkriptionsservers (/v1/audio/transcriptions)",
+        advanced=True,
+    ),
+    Setting("asr_server_model", str, "", "Modellname, den der Transkriptionsserver erwartet", advanced=True),
     Setting(
         "asr_api_key",
         str,
         "",
         "API-Schlüssel des Transkriptionsservers (leer: der des Sprachmodell-Servers)",
         "MINUTES_APP_ASR_API_KEY",
+        advanced=True,
     ),
-    Setting("server_timeout_s", int, 300, "Wartezeit auf eine Serverantwort in Sekunden"),
-    Setting("server_retries", int, 2, "Wiederholungen, wenn der Server nicht antwortet"),
-    Setting("server_fallback_local", bool, True, "Bei Serverausfall auf diesem PC weiterrechnen (langsamer)"),
+    Setting("server_timeout_s", int, 300, "Wartezeit auf eine Serverantwort in Sekunden", advanced=True),
+    Setting("server_retries", int, 2, "Wiederholungen, wenn der Server nicht antwortet", advanced=True),
+    Setting(
+        "server_fallback_local",
+        bool,
+        True,
+        "Bei Serverausfall auf diesem PC weiterrechnen (langsamer)",
+        advanced=True,
+    ),
     Setting("docx_template", str, "", "Word-Vorlage der Stadt (.docx/.dotx)"),
-    Setting("protocol_type", str, "verlauf", "Protokollart: verlauf, ergebnis oder wort"),
+    Setting("protocol_type", str, "verlauf", "Protokollart", choices=PROTOCOL_TYPES),
     # Data protection (session/privacy.py): recordings are deleted once no longer needed.
     Setting("retention_days", int, 0, "Aufnahmen nach so vielen Tagen löschen (0: aus)"),
     Setting(
@@ -89,9 +189,15 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         False,
         "Fehlersuche: Transkripttext ins Protokoll schreiben (nur Debug-Ausgabe)",
+        advanced=True,
     ),
 )
 _BY_KEY = {s.key: s for s in SETTINGS}
+
+
+def setting(key: str) -> Setting:
+    """The declaration of ``key`` (KeyError for an unknown key)."""
+    return _BY_KEY[key]
 
 
 def _migrate_0_to_1(data: dict[str, Any]) -> dict[str, Any]:
@@ -122,7 +228,22 @@ def data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
+def _choice(setting: Setting, value: Any) -> str:
+    """A declared value, or the value whose German label (or its part before " (") was given."""
+    text = str(value).strip()
+    for choice, label in setting.choices:
+        if text.casefold() in (choice.casefold(), label.casefold(), label.split(" (")[0].casefold()):
+            return choice
+    allowed = ", ".join(f"„{label}“ ({choice})" for choice, label in setting.choices)
+    raise UserError(
+        f"Die Einstellung „{setting.description}“ ({setting.key}) erlaubt den Wert {text!r} nicht. "
+        f"Möglich sind: {allowed}."
+    )
+
+
 def _coerce(setting: Setting, value: Any) -> Any:
+    if setting.choices:
+        return _choice(setting, value)
     if setting.type is bool and isinstance(value, str):
         if value.strip().lower() in ("1", "true", "yes", "ja", "on"):
             return True

@@ -13,7 +13,13 @@ from collections.abc import Sequence
 
 from ..base.errors import Cancelled, UserError
 from ..base.offline import ensure_offline
+from ..base.settings import setting
 from . import commands
+
+
+def _choice_help(key: str) -> str:
+    """ "verlauf = Verlaufsprotokoll, …" from the setting's declared choices."""
+    return ", ".join(f"{value} = {label}" for value, label in setting(key).choices)
 
 
 def _positive_int(text: str) -> int:
@@ -43,12 +49,16 @@ def _add_run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--language", default=None, help="Sprache (Standard: de; 'auto' erkennt sie)")
     p.add_argument("--asr-model", help="Spracherkennungsmodell (ID im Modellspeicher)")
     p.add_argument("--llm-model", help="Sprachmodell für den Entwurf (ID im Modellspeicher)")
-    p.add_argument("--engine", choices=["ct2", "transformers", "openai"], help="LLM-Engine")
+    p.add_argument(
+        "--engine",
+        choices=setting("llm_engine").choice_values(),
+        help="wo der Entwurf rechnet: " + _choice_help("llm_engine"),
+    )
     p.add_argument("--no-draft", action="store_true", help="nur Transkript, kein Protokollentwurf")
     p.add_argument(
         "--protocol-type",
-        choices=["verlauf", "ergebnis", "wort"],
-        help="Protokollart: Verlaufs-, Ergebnis- oder Wortprotokoll (Standard: Einstellung protocol_type)",
+        choices=setting("protocol_type").choice_values(),
+        help="Protokollart: " + _choice_help("protocol_type") + " (Standard: Einstellung protocol_type)",
     )
     p.add_argument("--force", action="store_true", help="fertige Schritte neu berechnen")
     p.add_argument("--threads", type=int, help="Rechen-Threads (0: alle Kerne)")

@@ -1,7 +1,9 @@
 """Settings dialog, generated from ``base.settings.SETTINGS`` (type -> widget), and the model store.
 
-A setting can be locked (issue 7: fixed by the IT) or fixed by an environment
-variable; its widget is then shown but disabled. ``locked`` is the set of keys.
+A setting with declared ``choices`` is a (non-editable) combo box showing their German labels;
+settings declared ``advanced`` go on the "Erweitert" tab. A setting can be locked (issue 7:
+fixed by the IT) or fixed by an environment variable; its widget is then shown but disabled.
+``locked`` is the set of keys.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -39,12 +42,6 @@ from ..base.settings import SETTINGS, Setting, Settings
 from .jobs import JobHandle, JobRunner
 from .strings import TEXT, tr
 
-CHOICES = {
-    "llm_engine": ("ct2", "transformers", "openai"),
-    "asr_engine": ("local", "server"),
-    "device": ("cpu", "cuda", "auto"),
-    "language": ("de", "auto", "en"),
-}
 SECRET = {"llm_api_key", "asr_api_key"}
 PATHS = {"models_dir": "dir", "shared_models_dir": "dir", "docx_template": "file"}
 
@@ -67,13 +64,13 @@ class _Field:
             spin.setValue(int(value))
             self.widget = self.editor = spin
             self.get = spin.value
-        elif setting.key in CHOICES:
+        elif setting.choices:
             combo = QComboBox(parent)
-            combo.setEditable(True)
-            combo.addItems(list(CHOICES[setting.key]))
-            combo.setCurrentText(str(value))
+            for choice, label in setting.choices:
+                combo.addItem(label, choice)
+            combo.setCurrentIndex(max(combo.findData(str(value)), 0))
             self.widget = self.editor = combo
-            self.get = combo.currentText
+            self.get = combo.currentData
         else:
             edit = QLineEdit(str(value), parent)
             if setting.key in SECRET:
@@ -210,12 +207,18 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self.locked = set(locked) | set(settings.locked)
         self.fields: dict[str, _Field] = {}
-        general = QWidget()
-        form = QFormLayout(general)
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        general, advanced = QWidget(), QWidget()
+        forms = {False: QFormLayout(general), True: QFormLayout(advanced)}
+        for form in forms.values():
+            form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        note = QLabel(tr("settings.advanced.note"), advanced)
+        note.setWordWrap(True)
+        forms[True].addRow(note)
         for setting in SETTINGS:
-            field = _Field(setting, settings.get(setting.key), general)
+            form = forms[setting.advanced]
+            page = advanced if setting.advanced else general
+            field = _Field(setting, settings.get(setting.key), page)
             if isinstance(field.editor, QCheckBox):  # the check box carries its own text
                 field.editor.setText(setting.description)
                 form.addRow("", field.widget)
@@ -230,6 +233,11 @@ class SettingsDialog(QDialog):
                 field.set_locked(True, tr("settings.env", env=setting.env))
         tabs = QTabWidget()
         tabs.addTab(general, tr("settings.general"))
+        scroll = QScrollArea()  # many technical settings: they scroll, the dialog keeps its size
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(advanced)
+        tabs.addTab(scroll, tr("settings.advanced"))
+        self.tabs = tabs
         if store is None:
             from ..models.store import ModelStore
 

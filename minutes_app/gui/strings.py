@@ -175,6 +175,8 @@ TEXT: dict[str, str] = {
     # settings dialog
     "settings.title": "Einstellungen",
     "settings.general": "Allgemein",
+    "settings.advanced": "Erweitert",
+    "settings.advanced.note": "Technische Einstellungen, meist von der IT festgelegt. Im Zweifel nicht ändern.",
     "settings.models": "Modelle",
     "settings.locked": "Von der IT festgelegt",
     "settings.env": "Festgelegt durch die Umgebungsvariable {env}",
