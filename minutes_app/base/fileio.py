@@ -16,8 +16,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
+import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,7 +61,9 @@ def private_dirs(folder: str | os.PathLike[str]) -> Path:
 
 def open_append(path: str | os.PathLike[str]) -> IO[bytes]:
     """``open(path, "a+b")`` for append-only logs, the file made 0600 (umask-independent)."""
-    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0), PRIVATE_FILE)
+    flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOFOLLOW", 0)
+    # O_NOFOLLOW: a link planted in place of the log fails (ELOOP); its target is never written.
+    fd = os.open(path, flags, PRIVATE_FILE)
     try:
         if POSIX:
             with contextlib.suppress(OSError):  # e.g. someone else's file: appending still works
@@ -137,3 +141,155 @@ def check_writable(path: str | os.PathLike[str]) -> None:
             f"In den Ordner „{folder}“ kann nicht geschrieben werden ({os_reason(exc)}). "
             "Bitte einen anderen Speicherort wählen."
         ) from exc
+
+
+# -- what may be written where ---------------------------------------------------------------------
+# Files of a session folder (session/project.py keeps the authoritative list; these names are
+# what an output path must never be, whichever command writes it). Stage results, partial
+# results, the decoded audio, the audit trail, frozen minutes and kept versions.
+SESSION_MARKER = "project.json"
+SESSION_FILE_NAMES = frozenset(
+    (
+        SESSION_MARKER,
+        "audit.jsonl",
+        "audio.pcm",
+        "decode.json",
+        "asr.json",
+        "diarization.json",
+        "align.json",
+        "draft.json",
+        "asr.partial.json",
+        "draft.partial.json",
+        "diarization.live.json",
+    )
+)
+FROZEN_NAME = re.compile(r"minutes_v[0-9]{1,6}\.json")
+VERSIONS_DIR = "versions"
+
+
+def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """True when ``path`` (resolved, links followed) lies inside ``folder`` (resolved)."""
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+    except (ValueError, OSError, RuntimeError):
+        return False
+    return True
+
+
+def child_path(folder: str | os.PathLike[str], name: str) -> Path:
+    """``folder/name`` for a relative ``name`` from a data file, refused unless it stays inside.
+
+    ``name`` comes from ``project.json`` or a manifest, which may be hand-edited or crafted:
+    absolute paths, ``..``, drive letters and links that lead out of ``folder`` are refused
+    with ``OutputError`` (nothing is created).
+    """
+    base = Path(folder)
+    rel = Path(str(name))
+    if not str(name) or rel.is_absolute() or rel.drive or ".." in rel.parts or "\\" in str(name):
+        raise OutputError(
+            f"Der Dateiname „{name}“ in „{base}“ ist ungültig (er führt aus dem Ordner hinaus) "
+            "und wird nicht verwendet."
+        )
+    target = base / rel
+    if not is_inside(target, base):
+        raise OutputError(
+            f"„{target}“ führt über eine Verknüpfung aus dem Ordner „{base}“ hinaus "
+            "und wird nicht geschrieben."
+        )
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except (OSError, ValueError):
+        return False
+
+
+def session_file_of(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is (or would replace) a file of a session folder."""
+    target = Path(os.path.abspath(path))
+    for folder, name in ((target.parent, target.name), (target.parent.parent, target.parent.name)):
+        if not (folder / SESSION_MARKER).is_file():
+            continue
+        if folder == target.parent and (name in SESSION_FILE_NAMES or FROZEN_NAME.fullmatch(name)):
+            return True
+        if folder == target.parent.parent and name == VERSIONS_DIR:
+            return True
+    return False
+
+
+def check_output(
+    path: str | os.PathLike[str],
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+    protected: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """The one check of an output path, before any work (every command that writes uses it).
+
+    Refused with a German ``OutputError`` (exit 2): a folder; anything that is not a regular
+    file (device node, FIFO, socket) or is a symbolic link (never written through); a file
+    that is one of ``inputs`` of the same command (recording, template, agenda, roster; also
+    through a hard link); one of ``protected`` (e.g. a session's own files); a file of a
+    session folder (``project.json``, ``audit.jsonl``, stage results, frozen minutes,
+    versions). Then the folder must be writable (``check_writable``).
+    """
+    target = Path(path)
+    try:
+        info: os.stat_result | None = os.lstat(target)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise OutputError(
+            f"Die Datei „{target}“ kann nicht geschrieben werden ({os_reason(exc)}). "
+            "Bitte einen anderen Speicherort wählen."
+        ) from exc
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputError(f"„{target}“ ist ein Ordner; bitte einen Dateinamen angeben.")
+        if stat.S_ISLNK(info.st_mode):
+            raise OutputError(
+                f"„{target}“ ist eine Verknüpfung (symbolischer Link); sie wird nicht überschrieben. "
+                "Bitte einen anderen Dateinamen wählen."
+            )
+        if not stat.S_ISREG(info.st_mode):
+            raise OutputError(
+                f"„{target}“ ist keine gewöhnliche Datei (Gerät, Pipe oder Socket) und wird nicht "
+                "überschrieben. Bitte einen Dateinamen angeben."
+            )
+        for given in inputs:
+            if given is not None and str(given) and _same_file(Path(given), target):
+                raise OutputError(
+                    f"„{target}“ ist zugleich eine Eingabe dieses Befehls und wird nicht überschrieben. "
+                    "Bitte einen anderen Dateinamen für die Ausgabe wählen."
+                )
+    if session_file_of(target) or any(
+        _same_file(Path(p), target) or Path(os.path.abspath(p)) == Path(os.path.abspath(target))
+        for p in protected
+    ):
+        raise OutputError(
+            f"„{target}“ ist eine Datei eines Sitzungsprojekts und wird nicht überschrieben. "
+            "Bitte einen anderen Dateinamen für die Ausgabe wählen."
+        )
+    check_writable(target)
+    return target
+
+
+def check_outputs(
+    paths: Iterable[str | os.PathLike[str] | None],
+    inputs: Iterable[str | os.PathLike[str] | None] = (),
+    protected: Iterable[str | os.PathLike[str]] = (),
+) -> None:
+    """``check_output`` for every output of one command; two outputs may not be the same file."""
+    seen: list[Path] = []
+    given = list(inputs)
+    kept = list(protected)
+    for path in paths:
+        if path is None or not str(path):
+            continue
+        target = check_output(path, given, kept)
+        absolute = Path(os.path.abspath(target))
+        if absolute in seen:
+            raise OutputError(
+                f"„{target}“ ist mehrfach als Ausgabe angegeben. Bitte verschiedene Dateinamen wählen."
+            )
+        seen.append(absolute)

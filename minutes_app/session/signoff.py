@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
-from ..base.fileio import atomic_open
+from ..base.fileio import FROZEN_NAME, atomic_open, child_path
 from ..base.types import Minutes
 from . import audit
 from .project import Project
@@ -258,9 +258,11 @@ def new_version(target: Project | SessionDoc, user: str | None = None, reason: s
         )
     if not reason.strip():
         raise ProjectError("Bitte einen Grund für die neue Version angeben (z. B. Ratsbeschluss vom …).")
-    frozen = current.frozen or {}
+    frozen = current.frozen if isinstance(current.frozen, dict) else {}
     name = str(frozen.get("file") or frozen_name(current.version))
     sha = str(frozen.get("sha256") or "")
+    if not FROZEN_NAME.fullmatch(name):  # a crafted project.json ("../../x", "/etc/x"): never used
+        name, sha = frozen_name(current.version), ""
     if not (project.folder / name).exists():  # e.g. released by hand: freeze what is locked now
         sha = _write_frozen(project, name, _as_dict(current))
     who = user or audit.current_user()
@@ -334,8 +336,8 @@ def _commit(project: Project, data: dict[str, Any]) -> None:
 
 def _write_frozen(project: Project, name: str, signoff: dict[str, Any]) -> str:
     """Write the released minutes to ``name`` (refused if it exists); returns its sha256."""
-    path = project.folder / name
-    if path.exists():
+    path = child_path(project.folder, name)  # inside the session folder, whatever project.json says
+    if path.exists() or path.is_symlink():
         raise ProjectError(
             f"Die freigegebene Fassung „{path}“ liegt bereits vor und wird nicht überschrieben. "
             "Bitte die Datei prüfen."
