@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import multiprocessing
+import os
 import queue
 import signal
 import threading
@@ -28,8 +29,14 @@ from typing import Any
 from . import model_cache
 from .errors import Cancelled, UserError
 from .jobs import CancelToken, ProgressFn, no_progress
+from .lifetime import start_tied, tie_to_parent
 
 _THROTTLE_S = 0.1
+# How long a cancelled worker may take to end on its own before it is terminated. Its
+# partial results are written atomically, so terminating it loses at most the step it was
+# in; a stage's native code (a Whisper or LLM step, a pyannote batch) can take seconds on
+# busy cores, and Abbrechen / Ctrl-C must answer within 2 s.
+CANCEL_GRACE_S = 1.0
 
 
 class _EventToken(CancelToken):
@@ -73,23 +80,24 @@ def _run_target(
         put("result", result)
 
 
-def _start_child() -> None:
+def _start_child(parent_pid: int) -> None:
     from .offline import ensure_offline
 
+    tie_to_parent(parent_pid)  # never outlive the app (base/lifetime.py)
     # Ctrl-C reaches the whole process group; the parent cancels through the event, so the
     # worker ends its step cleanly (atomic files, no traceback) instead of dying mid-write.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     ensure_offline()
 
 
-def _child(target: str, kwargs: dict[str, Any], out: Any, cancel_event: Any) -> None:
-    _start_child()
+def _child(target: str, kwargs: dict[str, Any], out: Any, cancel_event: Any, parent_pid: int) -> None:
+    _start_child(parent_pid)
     _run_target(target, kwargs, lambda kind, payload: out.put((0, kind, payload)), cancel_event)
 
 
-def _host(requests: Any, out: Any, cancel_event: Any) -> None:
+def _host(requests: Any, out: Any, cancel_event: Any, parent_pid: int) -> None:
     """The model host's loop: run each requested stage, keeping what the stages load."""
-    _start_child()
+    _start_child(parent_pid)
     model_cache.retain()
     while (item := requests.get()) is not None:
         job, target, kwargs = item
@@ -101,14 +109,22 @@ def _host(requests: Any, out: Any, cancel_event: Any) -> None:
     model_cache.release()
 
 
-def stop_process(process: Any, cancel_event: Any) -> None:
-    """Ask a worker process to cancel; terminate it if it has not ended after 10 s."""
+def stop_process(process: Any, cancel_event: Any, grace: float = CANCEL_GRACE_S) -> None:
+    """Ask a worker process to cancel; terminate it if it has not ended after ``grace`` s."""
     if process.is_alive():
         cancel_event.set()
-        process.join(timeout=10)
+        process.join(timeout=grace)
+        end_process(process)
+
+
+def end_process(process: Any) -> None:
+    """Terminate ``process`` if it still runs, kill it if it ignores that."""
+    if process.is_alive():
+        process.terminate()
+        process.join(timeout=2)
         if process.is_alive():
-            process.terminate()
-            process.join(timeout=5)
+            process.kill()
+            process.join(timeout=2)
 
 
 class ModelHost:
@@ -120,9 +136,12 @@ class ModelHost:
         self.out = ctx.Queue()
         self.cancel_event = ctx.Event()
         self.process = ctx.Process(
-            target=_host, args=(self.requests, self.out, self.cancel_event), daemon=True, name="model-host"
+            target=_host,
+            args=(self.requests, self.out, self.cancel_event, os.getpid()),
+            daemon=True,
+            name="model-host",
         )
-        self.process.start()
+        start_tied(self.process)
         self.busy = False
         self.jobs = 0
 
@@ -137,9 +156,7 @@ class ModelHost:
             self.cancel_event.set()
             self.requests.put(None)
             self.process.join(timeout=timeout)
-            if self.process.is_alive():
-                self.process.terminate()
-                self.process.join(timeout=5)
+            end_process(self.process)
 
 
 _host_lock = threading.Lock()
@@ -164,12 +181,12 @@ def _acquire_host() -> ModelHost | None:
         return _shared_host
 
 
-def _drop_host(host: ModelHost) -> None:
+def _drop_host(host: ModelHost, timeout: float = 10.0) -> None:
     global _shared_host
     with _host_lock:
         if _shared_host is host:
             _shared_host = None
-    host.stop()
+    host.stop(timeout)
 
 
 def stop_host() -> None:
@@ -203,9 +220,12 @@ class WorkerStage:
         self._queue = ctx.Queue()
         self._cancel = ctx.Event()
         self._process = ctx.Process(
-            target=_child, args=(target, kwargs, self._queue, self._cancel), daemon=True, name=target
+            target=_child,
+            args=(target, kwargs, self._queue, self._cancel, os.getpid()),
+            daemon=True,
+            name=target,
         )
-        self._process.start()
+        start_tied(self._process)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -252,6 +272,6 @@ class WorkerStage:
                 with _host_lock:
                     host.busy = False
             else:
-                _drop_host(host)
+                _drop_host(host, CANCEL_GRACE_S)  # cancelled or failed: no waiting on it
             return
         stop_process(self._process, self._cancel)

@@ -32,6 +32,7 @@ from typing import Any
 
 from ..base.errors import Cancelled, UserError
 from ..base.jobs import CancelToken
+from ..base.lifetime import start_tied
 from ..base.types import Segment, Transcript
 
 _DONE, _STOPPED, _PAUSED = 0, 1, 2  # slots of the shared array
@@ -152,20 +153,13 @@ def run_live(
     return {"transcript": transcript, "windows": windows, "diarization": summary}
 
 
-def _child(spec: LiveSpec, shared: Any, out: Any, cancel_event: Any) -> None:
+def _child(spec: LiveSpec, shared: Any, out: Any, cancel_event: Any, parent_pid: int) -> None:
+    from ..base.lifetime import tie_to_parent
     from ..base.offline import ensure_offline
 
+    tie_to_parent(parent_pid)  # the app was killed: this process ends with it (base/lifetime.py)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent cancels through the event
     ensure_offline()
-    parent = os.getppid()
-
-    def watchdog() -> None:  # the app was killed: nobody will ever say stop
-        while not cancel_event.is_set():
-            if os.getppid() != parent:
-                cancel_event.set()
-            time.sleep(1.0)
-
-    threading.Thread(target=watchdog, name="live-watchdog", daemon=True).start()
 
     class Token(CancelToken):
         @property
@@ -197,9 +191,12 @@ class LiveJob:
         self._queue = ctx.Queue()
         self._cancel = ctx.Event()
         self._process = ctx.Process(
-            target=_child, args=(spec, self.shared, self._queue, self._cancel), daemon=True, name="live"
+            target=_child,
+            args=(spec, self.shared, self._queue, self._cancel, os.getpid()),
+            daemon=True,
+            name="live",
         )
-        self._process.start()
+        start_tied(self._process)
 
     @property
     def done_seconds(self) -> float:
