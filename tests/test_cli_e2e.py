@@ -249,3 +249,25 @@ def test_council_commands_items_names_signoff_and_oparl(session_run):
     meeting = json.loads((out / "oparl.json").read_text())
     assert meeting["type"].endswith("/Meeting")
     assert [a["number"] for a in meeting["agendaItem"]][-3:] == ["2", "3", "4"]
+
+
+def test_roster_of_the_cli_equals_the_session_form(session_run, qtbot, tmp_path):
+    """Issue 14 B1: ``run --attendees`` and the session form's text box give the same people."""
+    import dataclasses
+
+    from minutes_app.gui.session_form import SessionForm
+    from minutes_app.session.project import Project
+
+    out, proc, _ = session_run
+    assert proc.returncode == 0
+    cli = Project.load(out / "projekt").attendees
+    form = SessionForm(tmp_path / "lib")
+    qtbot.addWidget(form)
+    assert form.import_attendees_file(EXAMPLES / "beispielsitzung_anwesende.csv")
+    form.attendees_edit.setPlainText(form.attendees_edit.toPlainText())  # as if typed
+    form.name_edit.setText("Umweltausschuss")
+    folders = form.submit(process=False)
+    assert folders
+    typed = Project.load(folders[0]).attendees
+    assert [dataclasses.asdict(a) for a in typed] == [dataclasses.asdict(a) for a in cli]
+    assert [a.faction for a in cli if a.name in ("Thomas Krüger", "Julia Neumann")] == ["", ""]

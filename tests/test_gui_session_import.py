@@ -95,9 +95,9 @@ def test_roster_details_survive_editing_the_text(qtbot, tmp_path, refusals) -> N
     form = SessionForm(tmp_path / "lib")
     qtbot.addWidget(form)
     assert form.import_attendees_file(DATA / "agenda" / "anwesenheit_utf8.csv")
-    text = form.attendees_edit.toPlainText().replace(
-        "Dr. Anna Schnell; CDU", "Dr. Anna Schnell; CDU-Fraktion"
-    )
+    text = form.attendees_edit.toPlainText()
+    assert "Dr. Anna Schnell;CDU;" in text  # the roster as CSV text (roster_to_text)
+    text = text.replace("Dr. Anna Schnell;CDU;", "Dr. Anna Schnell;CDU-Fraktion;")
     form.attendees_edit.setPlainText(text + "\nNeu Person; FDP")
     people = {a.name: a for a in saved_project(form).attendees}
     assert people["Jürgen Groß"].present is False  # entschuldigt, from the CSV

@@ -30,7 +30,15 @@ EXPECTED = (
     "einem Namen je Zeile, z. B. „Herr Dr. Max Schnell (CDU)“, oder OParl-Personen (JSON)."
 )
 
-__all__ = ["Attendee", "load_roster", "parse_attendee_line", "parse_attendees"]
+__all__ = [
+    "Attendee",
+    "attendees_from_text",
+    "load_roster",
+    "parse_attendee_line",
+    "parse_attendees",
+    "parse_roster_text",
+    "roster_to_text",
+]
 
 _COLUMNS = {
     "name": ("name", "teilnehmer", "teilnehmerin", "mitglied", "person", "vollständigername"),
@@ -120,11 +128,12 @@ def parse_attendee_line(line: str) -> Attendee | None:
     text = line.strip().strip("\"'")
     if not text or text.startswith("#"):
         return None
-    if ";" in text:
-        parts = [p.strip() for p in text.split(";")] + ["", ""]
-        person = parse_attendee_line(parts[0])
+    if ";" in text:  # "Name; Fraktion; Rolle" (empty columns stay empty, quoting as in CSV)
+        parts = [p.strip() for p in next(csv.reader([line.strip()], delimiter=";"))] + ["", ""]
+        person = parse_attendee_line(parts[0]) if ";" not in parts[0] else _person({"name": parts[0]})
         if person is not None:
-            person.faction, person.role = parts[1] or person.faction, parts[2] or person.role
+            person.faction = parts[1] or person.faction
+            person.role = _ROLE_WORDS.get(parts[2].lower(), parts[2]) or person.role
         return person
     present = True
     if _ABSENT_MARK.search(text):
@@ -183,12 +192,70 @@ def _from_text(data: bytes, name: str) -> list[Attendee]:
         )
     if sum(1 for ch in text[:10000] if ord(ch) < 32 and ch not in "\r\n\t\f") > 10:
         raise AgendaError(f"„{name}“ ist keine Anwesenheitsliste. {EXPECTED}")
+    return parse_roster_text(text)
+
+
+def parse_roster_text(text: str) -> list[Attendee]:
+    """The people in roster text: CSV with a header row, else one person per line.
+
+    The one parser of typed and imported lists (session form, ``run --attendees``);
+    ``roster_to_text`` writes text it reads back unchanged.
+    """
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         return []
-    people = _from_csv(text, lines, name)
+    people = _from_csv(text, lines, "")
     if people is None:
         people = [p for line in lines if (p := parse_attendee_line(line[:500])) is not None]
+    return people
+
+
+# (column header, Attendee field) written by roster_to_text; the first three always.
+_TEXT_COLUMNS = (
+    ("Name", "name"),
+    ("Fraktion", "faction"),
+    ("Rolle", "role"),
+    ("Anrede", "form_of_address"),
+    ("Vertretung", "substitute_for"),
+    ("Status", "present"),
+    ("Ankunft", "arrived"),
+    ("Gegangen", "left"),
+)
+
+
+def roster_to_text(people: list[Attendee]) -> str:
+    """The roster as CSV text with a header row (``;``), read back whole by ``parse_roster_text``:
+    empty columns stay empty, names with ``;`` or quotes are quoted; Anrede, Vertretung, Status,
+    Ankunft and Gegangen only when someone has them."""
+    if not people:
+        return ""
+    columns = [
+        (head, attr)
+        for index, (head, attr) in enumerate(_TEXT_COLUMNS)
+        if index < 3 or any(getattr(p, attr) != (attr == "present") for p in people)
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow([head for head, _ in columns])
+    for person in people:
+        row = [getattr(person, attr) for _, attr in columns]
+        writer.writerow(
+            [("anwesend" if v else "entschuldigt") if isinstance(v, bool) else v.strip() for v in row]
+        )
+    return out.getvalue().rstrip("\n")
+
+
+def attendees_from_text(text: str, known: list[Attendee] | None = None) -> list[Attendee]:
+    """People from roster text; for names still there, what an import knew beyond the text
+    (given and family name from own columns, OParl id) is kept from ``known``."""
+    by_name = {a.name: a for a in known or []}
+    people = parse_roster_text(text)
+    for person in people:
+        before = by_name.get(person.name)
+        if before is not None:
+            person.given_name = before.given_name or person.given_name
+            person.family_name = before.family_name or person.family_name
+            person.oparl_id = before.oparl_id
     return people
 
 

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ..agenda.fetch import is_url
 from ..agenda.lines import section_of
-from ..agenda.roster import Attendee, load_roster
+from ..agenda.roster import Attendee, attendees_from_text, load_roster, roster_to_text
 from ..agenda.text import parse_agenda_lines
 from ..base.errors import UserError
 from ..base.types import AgendaItem, SessionInfo
@@ -76,27 +76,6 @@ def bad_agenda_lines(text: str) -> list[str]:
         and section_of(line) is None
         and not parse_agenda_lines(line)
     ]
-
-
-def attendees_to_text(people: list[Attendee]) -> str:
-    return "\n".join("; ".join(p for p in (a.name, a.faction, a.role) if p) for a in people)
-
-
-def attendees_from_text(text: str, known: list[Attendee] | None = None) -> list[Attendee]:
-    """People typed as "Name; Fraktion; Rolle"; what an import knew beyond that (substitute,
-    absent, times, OParl id) is kept for names that are still there."""
-    by_name = {a.name: a for a in known or []}
-    people = []
-    for line in text.splitlines():
-        parts = [p.strip() for p in line.split(";")]
-        if parts and parts[0]:
-            faction, role = (parts[1:3] + ["", ""])[:2]
-            before = by_name.get(parts[0])
-            if before is not None:
-                people.append(dataclasses.replace(before, faction=faction, role=role))
-            else:
-                people.append(Attendee(parts[0], faction, role))
-    return people
 
 
 class SessionForm(QWidget):
@@ -220,7 +199,7 @@ class SessionForm(QWidget):
         self._oparl_ids = {a.number: a.oparl_id for a in agenda if a.oparl_id}
         self.agenda_edit.setPlainText(agenda_to_text(agenda))
         self._people = project.attendees if project else []
-        self.attendees_edit.setPlainText(attendees_to_text(self._people))
+        self.attendees_edit.setPlainText(roster_to_text(self._people))
         self._show_audio()
         self.name_edit.setFocus()
 
@@ -289,7 +268,7 @@ class SessionForm(QWidget):
 
     def _set_people(self, people: list[Attendee]) -> None:
         self._people = people
-        self.attendees_edit.setPlainText(attendees_to_text(people))
+        self.attendees_edit.setPlainText(roster_to_text(people))
 
     def import_agenda_file(self, source: Path | str) -> bool:
         """Text, DOCX or PDF invitation, OParl JSON file, or an OParl URL (in a background job)."""

@@ -90,7 +90,10 @@ TEXT: dict[str, str] = {
     "protocol.wort": "Wortprotokoll (bereinigter Wortlaut)",
     "form.date.placeholder": "TT.MM.JJJJ",
     "form.time.placeholder": "HH:MM",
-    "form.attendees": "Anwesende (ein Name je Zeile, optional „Name; Fraktion; Rolle“)",
+    "form.attendees": (
+        "Anwesende (eine Person je Zeile: „Name;Fraktion;Rolle“, leere Spalten bleiben leer, "
+        "z. B. „Thomas Krüger;;Verwaltung“)"
+    ),
     "form.attendees.import": "Anwesenheitsliste &laden …",
     "form.attendees.filter": "Listen (*.csv *.txt *.json);;Alle Dateien (*)",
     "form.agenda": "Tagesordnung (ein Punkt je Zeile, z. B. „TOP 3: Haushaltssatzung 2025“)",
