@@ -137,7 +137,7 @@ def agenda_item(obj: dict[str, Any], resolver: Resolver, index: int = 0) -> Agen
     return AgendaItem(
         number=number or str(index + 1),
         title=_text(obj.get("name")),
-        public=obj.get("public") is not False,
+        public=obj.get("public") is True,  # fail closed: missing, null, "true", 1 = nichtöffentlich
         paper=_paper(obj, resolver),
         proposal=_text(obj.get("resolutionText")),
         oparl_id=_text(obj.get("id")),

@@ -130,6 +130,7 @@ class AgendaItem:
     def from_dict(d: dict[str, Any]) -> AgendaItem:
         known = _known(AgendaItem, d)
         known["number"], known["title"] = str(d.get("number", "")), str(d.get("title", ""))
+        known["public"] = d.get("public") is True  # fail closed: only JSON true is public (Teil B)
         return AgendaItem(**known)
 
 
@@ -251,7 +252,7 @@ class MinutesItem:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> MinutesItem:
         return MinutesItem(
-            public=bool(d.get("public", True)),
+            public=d.get("public") is True,  # fail closed: "false", 0, null or missing = Teil B
             paper=str(d.get("paper", "")),
             proposal=str(d.get("proposal", "")),
             procedure=[ProcedureEvent.from_dict(p) for p in d.get("procedure", [])],

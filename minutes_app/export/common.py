@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import os
 import re
 from collections.abc import Iterable
@@ -11,7 +13,7 @@ from pathlib import Path
 
 from ..base.errors import OutputError
 from ..base.fileio import atomic_open
-from ..base.types import AgendaItem, Attendee, Minutes, SessionInfo, Speaker, Transcript
+from ..base.types import AgendaItem, Attendee, Minutes, MinutesItem, SessionInfo, Speaker, Transcript
 
 # Which part of the Niederschrift an export holds: Teil A (public), Teil B (non-public) or both.
 PART_PUBLIC = "oeffentlich"
@@ -66,6 +68,75 @@ def in_part(public: bool, part: str) -> bool:
     if part == PART_ALL:
         return True
     return public if part == PART_PUBLIC else not public
+
+
+def _spans(items: Iterable[MinutesItem], duration: float) -> list[tuple[float, float]]:
+    """Time spans of ``items``; OutputError when one has no start (it cannot be cut out)."""
+    spans = []
+    for item in items:
+        if item.start is None:
+            raise OutputError(
+                f"TOP {item.number} lässt sich in der Aufnahme nicht abgrenzen (Beginn unbekannt). "
+                "Ohne Abgrenzung wird kein nach öffentlichem und nichtöffentlichem Teil getrenntes "
+                "Transkript geschrieben; bitte den Beginn setzen (minutes-app items … --start)."
+            )
+        spans.append((item.start, item.end if item.end is not None else max(duration, item.start) + 1e9))
+    return spans
+
+
+def _overlaps(start: float, end: float, spans: list[tuple[float, float]]) -> bool:
+    return any(start < b and end > a for a, b in spans) or any(a <= start < b for a, b in spans)
+
+
+def part_bundle(bundle: ExportResult, part: str) -> ExportResult:
+    """``bundle`` reduced to one part of the Niederschrift, failing closed (Teil B).
+
+    Items outside ``part`` go with their speech (every segment touching their time),
+    their review states, their speakers (a speaker heard only there), the agenda
+    entries and the session events in their time. An item counts as public only when
+    both the draft and the agenda say so. Unknown item times refuse the export.
+    """
+    if check_part(part) == PART_ALL:
+        return bundle
+    hidden_numbers = {a.number for a in bundle.agenda if not a.public}
+    items = bundle.minutes.agenda_items if bundle.minutes else []
+    inside = [in_part(item.public and item.number not in hidden_numbers, part) for item in items]
+    duration = bundle.transcript.duration if bundle.transcript else 0.0
+    if part == PART_PUBLIC:
+        if bundle.minutes is None and hidden_numbers and bundle.transcript and bundle.transcript.segments:
+            raise OutputError(
+                "Ohne Entwurf lässt sich der nichtöffentliche Teil in der Aufnahme nicht abgrenzen; "
+                "ein öffentliches Transkript wird nicht geschrieben."
+            )
+        cut = _spans([i for i, keep in zip(items, inside, strict=True) if not keep], duration)
+
+        def keep_time(start: float, end: float) -> bool:
+            return not _overlaps(start, end, cut)
+    else:
+        own = _spans([i for i, keep in zip(items, inside, strict=True) if keep], duration)
+
+        def keep_time(start: float, end: float) -> bool:
+            return _overlaps(start, end, own)
+
+    transcript = bundle.transcript
+    if transcript is not None:
+        kept = [s for s in transcript.segments if keep_time(s.start, s.end)]
+        transcript = Transcript(transcript.language, transcript.duration, kept, transcript.model)
+    heard = {s.speaker for s in transcript.segments} if transcript else set()
+    minutes = None
+    if bundle.minutes is not None:
+        minutes = copy.deepcopy(bundle.minutes)
+        minutes.agenda_items = [i for i, keep in zip(minutes.agenda_items, inside, strict=True) if keep]
+        minutes.events = [e for e in minutes.events if keep_time(e.start, e.end)]
+    states = [s for i, s in enumerate(bundle.item_states) if i < len(inside) and inside[i]]
+    return dataclasses.replace(
+        bundle,
+        speakers=[s for s in bundle.speakers if s.id in heard],
+        transcript=transcript,
+        minutes=minutes,
+        item_states=states,
+        agenda=[a for a in bundle.agenda if in_part(a.public, part)],
+    )
 
 
 def speaker_labels(speakers: Iterable[Speaker]) -> dict[str, str]:

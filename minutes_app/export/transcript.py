@@ -21,6 +21,7 @@ from .common import (
     fmt_srt_time,
     fmt_vtt_time,
     label_for,
+    part_bundle,
     speaker_labels,
     write_bytes_atomic,
     write_text_atomic,
@@ -278,6 +279,7 @@ def write_export(
     DOCX: ``part`` None writes the public Niederschrift to ``path`` and, when there
     are non-public items, Teil B beside it (``<stem>_TeilB_nichtoeffentlich.docx``);
     "oeffentlich", "nichtoeffentlich" or "gesamt" writes just that part to ``path``.
+    TXT, SRT, VTT and JSON with ``part``: only that part (``common.part_bundle``).
     """
     fmt = fmt.lower().lstrip(".")
     target = Path(path)
@@ -302,6 +304,8 @@ def write_export(
 
         write_oparl(target, result, part=part or "oeffentlich")
         return target
+    if part and fmt in ("json", "txt", "srt", "vtt"):
+        result = part_bundle(result, part)  # only that part's items, speech and speakers
     if fmt == "json":
         text = json.dumps(to_json(result), ensure_ascii=False, indent=2) + "\n"
         write_bytes_atomic(target, text.encode("utf-8"))

@@ -55,6 +55,11 @@ ACTIONS = {
     "geloescht": "Gelöscht",
     "widerspruch": "Widerspruch gegen Aufzeichnung",
     "lokal_statt_server": "Server nicht erreichbar, auf diesem PC gerechnet",
+    "kopf_geaendert": "Kopfdaten geändert",
+    "tagesordnung_geaendert": "Tagesordnung geändert",
+    "anwesenheit_geaendert": "Anwesenheitsliste geändert",
+    "aufnahme_zugeordnet": "Aufnahme zugeordnet",
+    "entwurf_bestaetigt": "Entwurf für geänderte Tagesordnung bestätigt",
 }
 
 # CSV column headers (German: the file is opened by people, e.g. in Excel).
@@ -272,7 +277,8 @@ def export_audit(
 ) -> int:
     """Write the trail to ``path`` (atomically) as CSV (``;``, UTF-8 with BOM) or JSON.
 
-    Returns the number of entries written; the export itself is recorded afterwards.
+    Returns the number of entries written; the export itself is recorded afterwards
+    (not on a released session: its files are never changed).
     """
     entries = read(project)
     if fmt == "json":
@@ -288,5 +294,8 @@ def export_audit(
             fh.write(buffer.getvalue().encode("utf-8-sig"))
     else:
         raise OutputError(f"Das Format „{fmt}“ wird nicht unterstützt (csv oder json).")
-    record(project, "export", "Änderungsprotokoll", note=f"{fmt}: {Path(path).name}", user=user)
+    from .signoff import is_locked
+
+    if not is_locked(project):  # a released session's files stay byte-identical
+        record(project, "export", "Änderungsprotokoll", note=f"{fmt}: {Path(path).name}", user=user)
     return len(entries)

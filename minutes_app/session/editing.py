@@ -11,21 +11,26 @@ the first id, so evidence links in the draft keep pointing at the right text.
 Sign-off and audit (docs/signoff.md): every edit first checks the lock (a released
 Niederschrift raises ``signoff.LockedError`` and changes nothing), returns a
 "geprüft" document to "Entwurf", and notes an audit entry. Entries wait in
-``pending_audit`` (typing in one field or segment becomes one entry) and are
-appended to ``audit.jsonl`` by ``save()``, before the edits themselves are written.
+``pending_audit`` (typing in one field or segment becomes one entry); ``save()``
+goes through the session API (``api.Session.save_doc``): under the folder lock it
+re-reads the project, refuses if another program released it meanwhile, appends the
+entries to ``audit.jsonl`` and then writes the edits.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
 from ..base.types import Minutes, MinutesItem, Segment, Speaker, Word
 from . import audit, signoff
 from .project import Project
 from .result import SessionResult, load_session
+
+if TYPE_CHECKING:
+    from .api import Session
 
 # Review state of a draft item (shown in the GUI, printed in the DOCX).
 AI_DRAFT = "ki_entwurf"
@@ -56,15 +61,17 @@ class SegmentEdit:
 class SessionDoc:
     """The editable state of one processed session."""
 
-    def __init__(self, project: Project, result: SessionResult) -> None:
+    def __init__(self, project: Project, result: SessionResult, user: str | None = None) -> None:
         self.project = project
         self.result = result
-        self.user: str | None = None  # name in audit entries (None: the OS login name)
+        self.user = user  # name in audit entries (None: the OS login name)
+        self.renamed: dict[str, str | None] = {}  # speaker names set here, not yet saved
         self.segments: list[Segment] = [dataclasses.replace(s, words=list(s.words)) for s in result.segments]
         self.minutes: Minutes | None = result.minutes
         # A newly generated draft starts as KI-Entwurf throughout ("entwurf_erzeugt").
         self.pending_audit: list[audit.AuditEntry] = signoff.sync_draft(project, self.minutes)
         self._merge: tuple[str, str, Any] | None = None  # (action, target, first before) of the last entry
+        self.draft_seen = project.data.get(signoff.DRAFT_SEEN_KEY)
         self.item_states: list[str] = list(project.data.get("item_states", []))
         if self.minutes is not None:
             n = len(self.minutes.agenda_items)
@@ -75,6 +82,15 @@ class SessionDoc:
     def open(cls, folder: Any) -> SessionDoc:
         project = Project.load(folder)
         return cls(project, load_session(project))
+
+    @property
+    def session(self) -> Session:
+        """The session API for this doc's folder; its operations save this doc's edits first."""
+        from .api import Session
+
+        session = Session(self.project, self.user)
+        session.doc = self
+        return session
 
     # -- lookups ---------------------------------------------------------------
     def index_of(self, segment_id: int) -> int:
@@ -211,14 +227,11 @@ class SessionDoc:
         """Set a display name everywhere; returns the previous name (for undo)."""
         self._guard()
         previous = self.project.speaker_names.get(speaker_id)
-        names = self.project.data.setdefault("speaker_names", {})
-        if name.strip():
-            names[speaker_id] = name.strip()
-        else:
-            names.pop(speaker_id, None)
+        change = rename_in(self.project.data.setdefault("speaker_names", {}), speaker_id, name)
         self.dirty = True
-        if names.get(speaker_id) != previous:
-            self._note("sprecher_umbenannt", f"Sprecher {speaker_id}", previous, names.get(speaker_id))
+        if change:
+            self.renamed[speaker_id] = change[1]
+            self._note("sprecher_umbenannt", f"Sprecher {speaker_id}", *change)
         return previous
 
     def replace_all(self, find: str, replace: str) -> SegmentEdit:
@@ -306,35 +319,34 @@ class SessionDoc:
 
     # -- saving ----------------------------------------------------------------
     def save(self) -> None:
-        """Write edits atomically: audit entries first, then segments, draft, names and item states.
+        """Write the edits through the session API (folder lock, audit entries first).
 
         A released (locked) session is never written.
         """
-        if self.locked:
-            self.dirty = False
-            return
-        if self.pending_audit:
-            audit.append(self.project, self.pending_audit)
-            self.pending_audit = []
-            self._merge = None
-        stages = self.project.data["stages"]
-        if "align" in stages:
-            from ..base.fileio import write_json
+        self.session.save_doc(self)
 
-            write_json(
-                self.project.stage_file("align"), {"segments": [dataclasses.asdict(s) for s in self.segments]}
-            )
-            if self.minutes is not None and "draft" in stages:
-                write_json(self.project.stage_file("draft"), self.minutes.to_dict())
-        self.project.data["item_states"] = self.item_states
-        self.project.save()
-        self.dirty = False
+    def discard(self) -> None:
+        """Forget pending edits (the session was released: they can no longer be saved)."""
+        self.pending_audit, self.renamed, self._merge, self.dirty = [], {}, None, False
 
     def as_result(self) -> SessionResult:
         """The edited session, ready for export."""
         return dataclasses.replace(
             self.result, segments=self.segments, speakers=self.speakers, minutes=self.minutes
         )
+
+
+def rename_in(names: dict[str, str], speaker_id: str, name: str) -> tuple[str | None, str | None] | None:
+    """The one speaker rename: set (or with "" remove) a display name in ``names``.
+
+    Returns (before, after), or None when nothing changed.
+    """
+    previous = names.get(speaker_id)
+    if name.strip():
+        names[speaker_id] = name.strip()
+    else:
+        names.pop(speaker_id, None)
+    return None if names.get(speaker_id) == previous else (previous, names.get(speaker_id))
 
 
 def _apply_text(seg: Segment, text: str) -> None:

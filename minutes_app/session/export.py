@@ -20,13 +20,20 @@ def export_session(
     """Write ``result`` (a ``SessionResult``) as ``fmt``; return every file written.
 
     DOCX without ``part``: the public Niederschrift at ``output`` and, when there
-    are non-public items, Teil B in its own file beside it.
+    are non-public items, Teil B in its own file beside it. TXT, SRT, VTT and JSON
+    with ``part`` hold only that part's items, speech and speakers (export/common.py
+    ``part_bundle``). Refused while the draft is older than the agenda (session/teilb.py).
+    The export is noted in the audit trail, except on a released (locked) session,
+    whose files are never changed.
     """
     from ..export.docx import niederschrift_paths
     from ..export.transcript import write_export
+    from . import signoff
+    from .teilb import check_export
 
     if fmt in ("docx", "oparl") and result.minutes is None:
         raise UserError("Für dieses Projekt gibt es noch keinen Protokollentwurf (mit --no-draft erstellt?).")
+    check_export(result.project)  # a draft older than the agenda is refused (Teil B)
     bundle = result.export_bundle()
     docx = fmt == "docx"
     write_export(
@@ -40,7 +47,7 @@ def export_session(
     written = [Path(output)]
     if docx and part is None and any(not i.public for i in bundle.minutes.agenda_items):
         written.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
-    audit.record(
-        result.project, "export", "Niederschrift", note=f"{fmt}: {', '.join(p.name for p in written)}"
-    )
+    if not signoff.is_locked(result.project):  # a released session's files stay byte-identical
+        note = f"{fmt}: {', '.join(p.name for p in written)}"
+        audit.record(result.project, "export", "Niederschrift", note=note)
     return written

@@ -33,6 +33,7 @@ class SessionResult:
         from ..export.common import ExportResult
         from . import signoff
         from .editing import AI_DRAFT
+        from .teilb import effective_minutes
 
         project = self.project
         n = len(self.minutes.agenda_items) if self.minutes else 0
@@ -45,7 +46,7 @@ class SessionResult:
             project.info,
             [s for s in self.speakers if s.id not in objected],
             self.aligned_transcript(),
-            self.minutes,
+            effective_minutes(project, self.minutes) if self.minutes else None,  # agenda's Teil B wins
             attendees=project.attendees,
             item_states=(states + [AI_DRAFT] * n)[:n],
             signoff_state=signoff.state(project),

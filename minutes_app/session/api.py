@@ -1,0 +1,367 @@
+"""The one session API: every change of a session goes through ``Session``.
+
+Modelled on Anki's collection operations: a Qt-free method per change that returns
+what changed (``Change``); the GUI wraps it in a few lines, the CLI calls it directly.
+Each method, before it changes anything:
+
+1. refuses a released (locked) Niederschrift (``signoff.LockedError``, nothing written,
+   no file created), except ``new_version`` and the data-protection deletions;
+2. holds the inter-process lock of the session folder (session/lock.py) and re-reads
+   ``project.json``, so a change racing another program sees what that one wrote;
+3. returns a "geprüft" Niederschrift to "Entwurf" on any content change;
+4. appends the audit entries and saves, in that order, under the same lock.
+
+Nothing else writes ``project.json`` or the stage files of a processed session: the
+editors (``SessionDoc``) save through ``save_doc``, the pipeline writes only results
+of its own stages. ``docs/architecture.md`` lists the methods.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..base.errors import ProjectError
+from ..base.fileio import write_json
+from ..base.types import AgendaItem, Attendee, SessionInfo
+from . import audit, signoff
+from .lock import folder_lock
+from .project import Project
+
+if TYPE_CHECKING:
+    from ..base.settings import Settings
+    from .editing import SessionDoc
+
+AGENDA_CONFIRMED_KEY = "draft_agenda_confirmed"  # agenda the user accepted an older draft for
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one operation changed: its audit entries (none: nothing changed) and the state after."""
+
+    operation: str
+    entries: tuple[audit.AuditEntry, ...] = ()
+    state: str = signoff.ENTWURF
+    messages: tuple[str, ...] = ()  # German lines for the user (e.g. files removed)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.entries)
+
+    @property
+    def reopened(self) -> bool:
+        """The change returned a "geprüft" Niederschrift to "Entwurf"."""
+        return any(_is_reopen(e) for e in self.entries)
+
+
+def _is_reopen(entry: audit.AuditEntry) -> bool:
+    return (
+        entry.action == "status_geaendert"
+        and entry.target == "Niederschrift"
+        and entry.before == signoff.GEPRUEFT
+        and entry.after == signoff.ENTWURF
+        and entry.note.startswith("Änderung nach der Prüfung")
+    )
+
+
+def write_doc(doc: SessionDoc) -> None:
+    """Put a doc's edits into its project (re-read by the caller) and write its stage files.
+
+    Called only by ``Session.save_doc``, under the folder lock, after the audit entries;
+    the caller saves ``project.json``.
+    """
+    from .editing import rename_in
+
+    project = doc.project
+    names = project.data.setdefault("speaker_names", {})
+    for speaker_id, name in doc.renamed.items():
+        rename_in(names, speaker_id, name or "")
+    stages = project.data["stages"]
+    if "align" in stages:
+        write_json(project.stage_file("align"), {"segments": [dataclasses.asdict(s) for s in doc.segments]})
+        if doc.minutes is not None and "draft" in stages:
+            write_json(project.stage_file("draft"), doc.minutes.to_dict())
+    project.data["item_states"] = doc.item_states
+    if doc.draft_seen is not None:
+        project.data[signoff.DRAFT_SEEN_KEY] = doc.draft_seen
+    doc.discard()
+
+
+def _agenda_text(items: list[AgendaItem]) -> list[str]:
+    return [f"TOP {a.number} {a.title}" + ("" if a.public else " (nichtöffentlich)") for a in items]
+
+
+class Session:
+    """One session folder; ``user`` is the name in audit entries (None: the OS login name)."""
+
+    def __init__(self, project: Project | str | os.PathLike[str], user: str | None = None) -> None:
+        self.project = project if isinstance(project, Project) else Project.load(project)
+        self.user = user
+        self.doc: SessionDoc | None = None  # the open editor, saved before any other operation
+
+    @property
+    def folder(self) -> Path:
+        return self.project.folder
+
+    @property
+    def state(self) -> str:
+        return signoff.state(self.project)
+
+    # -- the transaction ------------------------------------------------------------------------
+    def _reload(self) -> None:
+        self.project.data = Project.load(self.folder).data
+
+    @contextlib.contextmanager
+    def _locked(self, allow_locked: bool = False) -> Iterator[None]:
+        """Lock check (no file touched on a released session), folder lock, fresh data."""
+        if not allow_locked:
+            signoff.check_unlocked(self.project)
+        with folder_lock(self.folder):
+            self._reload()
+            if not allow_locked:
+                signoff.check_unlocked(self.project)
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(ProjectError):
+                    self._reload()  # memory = disk again
+                raise
+
+    def _change(
+        self, operation: str, apply: Callable[[], list[audit.AuditEntry]], what: str, content: bool = True
+    ) -> Change:
+        """Run ``apply`` (mutates ``project.data``, returns its entries) as one locked step."""
+        self._flush_doc()
+        with self._locked():
+            entries = apply()
+            if entries and content:
+                reopened = signoff.reopen_on_edit(self.project, what, self.user)
+                entries += [reopened] if reopened else []
+            if entries:
+                audit.append(self.project, entries)
+                self.project.save()
+            return Change(operation, tuple(entries), self.state)
+
+    def _external(
+        self, operation: str, run: Callable[[], Any], allow_locked: bool = False
+    ) -> tuple[Change, Any]:
+        """A step of signoff/privacy that writes its own entries: run it under the lock."""
+        self._flush_doc()
+        with self._locked(allow_locked):
+            before = len(audit.read(self.project))
+            value = run()
+            entries = tuple(audit.read(self.project)[before:])
+        messages = tuple(value) if isinstance(value, list) else ()
+        return Change(operation, entries, self.state, messages), value
+
+    def _entry(self, action: str, target: str, before: Any, after: Any, **fields: Any) -> audit.AuditEntry:
+        return audit.entry(action, target, before, after, user=self.user, **fields)
+
+    def _flush_doc(self) -> None:
+        if self.doc is not None and self.doc.dirty and not signoff.is_locked(self.project):
+            self.save_doc(self.doc)
+
+    # -- header, agenda, attendees, recording ------------------------------------------------------
+    def set_header(
+        self, info: SessionInfo | None = None, *, name: str | None = None, protocol_type: str | None = None
+    ) -> Change:
+        """Kopfdaten (``SessionInfo``), display name and Protokollart; only what differs is written."""
+
+        def apply() -> list[audit.AuditEntry]:
+            entries: list[audit.AuditEntry] = []
+            project = self.project
+            if info is not None and info != project.info:
+                old = dataclasses.asdict(project.info)
+                new = dataclasses.asdict(info)
+                diff = [k for k in new if old.get(k) != new[k]]
+                before = [f"{k}: {old.get(k, '')}" for k in diff]
+                after = [f"{k}: {new[k]}" for k in diff]
+                entries.append(self._entry("kopf_geaendert", "Kopfdaten", before, after))
+                project.info = info
+            if name is not None and name.strip() != project.data.get("name", ""):
+                entries.append(
+                    self._entry("kopf_geaendert", "Name", project.data.get("name", ""), name.strip())
+                )
+                project.name = name
+            if protocol_type is not None and protocol_type != project.protocol_type:
+                entries.append(
+                    self._entry("kopf_geaendert", "Protokollart", project.protocol_type, protocol_type)
+                )
+                project.protocol_type = protocol_type
+            return entries
+
+        return self._change("header", apply, "Kopfdaten")
+
+    def set_agenda(self, items: list[AgendaItem]) -> Change:
+        def apply() -> list[audit.AuditEntry]:
+            old = self.project.agenda
+            if old == items:
+                return []
+            self.project.agenda = items
+            return [
+                self._entry("tagesordnung_geaendert", "Tagesordnung", _agenda_text(old), _agenda_text(items))
+            ]
+
+        return self._change("agenda", apply, "Tagesordnung")
+
+    def set_attendees(self, people: list[Attendee]) -> Change:
+        def apply() -> list[audit.AuditEntry]:
+            old = self.project.attendees
+            if old == people:
+                return []
+            self.project.attendees = people
+            return [
+                self._entry(
+                    "anwesenheit_geaendert",
+                    "Anwesenheitsliste",
+                    [a.name for a in old],
+                    [a.name for a in people],
+                )
+            ]
+
+        return self._change("attendees", apply, "Anwesenheitsliste")
+
+    def attach_audio(self, audio: Path, markers: list[dict[str, Any]] | None = None) -> Change:
+        """A (new) recording for the session: every stage result is stale afterwards."""
+
+        def apply() -> list[audit.AuditEntry]:
+            project = self.project
+            old = str(project.data.get("audio", {}).get("path", "")) or None
+            same = project.has_audio and project.audio_path == Path(audio).resolve()
+            if same and markers is None:
+                return []
+            if not same:
+                project.set_audio(Path(audio))  # saves; the entry follows at once under the same lock
+            if markers is not None:
+                project.data["markers"] = markers
+            return [self._entry("aufnahme_zugeordnet", "Aufnahme", old, str(Path(audio).resolve()))]
+
+        return self._change("audio", apply, "Aufnahme")
+
+    # -- speakers and item starts ---------------------------------------------------------------------
+    def rename_speaker(self, speaker_id: str, name: str) -> Change:
+        """Display name of a speaker everywhere ("" removes it)."""
+        from .editing import rename_in
+
+        def apply() -> list[audit.AuditEntry]:
+            names = self.project.data.setdefault("speaker_names", {})
+            change = rename_in(names, speaker_id, name)
+            return [self._entry("sprecher_umbenannt", f"Sprecher {speaker_id}", *change)] if change else []
+
+        return self._change("speaker", apply, f"Sprecher {speaker_id}")
+
+    def set_item_start(self, number: str, seconds: float | None) -> Change:
+        """Start of a TOP set by hand (None: found automatically again); the next run re-drafts."""
+
+        def apply() -> list[audit.AuditEntry]:
+            old = self.project.item_starts.get(number)
+            self.project.set_item_start(number, seconds)
+            new = self.project.item_starts.get(number)
+            if old == new:
+                return []
+            after = "automatisch" if new is None else f"{new:.2f} s"
+            before = None if old is None else f"{old:.2f} s"
+            return [self._entry("feld_bearbeitet", f"TOP {number} Beginn", before, after)]
+
+        return self._change("item_start", apply, f"TOP {number} Beginn")
+
+    # -- transcript and draft (the editor's operations, one locked step each) ----------------------
+    def edit(self, operation: Callable[[SessionDoc], Any]) -> Change:
+        """Open the processed session, apply ``operation`` to it and save it as one step."""
+        from .editing import SessionDoc
+        from .result import load_session
+
+        self._flush_doc()
+        with self._locked():
+            doc = SessionDoc(self.project, load_session(self.project), user=self.user)
+            operation(doc)
+            return self.save_doc(doc)
+
+    def set_segment_text(self, segment_id: int, text: str) -> Change:
+        return self.edit(lambda d: d.set_text(segment_id, text))
+
+    def split_segment(self, segment_id: int, word_index: int) -> Change:
+        return self.edit(lambda d: d.split(segment_id, word_index))
+
+    def merge_segments(self, segment_id: int) -> Change:
+        return self.edit(lambda d: d.merge_with_next(segment_id))
+
+    def set_segment_speaker(self, segment_id: int, speaker_id: str) -> Change:
+        return self.edit(lambda d: d.set_speaker(segment_id, speaker_id))
+
+    def set_item_field(self, index: int, name: str, value: Any) -> Change:
+        return self.edit(lambda d: d.set_item_field(index, name, value))
+
+    def set_item_state(self, index: int, state: str) -> Change:
+        return self.edit(lambda d: d.set_item_state(index, state))
+
+    def save_doc(self, doc: SessionDoc) -> Change:
+        """Write an editor's pending edits (audit entries first) under the folder lock.
+
+        Re-reads ``project.json`` first: a session released meanwhile by another program
+        refuses the edits (``LockedError``); names, objections and headers set meanwhile
+        are kept. The review is reopened against the state on disk, not the one in memory.
+        """
+        if not doc.dirty or signoff.is_locked(self.project):  # a locked doc refused every edit
+            doc.discard()
+            return Change("save", (), self.state)
+        with folder_lock(self.folder):
+            self._reload()
+            if signoff.is_locked(self.project):
+                doc.discard()
+                raise signoff.LockedError(signoff.LOCKED_MESSAGE)
+            entries = [e for e in doc.pending_audit if not _is_reopen(e)]
+            if entries:
+                reopened = signoff.reopen_on_edit(self.project, entries[-1].target or "Bearbeitung", doc.user)
+                entries += [reopened] if reopened else []
+            audit.append(self.project, entries)
+            write_doc(doc)  # stage files, names, item states; then project.json
+            self.project.save()
+            return Change("save", tuple(entries), self.state)
+
+    # -- sign-off ---------------------------------------------------------------------------------------
+    def mark_reviewed(self) -> Change:
+        return self._external("geprueft", lambda: signoff.mark_reviewed(self.project, self.user))[0]
+
+    def reopen(self, reason: str = "") -> Change:
+        return self._external("entwurf", lambda: signoff.reopen(self.project, self.user, reason))[0]
+
+    def release(self) -> Change:
+        return self._external("freigegeben", lambda: signoff.release(self.project, self.user))[0]
+
+    def new_version(self, reason: str) -> Change:
+        run = lambda: signoff.new_version(self.project, self.user, reason)  # noqa: E731
+        return self._external("neue_version", run, allow_locked=True)[0]
+
+    # -- privacy ----------------------------------------------------------------------------------------
+    def set_objection(self, speaker_id: str, objects: bool) -> Change:
+        from . import privacy
+
+        run = lambda: privacy.set_objection(self.project, speaker_id, objects, user=self.user)  # noqa: E731
+        return self._external("widerspruch", run)[0]
+
+    def apply_retention(self, settings: Settings, now: Any = None) -> Change:
+        """Retention (data protection): allowed on a released session, it deletes, never edits."""
+        from . import privacy
+
+        run = lambda: privacy.apply_retention(self.project, settings, now=now, user=self.user)  # noqa: E731
+        return self._external("aufbewahrung", run, allow_locked=True)[0]
+
+    # -- Teil B: a draft older than the agenda ----------------------------------------------------------
+    def confirm_draft_for_agenda(self) -> Change:
+        """The user checked a draft made before the agenda changed: exports may use it."""
+        from .teilb import agenda_digest, stale_draft
+
+        def apply() -> list[audit.AuditEntry]:
+            if not stale_draft(self.project):
+                return []
+            self.project.data[AGENDA_CONFIRMED_KEY] = agenda_digest(self.project)
+            note = "Entwurf trotz geänderter Tagesordnung für den Export bestätigt"
+            return [self._entry("entwurf_bestaetigt", "Tagesordnung", None, None, note=note)]
+
+        return self._change("draft_confirmed", apply, "Tagesordnung")
