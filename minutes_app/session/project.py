@@ -8,6 +8,18 @@ Layout::
     <dir>/<stage>.json        each stage's result, written atomically when done
     <dir>/asr.partial.json    transcript of the finished ASR windows (resume)
     <dir>/audit.jsonl         audit trail (session/audit.py), created empty with the project
+    <dir>/versions/<stamp>/   results kept when a recording with other content was attached
+
+``project.json`` ``"files"`` lists every other file the session created inside its folder
+(a recording made there, kept versions); with the fixed names above these are the
+session's own files (``own_files``), the only ones retention and deletion remove
+(session/privacy.py). A folder that is not empty and not a session is never made a
+project, and a folder the program did not create keeps its mode.
+
+The recording is known by the SHA-256 of its file (``"audio"`` ``"sha256"``): attached again
+from another place with the same content, nothing is redone; with other content every
+result is redone and the earlier results, with the user's corrections, are kept as a
+version under ``versions/`` (``AudioChange`` says so).
 
 The folder is 0700 and every file in it 0600 on POSIX (base/fileio.py); retention,
 deletion and speakers who objected to the recording are in session/privacy.py.
@@ -25,16 +37,20 @@ import json
 import os
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
-from ..base.fileio import make_private, private_dirs, touch_private, write_json
+from ..base.fileio import private_dirs, touch_private, write_json
 from ..base.types import AgendaItem, Attendee, SessionInfo
+
+if TYPE_CHECKING:
+    from .recording import AudioChange
 
 SCHEMA_VERSION = 1
 PROJECT_FILE = "project.json"
 AUDIT_FILE = "audit.jsonl"  # written by session/audit.py; created here so it is owner-only from the start
 OBJECTED_KEY = "objected_speakers"
+FILES_KEY = "files"  # other files the session created in its folder (relative paths)
 STAGES = ("decode", "asr", "diarization", "align", "draft")
 # What each stage's result is built on: ASR and diarization are independent.
 DEPENDENTS = {
@@ -54,6 +70,7 @@ class Project:
     def __init__(self, folder: Path, data: dict[str, Any]) -> None:
         self.folder = folder
         self.data = data
+        self.audio_change: AudioChange | None = None  # set by open_or_create(folder, audio)
 
     # -- creation and loading -------------------------------------------------
     @classmethod
@@ -61,8 +78,8 @@ class Project:
         folder = Path(folder)
         if (folder / PROJECT_FILE).exists():
             project = cls.load(folder)
-            if audio is not None and (not project.has_audio or project.audio_path != audio.resolve()):
-                project.set_audio(audio)
+            if audio is not None:
+                project.audio_change = project.sync_audio(audio)
             return project
         if audio is None:
             raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).")
@@ -74,9 +91,13 @@ class Project:
         folder = Path(folder)
         if (folder / PROJECT_FILE).exists():
             raise ProjectError(f"In „{folder}“ liegt bereits ein Sitzungsprojekt.")
+        from .recording import check_new_folder
+
+        check_new_folder(folder)
         try:
-            private_dirs(folder)  # new parents (the per-user data folder, the library) 0700 too
-            make_private(folder)  # session data is personal data: owner only
+            # New folders (this one, the data folder, the library) are made 0700 (session data is
+            # personal data); an existing empty folder keeps its mode: it is not ours to change.
+            private_dirs(folder)
             touch_private(folder / AUDIT_FILE)
         except OSError as exc:
             raise ProjectError(
@@ -131,17 +152,30 @@ class Project:
         write_json(self.folder / PROJECT_FILE, self.data)
 
     # -- audio -----------------------------------------------------------------
-    def set_audio(self, audio: Path) -> None:
-        audio = audio.resolve()
-        stat = audio.stat()
-        self.data["audio"] = {
-            "path": str(audio),
-            "size": stat.st_size,
-            "mtime": int(stat.st_mtime),
-            "added": _now(),  # retention counts from here (session/privacy.py)
-        }
-        self.data["stages"] = {}  # new audio: every result is stale
-        self.save()
+    def sync_audio(self, audio: Path) -> AudioChange:
+        """Attach ``audio`` unless it is the recording already attached (session/recording.py)."""
+        from .recording import sync_audio
+
+        return sync_audio(self, audio)
+
+    def set_audio(self, audio: Path) -> AudioChange:
+        """Attach a recording; same content: nothing redone; other content: results kept as a
+        version, every stage redone (session/recording.py)."""
+        from .recording import set_audio
+
+        return set_audio(self, audio)
+
+    def record_file(self, rel: str) -> None:
+        """Note a file the session created in its folder (the caller saves)."""
+        files = [str(f) for f in self.data.get(FILES_KEY, []) if isinstance(f, str)]
+        if rel not in files:
+            self.data[FILES_KEY] = [*files, rel]
+
+    def own_files(self) -> list[Path]:
+        """Every existing file the session created in its folder (session/recording.py)."""
+        from .recording import own_files
+
+        return own_files(self)
 
     @property
     def has_audio(self) -> bool:
@@ -275,6 +309,7 @@ _KEY_TYPES: dict[str, type | tuple[type, ...]] = {
     "info": dict,
     "protocol_type": str,
     "name": str,
+    FILES_KEY: list,
 }
 
 
