@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import AgendaError, os_reason
+from ..base.inputs import refuse_special
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import text as text_format
 from .fetch import OParlClient, check_url, is_url
@@ -43,6 +44,7 @@ class AgendaImport:
 
 def read_limited(path: Path, what: str = "Die Tagesordnung", expected: str = EXPECTED) -> bytes:
     """The bytes of ``path``; AgendaError if unreadable, empty or larger than 20 MB."""
+    refuse_special(path, what, AgendaError)  # a FIFO would block, a device never end
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:

@@ -8,6 +8,7 @@ float32 samples to a file, so memory stays flat however long the session is;
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +17,18 @@ import numpy as np
 
 from ..base.errors import Cancelled, InvalidAudioError, os_reason
 from ..base.fileio import atomic_open
+from ..base.inputs import check_input_file
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 SAMPLE_RATE = 16000
+# Non-finite samples (NaN, ±inf in a float WAV) are set to 0; above this share of the
+# recording the file is refused as damaged instead (a transcript of zeros says nothing).
+MAX_NONFINITE_SHARE = 0.01
 # Peak below this over the whole file counts as "only silence" (about -60 dBFS).
 SILENCE_PEAK = 1e-3
 
+
+_log = logging.getLogger(__name__)
 
 SUPPORTED = "Unterstützt werden z. B. WAV, FLAC, MP3, M4A, OGG/Opus, MP4 und WebM."
 # Start of the known containers: a file that begins like one but cannot be opened is
@@ -72,6 +79,7 @@ def _open_container(path: Path):  # type: ignore[no-untyped-def]
             raise InvalidAudioError(f"Die Datei „{path}“ wurde nicht gefunden.")
         if path.is_dir():
             raise InvalidAudioError(f"„{path}“ ist ein Ordner, keine Audiodatei.")
+        check_input_file(path, "Die Aufnahme", InvalidAudioError)  # a FIFO or device would block
         size = path.stat().st_size
     except OSError as exc:  # e.g. a name longer than the file system allows
         raise InvalidAudioError(f"Die Datei „{path}“ kann nicht geöffnet werden ({os_reason(exc)}).") from exc
@@ -108,23 +116,26 @@ def iter_pcm(
     container = _open_container(path)
     total = _duration_seconds(container)
     resampler = av.AudioResampler(format="flt", layout="mono", rate=SAMPLE_RATE)
-    done = 0
+    done = repaired = 0
     try:
         stream = container.streams.audio[0]
         stream.thread_type = "AUTO"
         try:
             for frame in container.decode(stream):
                 for out in resampler.resample(frame):
-                    block = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                    block, bad = _finite(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
                     done += block.size
+                    repaired += bad
                     yield block
                 if cancel is not None and cancel.cancelled:
                     raise Cancelled()
                 if total > 0:
-                    progress(min(done / SAMPLE_RATE / total, 1.0), "Audio wird gelesen")
+                    note = f" ({repaired} ungültige Abtastwerte auf 0 gesetzt)" if repaired else ""
+                    progress(min(done / SAMPLE_RATE / total, 1.0), "Audio wird gelesen" + note)
             for out in resampler.resample(None):
-                block = out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+                block, bad = _finite(out.to_ndarray().reshape(-1).astype(np.float32, copy=False))
                 done += block.size
+                repaired += bad
                 yield block
         except av.FFmpegError as exc:
             minute = done / SAMPLE_RATE / 60
@@ -136,6 +147,22 @@ def iter_pcm(
         container.close()
     if done == 0:
         raise InvalidAudioError(f"„{path.name}“ enthält keine hörbaren Audiodaten.")
+    if repaired > MAX_NONFINITE_SHARE * done:
+        raise InvalidAudioError(
+            f"„{path.name}“ ist beschädigt: {100 * repaired / done:.0f} % der Abtastwerte sind ungültig "
+            "(NaN oder unendlich). Bitte die Originaldatei erneut exportieren."
+        )
+    if repaired:
+        _log.warning("„%s“: %d ungültige Abtastwerte (NaN oder unendlich) auf 0 gesetzt.", path.name, repaired)
+
+
+def _finite(block: np.ndarray) -> tuple[np.ndarray, int]:
+    """``block`` with NaN and ±inf set to 0, and how many there were."""
+    bad = ~np.isfinite(block)
+    count = int(bad.sum())
+    if count:
+        block = np.where(bad, np.float32(0.0), block).astype(np.float32, copy=False)
+    return block, count
 
 
 def _check_not_silent(peak: float, name: str) -> None:

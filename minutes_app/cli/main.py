@@ -15,6 +15,7 @@ from ..base.errors import Cancelled, UserError
 from ..base.offline import ensure_offline
 from ..base.settings import setting
 from . import commands
+from .validate import GermanArgumentParser, check_args
 
 
 def _choice_help(key: str) -> str:
@@ -75,7 +76,7 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = GermanArgumentParser(
         prog="minutes-app",
         description="Offline-Protokollentwürfe (Niederschrift) aus Sitzungsaufnahmen.",
     )
@@ -150,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        check_args(args)  # every option value, before any file is read or model loaded
         return int(args.func(args) or 0)
     except Cancelled:
         print("Abgebrochen. Fertige Schritte bleiben im Projektordner erhalten.", file=sys.stderr)

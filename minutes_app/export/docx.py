@@ -22,6 +22,7 @@ memory and written atomically, so no half-written DOCX is ever left on disk.
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import OutputError
+from ..base.text import clean_fields, has_unsafe
 from ..base.types import Attendee, Minutes, SessionInfo, Speaker, Transcript
 from .common import (
     PART_ALL,
@@ -147,6 +149,9 @@ def build_niederschrift(
     """The DOCX bytes of one part ("oeffentlich", "nichtoeffentlich", "gesamt") of the Niederschrift."""
     if bundle.minutes is None:
         raise OutputError("Für den Word-Export fehlt der Entwurf der Niederschrift.")
+    if has_unsafe(bundle):  # last safety net: importers clean, but no character may break the file
+        bundle = copy.deepcopy(bundle)
+        clean_fields(bundle)
     ctx = DocContext(
         info=bundle.info,
         speakers=bundle.speakers,
