@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support.sessions import with_header
 from test_signoff import confirm_all, make_project
 
 from minutes_app.audio import recorder as recorder_module
@@ -61,7 +62,7 @@ def recorded_project(tmp_path: Path, name: str = "s") -> Project:
     project.save_result("align", {}, {"segments": [s.__dict__ | {"words": []} for s in segs]})
     items = [MinutesItem("1", "Radweg", discussion="Der Rat berät.", resolution="Beschlossen.")]
     project.save_result("draft", {}, Minutes(items).to_dict())
-    return project
+    return with_header(project)  # header and roster: nothing blocks the release
 
 
 def release(project: Project) -> None:
@@ -285,10 +286,19 @@ def test_delete_session_removes_the_folder_but_nothing_outside(tmp_path):
     if os.name == "posix":
         (project.folder / "link.txt").symlink_to(elsewhere)
     removed = privacy.delete_session(project)
-    assert not project.folder.exists()
-    assert "project.json" in removed and "unter/notiz.txt" in removed and "asr.json" in removed
+    assert "project.json" in removed and "asr.json" in removed and "audit.jsonl" in removed
+    # Only the session's own files: what the user put in the folder stays (issue 15), links too.
+    assert "unter/notiz.txt" not in removed and (project.folder / "unter" / "notiz.txt").exists()
+    assert (
+        sorted(p.name for p in project.folder.iterdir())
+        == ["link.txt", "unter"][: 2 if os.name == "posix" else 1]
+    )
     assert elsewhere.read_text("utf-8") == "bleibt" and (tmp_path / "a.wav").exists()
     assert list_projects(tmp_path) == []
+    (tmp_path / "sauber").mkdir()
+    clean = make_project(tmp_path / "sauber")
+    privacy.delete_session(clean)
+    assert not clean.folder.exists()  # nothing else in it: the folder goes too
 
     other = tmp_path / "kein-projekt"
     other.mkdir()

@@ -13,11 +13,14 @@ the per-user data folder is private already and modes are left alone.
 Retention (settings ``retention_on_release``, ``retention_days``,
 ``retention_delete_transcript``): ``apply_retention`` deletes a session's audio once
 the Niederschrift is freigegeben (default on) or once ``retention_days`` have passed
-since the audio was added (or the session created). Audio is the decoded
-``audio.pcm``, the recorder's files (``*.wav``, ``*.part.wav``, ``*.recording.json``)
-and every other audio file inside the session folder. A referenced recording
-*outside* the session folder (imported from elsewhere) is never deleted: only the
-reference is removed, and the audit entry says so. With
+since the audio was added (or the session created). Audio is the session's own audio:
+the decoded ``audio.pcm`` and a recording the recorder made in the session folder with
+its sidecar (``Project.own_files``: fixed names plus the files recorded in
+``project.json`` ``"files"``, session/recording.py). Nothing is deleted by pattern: other
+files in the folder stay. A referenced recording the session did not make (imported from
+elsewhere, or the user's own file) is never deleted: only the reference is removed, and
+the audit entry says so; its SHA-256 is kept, so the same recording attached again redoes
+nothing. With
 ``retention_delete_transcript`` the transcript results (``asr.json``,
 ``diarization.json``, ``align.json``) are emptied and ``asr.partial.json`` deleted;
 the emptied files stay so that loading, editing and exporting the minutes keep
@@ -28,8 +31,9 @@ text the GUI and CLI show ("Audio gelöscht (Aufbewahrungsfrist)"). The audit tr
 itself is append-only and keeps the texts of transcript edits until the session is
 deleted.
 
-Deleting a session (``delete_session``) removes its whole folder, also when the
-minutes are released; a recording outside the folder stays where it is.
+Deleting a session (``delete_session``) removes the session's own files and then its
+folder if nothing else is left, also when the minutes are released; files the session
+did not create (and a recording outside the folder) stay where they are.
 
 Objections (promise 8): ``project.json`` ``"objected_speakers"`` lists the speaker
 ids who objected to being recorded (``set_objection``, with an audit entry);
@@ -120,14 +124,16 @@ def loggable(text: str, settings: Settings | None = None) -> str:
 
 
 # -- permissions ----------------------------------------------------------------------------------
-def secure_tree(folder: str | os.PathLike[str]) -> int:
-    """Make ``folder`` and everything in it owner-only (POSIX); returns how many modes changed."""
+def secure_tree(folder: str | os.PathLike[str], include_root: bool = True) -> int:
+    """Make ``folder`` and everything in it owner-only (POSIX); returns how many modes changed.
+
+    ``include_root=False``: the folder itself keeps its mode (a folder the program did not create)."""
     if not POSIX:
         return 0
     changed = 0
     root = Path(folder)
     for current, dirs, files in os.walk(root):
-        entries = [(Path(current), PRIVATE_DIR)] if Path(current) == root else []
+        entries = [(Path(current), PRIVATE_DIR)] if Path(current) == root and include_root else []
         entries += [(Path(current, d), PRIVATE_DIR) for d in dirs]
         entries += [(Path(current, f), PRIVATE_FILE) for f in files]
         for path, mode in entries:
@@ -165,21 +171,16 @@ def retention_reason(project: Project, settings: Settings, now: _dt.datetime | N
 
 
 def audio_files(project: Project) -> list[Path]:
-    """The session's audio inside its folder (a recording still being written is left out)."""
+    """The session's own audio (never another file in its folder; a recording still being
+    written is left out): ``audio.pcm`` and its temp file, recordings made in the folder."""
     from ..audio.wavfile import is_locked
 
-    folder = project.folder
-    found: set[Path] = set()
-    if folder.is_dir():
-        for path in folder.iterdir():
-            name = path.name.lower()
-            temp_pcm = name.startswith(f".{project.pcm_path.name}.") and name.endswith(".tmp")
-            if path.is_file() and (
-                path.suffix.lower() in AUDIO_SUFFIXES or name.endswith(RECORDING_SIDECAR) or temp_pcm
-            ):
-                found.add(path)
-    if project.has_audio and _inside(project.audio_path, folder) and project.audio_path.is_file():
-        found.add(project.audio_path)
+    found: list[Path] = []
+    for path in project.own_files():
+        name = path.name.lower()
+        temp_pcm = name.startswith(f".{project.pcm_path.name}.") and name.endswith(".tmp")
+        if path.suffix.lower() in AUDIO_SUFFIXES or name.endswith(RECORDING_SIDECAR) or temp_pcm:
+            found.append(path)
     return sorted(p for p in found if not is_locked(p))
 
 
@@ -231,6 +232,7 @@ def apply_retention(
     removed: list[str] = []
     failed: list[str] = []
     notes = [reason]
+    own = set(project.own_files())
     for path in audio_files(project):
         try:
             path.unlink()
@@ -242,15 +244,23 @@ def apply_retention(
         removed.append(_rel(path, folder))
     if project.has_audio:
         reference = project.audio_path
-        if not _inside(reference, folder):
-            project.data["audio"] = {}
+        identity = {k: v for k, v in project.data["audio"].items() if k == "sha256"}  # known again later
+        if reference.exists() and not _inside(reference, folder):
+            project.data["audio"] = identity
             removed.append(f"Verweis auf „{reference}“ (Datei außerhalb des Sitzungsordners, nicht gelöscht)")
             notes.append(
                 f"Die importierte Datei „{reference}“ liegt außerhalb des Sitzungsordners und wurde nicht "
                 "gelöscht; nur der Verweis wurde entfernt."
             )
-        elif not reference.exists():
-            project.data["audio"] = {}
+        elif reference.exists() and reference not in own:  # in the folder, but the user's file
+            project.data["audio"] = identity
+            removed.append(f"Verweis auf „{reference.name}“ (nicht von der Sitzung angelegt, nicht gelöscht)")
+            notes.append(
+                f"Die Datei „{reference.name}“ wurde nicht von minutes-app angelegt und nicht gelöscht; "
+                "nur der Verweis wurde entfernt."
+            )
+        else:
+            project.data["audio"] = identity
     audio_removed = bool(removed)
     transcript = _empty_transcript(project) if settings.get("retention_delete_transcript") else []
     removed += transcript
@@ -301,16 +311,17 @@ def sweep(
     if not root.is_dir():
         return {}
     try:
-        make_private(root)
-        if _inside(root, data_dir()):
+        if _inside(root, data_dir()):  # a library elsewhere is the user's folder: its mode stays
+            make_private(root)
             secure_data_dir()
     except OSError:
         _log.warning("privacy sweep: cannot restrict the modes of %s", root)
     results: dict[Path, list[str]] = {}
     for folder in list_projects(root):
         try:
-            secure_tree(folder)
-            removed = apply_retention(Project.load(folder), settings, now)
+            project = Project.load(folder)
+            secure_tree(folder, include_root=project.data.get("folder_created", True) is not False)
+            removed = apply_retention(project, settings, now)
         except (UserError, OSError) as exc:
             _log.warning("privacy sweep: session %s skipped (%s)", folder.name, type(exc).__name__)
             continue
@@ -321,36 +332,44 @@ def sweep(
 
 # -- deleting a whole session ---------------------------------------------------------------------
 def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
-    """Remove a session folder and everything in it ("Sitzung löschen"), released or not.
+    """Remove a session's own files and then its folder ("Sitzung löschen"), released or not.
 
-    Returns the removed files (relative paths). A recording outside the folder is not
-    touched. Refuses only a folder without ``project.json`` (not a session: nothing
-    deleted); raises ``OutputError`` naming what could not be removed.
+    Returns the removed files (relative paths). Only what the session created is removed
+    (``Project.own_files``: never by pattern, links never followed); other files in the
+    folder and a recording outside it stay, and so does the folder while they are in it.
+    Refuses a folder without ``project.json`` (not a session: nothing deleted); raises
+    ``OutputError`` naming what could not be removed.
     """
     folder = project.folder if isinstance(project, Project) else Path(project)
     if not (folder / PROJECT_FILE).is_file():
         raise ProjectError(f"„{folder}“ ist kein Sitzungsordner (project.json fehlt); nichts wurde gelöscht.")
+    if not isinstance(project, Project):
+        try:
+            project = Project.load(folder)
+        except UserError:  # a damaged project file: its fixed files are still the session's
+            project = Project(folder, {})
     removed: list[str] = []
     failed: list[str] = []
-    for current, dirs, files in os.walk(folder, topdown=False):
-        links = [d for d in dirs if os.path.islink(os.path.join(current, d))]
-        for name in [*files, *links]:  # a link is removed, never what it points to
-            path = Path(current, name)
-            try:
-                path.unlink()
-                removed.append(_rel(path, folder))
-            except OSError as exc:
-                failed.append(f"{_rel(path, folder)} ({os_reason(exc)})")
+    own = [p for p in project.own_files() if p.name != PROJECT_FILE] + [folder / PROJECT_FILE]
+    for path in own:  # project.json last: an interrupted delete is still a session
+        try:
+            path.unlink()
+            removed.append(_rel(path, folder))
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            failed.append(f"{_rel(path, folder)} ({os_reason(exc)})")
+    for current, dirs, _files in os.walk(folder, topdown=False):  # folders emptied above
         for name in dirs:
-            if name not in links:
-                with contextlib.suppress(OSError):  # not empty: its failed file is reported
-                    Path(current, name).rmdir()
-    try:
-        folder.rmdir()
-    except OSError as exc:
-        if not failed:
-            failed.append(f"{folder.name} ({os_reason(exc)})")
-    _log.info("session %s deleted (%d files)", folder.name, len(removed))
+            path = Path(current, name)
+            if not path.is_symlink():
+                with contextlib.suppress(OSError):  # not empty: someone else's files are in it
+                    path.rmdir()
+    kept = sorted(_rel(p, folder) for p in folder.rglob("*")) if folder.is_dir() else []
+    if not kept:
+        with contextlib.suppress(OSError):
+            folder.rmdir()
+    _log.info("session %s deleted (%d files, %d other files kept)", folder.name, len(removed), len(kept))
     if failed:
         raise OutputError(
             f"Die Sitzung in „{folder}“ konnte nicht vollständig gelöscht werden "

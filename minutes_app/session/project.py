@@ -94,6 +94,7 @@ class Project:
         from .recording import check_new_folder
 
         check_new_folder(folder)
+        existed = folder.is_dir()
         try:
             # New folders (this one, the data folder, the library) are made 0700 (session data is
             # personal data); an existing empty folder keeps its mode: it is not ours to change.
@@ -108,6 +109,7 @@ class Project:
             {
                 "schema_version": SCHEMA_VERSION,
                 "created": _now(),
+                "folder_created": not existed,  # False: the user's folder, its mode is never changed
                 "name": name,
                 "audio": {},
                 "info": asdict(SessionInfo()),
