@@ -28,8 +28,10 @@ def test_chair_suggestion_is_shown_and_confirmed(transcript, doc):  # noqa: F811
 
 def test_rename_dialog_offers_the_suggestion_with_its_reasons(transcript):  # noqa: F811
     dialog = transcript.open_rename_dialog("SPEAKER_00")
+    assert dialog.name == ""  # offered, not pre-filled (issue 14 B6)
+    assert dialog.reasons.text().startswith("Vorschlag: Peter Lindner")
+    dialog.take_hint.click()
     assert dialog.name == "Peter Lindner"
-    assert dialog.reasons.text().startswith("Vorschlag:")
     dialog.reject()
 
 

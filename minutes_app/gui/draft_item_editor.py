@@ -75,6 +75,8 @@ class ItemEditor(QWidget):
     ) -> None:
         super().__init__(parent)
         self.doc, self.undo_stack, self.on_seek = doc, undo_stack, on_seek
+        # Evidence "start:end" links: show and play that span (the session view's transcript)
+        self.on_span: Callable[[float, float], None] | None = None
         self.index = -1
         self._session = 0
         self._loading = False
@@ -126,7 +128,7 @@ class ItemEditor(QWidget):
         self.procedure_label = QLabel(self)
         self.procedure_label.setWordWrap(True)
         self.procedure_label.setTextFormat(Qt.TextFormat.RichText)
-        self.procedure_label.linkActivated.connect(lambda href: self.on_seek(float(href)))
+        self.procedure_label.linkActivated.connect(self.open_link)
         self.procedure_label.setToolTip(tr("draft.procedure.tip"))
 
         self.flags_label = QLabel(self)
@@ -147,8 +149,8 @@ class ItemEditor(QWidget):
         self.evidence_label = QLabel(self)
         self.evidence_label.setWordWrap(True)
         self.evidence_label.setTextFormat(Qt.TextFormat.RichText)
-        self.evidence_label.linkActivated.connect(lambda href: self.on_seek(float(href)))
-        self.evidence_label.setToolTip("Klicken: die Stelle in der Aufnahme abspielen")
+        self.evidence_label.linkActivated.connect(self.open_link)
+        self.evidence_label.setToolTip("Klicken: die Stelle im Transkript zeigen und abspielen")
         self._layout()
         self._connect()
 
@@ -270,6 +272,14 @@ class ItemEditor(QWidget):
             return False
         return True
 
+    def open_link(self, href: str) -> None:
+        """A time link: "12.5" seeks there, "12.5:20.0" shows and plays that span."""
+        start, _, end = href.partition(":")
+        if end and self.on_span is not None:
+            self.on_span(float(start), float(end))
+        else:
+            self.on_seek(float(start))
+
     def _listen(self) -> None:
         item = self.doc.item(self.index)
         if item.start is not None:
@@ -346,7 +356,8 @@ class ItemEditor(QWidget):
             + "</ul>"
         )
         links = [
-            f"<a href='{e.start}'>{format_time(e.start)}–{format_time(e.end)}</a>" for e in item.evidence
+            f"<a href='{e.start}:{e.end}'>{format_time(e.start)}–{format_time(e.end)}</a>"
+            for e in item.evidence
         ]
         if item.start is not None and item.end is not None:
             links.insert(

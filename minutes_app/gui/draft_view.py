@@ -57,6 +57,7 @@ class DraftView(QWidget):
         parent: QWidget | None = None,
         *,
         position: Callable[[], float | None] | None = None,
+        on_span: Callable[[float, float], None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.doc, self.undo_stack, self.jobs, self.on_seek = doc, undo_stack, jobs, on_seek
@@ -69,6 +70,7 @@ class DraftView(QWidget):
         self.items.setSpacing(2)
         self.items.currentRowChanged.connect(self.select_item)
         self.editor = ItemEditor(doc, undo_stack, on_seek, self)
+        self.editor.on_span = on_span  # evidence: jump, highlight and play in the transcript
         self.editor.confirm_requested.connect(self.confirm_current)
         self.editor.regenerate_requested.connect(self.regenerate_current)
         self.editor.set_start_requested.connect(self.set_start_current)
@@ -217,8 +219,9 @@ class DraftView(QWidget):
         return True
 
     def open_evidence(self, evidence_index: int) -> None:
-        """Play the recording at one evidence of the current item."""
-        self.on_seek(self.doc.item(self.editor.index).evidence[evidence_index].start)
+        """Show and play one evidence of the current item."""
+        evidence = self.doc.item(self.editor.index).evidence[evidence_index]
+        self.editor.open_link(f"{evidence.start}:{evidence.end}")
 
     def regenerate_current(self) -> None:
         self.regenerate(self.editor.index)

@@ -128,7 +128,15 @@ class SessionView(QWidget):
             else _placeholder()
         )
         self.draft_view = (
-            draft_cls(doc, self.undo_stack, self.jobs, self.seek, self, position=self.playback_position)
+            draft_cls(
+                doc,
+                self.undo_stack,
+                self.jobs,
+                self.seek,
+                self,
+                position=self.playback_position,
+                on_span=self.show_evidence,
+            )
             if draft_cls
             else _placeholder()
         )
@@ -150,6 +158,14 @@ class SessionView(QWidget):
         seek = getattr(self.transcript_view, "seek", None)
         if callable(seek):
             seek(seconds)
+
+    def show_evidence(self, start: float, end: float) -> None:
+        """Draft evidence link -> the transcript: its segments selected and scrolled to, the
+        timeline zoomed to it and highlighted, and the span played."""
+        self.tabs.setCurrentIndex(0)
+        show_span = getattr(self.transcript_view, "show_span", None)
+        if callable(show_span):
+            show_span(start, end)
 
     def playback_position(self) -> float | None:
         """Where the player stands (seconds), for „Beginn auf Wiedergabeposition setzen“."""

@@ -81,7 +81,7 @@ class SpeakerPanel(QWidget):
     def __init__(self, doc: SessionDoc, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
-        self.suggestions = name_suggestions(doc)  # computed once: the secretary confirms each
+        self.suggestions = name_suggestions(doc)  # offered only: the secretary confirms each
         self.tree = QTreeWidget(self)
         self.tree.setHeaderLabels(["Sprecher", "Redezeit", "Vorschlag", tr("privacy.objection.column")])
         self.tree.setRootIsDecorated(False)
@@ -135,9 +135,11 @@ class SpeakerPanel(QWidget):
                 self.tree.setCurrentItem(item)
 
     def pending(self, speaker_id: str | None) -> Any:
-        """The suggestion for ``speaker_id`` unless that name is already set."""
+        """The suggestion for ``speaker_id`` while it is open: the speaker has no name yet and no
+        other speaker carries the suggested name."""
         hint = self.suggestions.get(speaker_id or "")
-        if hint is None or self.doc.project.speaker_names.get(hint.speaker) == hint.name:
+        names = self.doc.project.speaker_names
+        if hint is None or names.get(hint.speaker) or hint.name in names.values():
             return None
         return hint
 
@@ -178,7 +180,10 @@ class SpeakerPanel(QWidget):
         return speakers
 
     def refresh(self) -> None:
+        """Redraw the list; the suggestions are computed anew (after every rename or reassignment)."""
         current = self.current_speaker()
+        self.suggestions = name_suggestions(self.doc)
+        self.accept_button.setVisible(bool(self.suggestions))
         times = self.doc.speaking_time()
         objected = privacy.objected(self.doc.project)
         self.tree.clear()
@@ -210,7 +215,10 @@ class SpeakerPanel(QWidget):
 
 
 class RenameDialog(QDialog):
-    """Choose a name from the attendee list or type one; listen to a sample first."""
+    """Choose a name from the attendee list or type one; listen to a sample first.
+
+    A name suggestion is offered with its reasons and a button that fills it in, never
+    pre-filled: one Enter must not confirm a guess. "Übernehmen" needs a name."""
 
     preview_requested = Signal(str)
 
@@ -229,10 +237,15 @@ class RenameDialog(QDialog):
         self.name_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.name_box.addItems(attendee_names(doc))
         hint = name_suggestions(doc).get(speaker_id) if not current else None
-        self.name_box.setCurrentText(current or (hint.name if hint else ""))
-        self.reasons = QLabel("Vorschlag: " + "; ".join(hint.reasons) if hint else "", self)
+        self.name_box.setCurrentText(current)
+        self.reasons = QLabel(f"Vorschlag: {hint.name} – " + "; ".join(hint.reasons) if hint else "", self)
         self.reasons.setWordWrap(True)
         self.reasons.setVisible(hint is not None)
+        self.take_hint = QPushButton(f"Vorschlag einsetzen: {hint.name}" if hint else "", self)
+        self.take_hint.setVisible(hint is not None)
+        self.take_hint.setAutoDefault(False)
+        if hint is not None:
+            self.take_hint.clicked.connect(lambda: self.name_box.setCurrentText(hint.name))
         line = self.name_box.lineEdit()
         if line is not None:
             line.setPlaceholderText("Name aus der Anwesenheitsliste oder eintippen")
@@ -245,7 +258,10 @@ class RenameDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Übernehmen")
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Übernehmen")
+        self.name_box.currentTextChanged.connect(lambda text: self.ok_button.setEnabled(bool(text.strip())))
+        self.ok_button.setEnabled(bool(current))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Abbrechen")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -253,6 +269,7 @@ class RenameDialog(QDialog):
         layout.addWidget(label)
         layout.addLayout(row)
         layout.addWidget(self.reasons)
+        layout.addWidget(self.take_hint)
         layout.addWidget(buttons)
 
     @property

@@ -179,7 +179,9 @@ TEXT: dict[str, str] = {
     "settings.title": "Einstellungen",
     "settings.general": "Allgemein",
     "settings.advanced": "Erweitert",
-    "settings.advanced.note": "Technische Einstellungen, meist von der IT festgelegt. Im Zweifel nicht ändern.",
+    "settings.advanced.note": (
+        "Technische Einstellungen, meist von der IT festgelegt. Im Zweifel nicht ändern."
+    ),
     "settings.models": "Modelle",
     "settings.locked": "Von der IT festgelegt",
     "settings.env": "Festgelegt durch die Umgebungsvariable {env}",

@@ -37,6 +37,7 @@ class TimelineCanvas(QWidget):
         self.view_start = 0.0
         self.view_span = self.duration
         self.playhead = 0.0
+        self.highlight: tuple[float, float] | None = None  # evidence shown from the draft
         self.segments: list[Segment] = []
         self.items: list[MinutesItem] = []
         self.setMinimumHeight(110)
@@ -59,6 +60,13 @@ class TimelineCanvas(QWidget):
         self.playhead = seconds
         if follow and not self.view_start <= seconds <= self.view_start + self.view_span:
             self.set_view(seconds - 0.1 * self.view_span, self.view_span)
+        self.update()
+
+    def show_span(self, start: float, end: float) -> None:
+        """Zoom to ``start..end`` (with a margin) and highlight it."""
+        self.highlight = (start, end)
+        margin = max((end - start) * 0.25, 1.0)
+        self.set_view(start - margin, end - start + 2 * margin)
         self.update()
 
     # -- geometry ------------------------------------------------------------------
@@ -125,6 +133,11 @@ class TimelineCanvas(QWidget):
         self._paint_wave(p, wave)
         self._paint_speakers(p, QRectF(0, wave.bottom() + 2, w, speakers_h))
         self._paint_axis(p, QRectF(0, h - axis_h, w, axis_h))
+        if self.highlight is not None and self._visible(*self.highlight):
+            x0, x1 = self.x_at(self.highlight[0]), self.x_at(self.highlight[1])
+            p.fillRect(QRectF(x0, 0, max(x1 - x0, 2.0), h), QColor(255, 193, 7, 70))
+            p.setPen(QPen(QColor("#B28704"), 1))
+            p.drawRect(QRectF(x0, 0, max(x1 - x0, 2.0), h - 1))
         x = self.x_at(self.playhead)
         p.setPen(QPen(QColor("#C62828"), 2))
         p.drawLine(QPointF(x, 0), QPointF(x, h))

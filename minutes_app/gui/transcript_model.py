@@ -2,7 +2,9 @@
 
 A card shows time and speaker (in the speaker's colour) above the wrapped text.
 The delegate also maps a click inside the text to the word under the mouse, so a
-click plays from that word. Uncertain words (probability < 0.5) can be marked.
+click plays from that word. Uncertain words (probability < 0.5) can be marked, search hits
+(``model.search_text``) are highlighted. While a card is edited it grows by the editor's
+extra height, so the inline editor never covers the next card.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ PAD = 8
 STRIPE = 5
 _PLAYING = QColor("#FFF4C7")
 _UNCERTAIN = "#FFD5CC"
+_HIT = "#FFE066"
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -76,6 +79,7 @@ class TranscriptModel(QAbstractListModel):
         self.doc, self.undo_stack = doc, undo_stack
         self.playing_row = -1
         self.mark_uncertain = False
+        self.search_text = ""  # highlighted in every card (case-insensitive)
 
     def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: N802, B008 (Qt API)
         return 0 if parent.isValid() else len(self.doc.segments)
@@ -146,6 +150,7 @@ class TranscriptDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.model = model
         self.editor: QPlainTextEdit | None = None
+        self.editing = QPersistentModelIndex()  # the card whose text is being edited
 
     # -- layout -----------------------------------------------------------------------------
     def _header_height(self, option: QStyleOptionViewItem) -> int:
@@ -161,30 +166,49 @@ class TranscriptDelegate(QStyledItemDelegate):
         doc.setDefaultFont(font)
         doc.setDocumentMargin(0)
         doc.setTextWidth(max(width, 50))
-        offsets = word_offsets(seg) if self.model.mark_uncertain else None
-        if offsets is None:
+        marks = self._marks(seg)
+        if not any(marks):
             doc.setPlainText(seg.text)
             return doc
-        parts, pos = [], 0
-        for w, start in zip(seg.words, offsets, strict=True):
-            end = start + len(w.word.strip())
-            parts.append(html.escape(seg.text[pos:start]))
-            token = html.escape(seg.text[start:end])
-            if w.probability < LOW_PROBABILITY:
-                token = f'<span style="background-color:{_UNCERTAIN}">{token}</span>'
-            parts.append(token)
-            pos = end
-        parts.append(html.escape(seg.text[pos:]))
+        parts, start = [], 0
+        for end in range(1, len(seg.text) + 1):
+            if end == len(seg.text) or marks[end] != marks[start]:
+                chunk = html.escape(seg.text[start:end])
+                color = marks[start]
+                parts.append(f'<span style="background-color:{color}">{chunk}</span>' if color else chunk)
+                start = end
         doc.setHtml("".join(parts))
         return doc
+
+    def _marks(self, seg: Segment) -> list[str]:
+        """Background colour of each character: uncertain words (on request), then search hits."""
+        marks = [""] * len(seg.text)
+        offsets = word_offsets(seg) if self.model.mark_uncertain else None
+        for w, start in zip(seg.words, offsets or [], strict=False):
+            if w.probability < LOW_PROBABILITY:
+                end = start + len(w.word.strip())
+                marks[start:end] = [_UNCERTAIN] * (end - start)
+        needle = self.model.search_text.casefold()
+        if needle:
+            hay, pos = seg.text.casefold(), 0
+            while (pos := hay.find(needle, pos)) >= 0 and len(hay) == len(seg.text):
+                marks[pos : pos + len(needle)] = [_HIT] * len(needle)
+                pos += len(needle)
+        return marks
 
     def sizeHint(self, option: QStyleOptionViewItem, index: ModelIndex) -> QSize:  # noqa: N802
         seg: Segment = index.data(SEGMENT_ROLE)
         view = self.parent()
         width = view.viewport().width() if isinstance(view, QWidget) and hasattr(view, "viewport") else 600
         doc = self._document(seg, option.font, width - STRIPE - 2 * PAD)
-        height = int(doc.size().height()) + self._header_height(option) + 2 * PAD
-        return QSize(width, height)
+        text_height = int(doc.size().height())
+        if self.editing.isValid() and self.editing.row() == index.row():
+            text_height = max(text_height, self._editor_height(option)) + 6  # room for the editor's frame
+        return QSize(width, text_height + self._header_height(option) + 2 * PAD)
+
+    @staticmethod
+    def _editor_height(option: QStyleOptionViewItem) -> int:
+        return option.fontMetrics.height() * 2 + 10
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: ModelIndex) -> None:
         seg: Segment = index.data(SEGMENT_ROLE)
@@ -240,11 +264,16 @@ class TranscriptDelegate(QStyledItemDelegate):
         editor.setTabChangesFocus(True)
         editor.installEventFilter(self)
         self.editor = editor
+        self.editing = QPersistentModelIndex(index)
         editor.destroyed.connect(self._forget_editor)
+        self.sizeHintChanged.emit(QModelIndex(self.editing))  # the card grows to hold the editor
         return editor
 
     def _forget_editor(self) -> None:
         self.editor = None
+        edited, self.editing = self.editing, QPersistentModelIndex()
+        if edited.isValid():
+            self.sizeHintChanged.emit(QModelIndex(edited))
 
     def setEditorData(self, editor: QWidget, index: ModelIndex) -> None:  # noqa: N802
         if isinstance(editor, QPlainTextEdit) and editor.toPlainText() != index.data():
@@ -256,7 +285,8 @@ class TranscriptDelegate(QStyledItemDelegate):
 
     def updateEditorGeometry(self, editor: QWidget, option: QStyleOptionViewItem, index: ModelIndex) -> None:  # noqa: N802
         rect = self._text_rect(option).adjusted(-4, -3, 4, 3)
-        rect.setHeight(max(rect.height(), option.fontMetrics.height() * 2 + 10))
+        rect.setHeight(max(rect.height(), self._editor_height(option)))
+        rect.setBottom(min(rect.bottom(), option.rect.bottom() - 1))  # never over the next card
         editor.setGeometry(rect)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802

@@ -1,8 +1,11 @@
 """Transcript editor: timeline, player controls, segment cards, speakers, search/replace.
 
 Click a segment (or a word in it) to play from there; the playing segment is
-highlighted and followed. Double-click (or F2) edits the text; Enter saves.
-Every edit is an undoable command on the shared QUndoStack.
+highlighted and followed (not while the pointer is over the list or just after the user
+scrolled it: ``list_follow``). Double-click (or F2) edits the text; Enter saves. Shift/Strg-click
+selects several segments; the "Sprecher:" box (speakers, attendees, a new speaker) then
+reassigns all of them in one undo step. Every edit is an undoable command on the shared
+QUndoStack. Shortcuts come from ``shortcuts.EDITOR_SHORTCUTS``.
 """
 
 from __future__ import annotations
@@ -11,37 +14,36 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QHideEvent, QKeySequence, QMouseEvent, QShortcut, QShowEvent, QUndoStack
+from PySide6.QtGui import QHideEvent, QMouseEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListView,
-    QPushButton,
     QSplitter,
     QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
-from ..audio.player import JUMP_SECONDS, Player
+from ..audio.player import Player
 from ..base.errors import UserError
 from ..base.types import Segment
 from ..session.editing import SessionDoc
 from . import undo
 from .autosave import AutoSave
 from .doc_events import events_for
+from .list_follow import FollowGuard
 from .player_bar import PlayerBar
-from .speaker_panel import RenameDialog, SpeakerPanel, color_icon, preview_span
+from .segment_speakers import assign, fill_speaker_box, resolve_choice
+from .speaker_panel import RenameDialog, SpeakerPanel, preview_span
 from .timeline import Timeline
+from .transcript_controls import TranscriptControls
 from .transcript_model import SEGMENT_ROLE, TranscriptDelegate, TranscriptModel, word_index_at
 from .waveform import WaveformEnvelope
 
 POLL_MS = 40
-NEW_SPEAKER = "__neu__"
+_ERROR_STYLE = "color: #8A1C1C;"
+_INFO_STYLE = "color: #1B5E20;"
 
 
 class SegmentList(QListView):
@@ -52,7 +54,10 @@ class SegmentList(QListView):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt API)
         super().mouseReleaseEvent(event)
         index = self.indexAt(event.position().toPoint())
-        if event.button() == Qt.MouseButton.LeftButton and index.isValid():
+        selecting = event.modifiers() & (
+            Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier
+        )
+        if event.button() == Qt.MouseButton.LeftButton and index.isValid() and not selecting:
             self.clicked_at.emit(index, event.position())
 
     def item_option(self, index: QModelIndex) -> QStyleOptionViewItem:
@@ -62,7 +67,7 @@ class SegmentList(QListView):
         return option
 
 
-class TranscriptView(QWidget):
+class TranscriptView(TranscriptControls, QWidget):
     status_message = Signal(str)
 
     def __init__(
@@ -94,6 +99,8 @@ class TranscriptView(QWidget):
         self.list.setWordWrap(True)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.follow = FollowGuard(self.list)
         self.list.setEditTriggers(
             QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
         )
@@ -110,7 +117,6 @@ class TranscriptView(QWidget):
 
         self.status = QLabel(self)
         self.status.setWordWrap(True)
-        self.status.setStyleSheet("color: #8A1C1C;")
         self._status_timer = QTimer(self)
         self._status_timer.setSingleShot(True)
         self._status_timer.timeout.connect(self.status.clear)
@@ -138,71 +144,30 @@ class TranscriptView(QWidget):
         self._poll.setInterval(POLL_MS)
         self._poll.timeout.connect(self._tick)
 
-    # -- layout pieces ---------------------------------------------------------------------
-    def _edit_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        split = QPushButton("Teilen", self)
-        split.setToolTip("Segment vor dem angeklickten Wort bzw. an der Schreibmarke teilen (Strg+T)")
-        split.clicked.connect(self.split_current)
-        merge = QPushButton("Mit nächstem zusammenführen", self)
-        merge.setToolTip("Dieses Segment mit dem folgenden zusammenführen (Strg+M)")
-        merge.clicked.connect(self.merge_current)
-        self.speaker_box = QComboBox(self)
-        self.speaker_box.setToolTip("Sprecher des gewählten Segments")
-        self.speaker_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.speaker_box.activated.connect(self._speaker_chosen)
-        self.uncertain_box = QCheckBox("Unsichere Wörter markieren", self)
-        self.uncertain_box.setToolTip(
-            "Wörter, bei denen die Spracherkennung unsicher war (< 50 %), hinterlegen"
-        )
-        self.uncertain_box.toggled.connect(self.set_mark_uncertain)
-        self.follow_box = QCheckBox("Mitlaufen", self)
-        self.follow_box.setToolTip("Beim Abspielen zum gesprochenen Segment blättern")
-        self.follow_box.setChecked(True)
-        for widget in (split, merge, QLabel("Sprecher:", self), self.speaker_box):
-            row.addWidget(widget)
-        row.addStretch(1)
-        row.addWidget(self.uncertain_box)
-        row.addWidget(self.follow_box)
-        return row
-
-    def _search_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.find_edit = QLineEdit(self)
-        self.find_edit.setPlaceholderText("Suchen (Strg+F)")
-        self.find_edit.setClearButtonEnabled(True)
-        self.find_edit.returnPressed.connect(lambda: self.find_next(self.find_edit.text()))
-        self.replace_edit = QLineEdit(self)
-        self.replace_edit.setPlaceholderText("Ersetzen durch")
-        find = QPushButton("Weitersuchen", self)
-        find.clicked.connect(lambda: self.find_next(self.find_edit.text()))
-        replace = QPushButton("Alle ersetzen", self)
-        replace.setToolTip("Im ganzen Transkript ersetzen (Groß-/Kleinschreibung wird beachtet)")
-        replace.clicked.connect(lambda: self.replace_all(self.find_edit.text(), self.replace_edit.text()))
-        for widget in (self.find_edit, find, self.replace_edit, replace):
-            row.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
-        return row
-
-    def _shortcuts(self) -> None:
-        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for keys, slot in (
-            ("Space", self.bar.toggle),
-            ("Ctrl+Left", lambda: self.bar.jump(-JUMP_SECONDS)),
-            ("Ctrl+Right", lambda: self.bar.jump(JUMP_SECONDS)),
-            ("Ctrl+Up", lambda: self.bar.step_speed(1)),
-            ("Ctrl+Down", lambda: self.bar.step_speed(-1)),
-            ("Ctrl+T", self.split_current),
-            ("Ctrl+M", self.merge_current),
-            ("Ctrl+F", self.find_edit.setFocus),
-        ):
-            QShortcut(QKeySequence(keys), self, slot, context=ctx)
-
     # -- playback ------------------------------------------------------------------------------
     def seek(self, seconds: float) -> None:
         if self.player.playing:
             self.bar.play_from(seconds)
         else:
             self.bar.seek(seconds)
+        self._tick()
+
+    def show_span(self, start: float, end: float) -> None:
+        """Evidence from the draft: select its segments, scroll there, zoom the timeline, play it."""
+        rows = [i for i, s in enumerate(self.doc.segments) if s.end > start and s.start < end]
+        if not rows and self.doc.segments:  # a gap between segments: the one before it
+            rows = [max(self.model.row_at(start), 0)]
+        selection = self.list.selectionModel()
+        selection.clearSelection()
+        for row in rows:
+            selection.select(self.model.index(row), selection.SelectionFlag.Select)
+        if rows:
+            self.list.setCurrentIndex(self.model.index(rows[0]))
+            selection.select(self.model.index(rows[0]), selection.SelectionFlag.Select)
+            self.follow.user_scrolled_at = float("-inf")  # the jump was asked for: follow again
+            self.follow.scroll_to(self.model.index(rows[0]), QAbstractItemView.ScrollHint.PositionAtTop)
+        self.timeline.canvas.show_span(start, end)
+        self.bar.play_from(start, end)
         self._tick()
 
     def play_segment(self, row: int, word_index: int | None = None) -> None:
@@ -214,6 +179,7 @@ class TranscriptView(QWidget):
     def _clicked(self, index: QModelIndex, pos: QPointF) -> None:
         if self.delegate.editor is not None:
             return
+        self.timeline.canvas.highlight = None
         seg: Segment = index.data(SEGMENT_ROLE)
         word = self.delegate.word_at(self.list.item_option(index), index, pos)
         self.cursor_word = (seg.id, word) if word is not None else None
@@ -225,8 +191,14 @@ class TranscriptView(QWidget):
         row = self.model.row_at(position)
         if row != self.model.playing_row:
             self.model.set_playing_row(row)
-            if playing and row >= 0 and self.follow_box.isChecked() and self.delegate.editor is None:
-                self.list.scrollTo(self.model.index(row), QAbstractItemView.ScrollHint.EnsureVisible)
+            if (
+                playing
+                and row >= 0
+                and self.follow_box.isChecked()
+                and self.delegate.editor is None
+                and self.follow.may_follow()
+            ):
+                self.follow.scroll_to(self.model.index(row))
         self.timeline.canvas.set_playhead(position, follow=playing)
         self.bar.update_position()
 
@@ -248,11 +220,18 @@ class TranscriptView(QWidget):
         index = self.list.currentIndex()
         return index.data(SEGMENT_ROLE) if index.isValid() else None
 
+    def selected_segments(self) -> list[Segment]:
+        """The selected segments in time order (at least the current one)."""
+        rows = sorted({i.row() for i in self.list.selectionModel().selectedRows()})
+        if not rows and self.list.currentIndex().isValid():
+            rows = [self.list.currentIndex().row()]
+        return [self.doc.segments[r] for r in rows if r < len(self.doc.segments)]
+
     def select_segment(self, segment_id: int) -> None:
         row = self.model.row_of(segment_id)
         if row >= 0:
             self.list.setCurrentIndex(self.model.index(row))
-            self.list.scrollTo(self.model.index(row))
+            self.follow.scroll_to(self.model.index(row))
 
     def split_current(self) -> None:
         seg = self.current_segment()
@@ -296,6 +275,18 @@ class TranscriptView(QWidget):
     def assign_speaker(self, segment_id: int, speaker_id: str) -> bool:
         return self._push(undo.set_speaker(self.doc, segment_id, speaker_id))
 
+    def assign_selected(self, speaker_id: str, name: str | None = None) -> int:
+        """Give every selected segment ``speaker_id`` (and that speaker ``name``): one undo step."""
+        ids = [s.id for s in self.selected_segments()]
+        try:
+            count = assign(self.undo_stack, self.doc, ids, speaker_id, name)
+        except UserError as exc:
+            self.show_status(str(exc))
+            return 0
+        if count > 1:
+            self.show_status(f"{count} Segmente zugewiesen.", error=False)
+        return count
+
     def rename_speaker(self, speaker_id: str, name: str) -> bool:
         if name == (self.doc.project.speaker_names.get(speaker_id) or ""):
             return False
@@ -315,44 +306,11 @@ class TranscriptView(QWidget):
         dialog.open()
         return dialog
 
-    def find_next(self, text: str) -> bool:
-        if not text:
-            return False
-        n = len(self.doc.segments)
-        start = self.list.currentIndex().row() if self.list.currentIndex().isValid() else -1
-        for step in range(1, n + 1):
-            row = (start + step) % n
-            if text.casefold() in self.doc.segments[row].text.casefold():
-                self.select_segment(self.doc.segments[row].id)
-                return True
-        self.show_status(f"„{text}“ kommt im Transkript nicht vor.")
-        return False
-
-    def replace_all(self, find: str, replace: str) -> int:
-        count = sum(1 for s in self.doc.segments if find and find in s.text)
-        if not count:
-            self.show_status(f"„{find}“ kommt im Transkript nicht vor (Groß-/Kleinschreibung beachtet).")
-            return 0
-        if self._push(undo.replace_all(self.doc, find, replace)):
-            self.show_status(f"In {count} Segment(en) ersetzt.")
-        return count
-
-    def set_mark_uncertain(self, on: bool) -> None:
-        self.model.mark_uncertain = on
-        self.model.layoutChanged.emit()
-
     def _speaker_chosen(self, index: int) -> None:
-        seg = self.current_segment()
-        speaker = self.speaker_box.itemData(index)
-        if seg is None or speaker is None:
-            return
-        if speaker == NEW_SPEAKER:
-            numbers = [
-                int(s.id.rsplit("_", 1)[-1]) for s in self.doc.speakers if s.id.rsplit("_", 1)[-1].isdigit()
-            ]
-            speaker = f"SPEAKER_{max(numbers, default=-1) + 1:02d}"
-        if speaker != seg.speaker:
-            self.assign_speaker(seg.id, speaker)
+        data = self.speaker_box.itemData(index)
+        if data is not None and self.selected_segments():
+            self.assign_selected(*resolve_choice(self.doc, str(data)))
+        self._sync_speaker_box()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt API)
         super().showEvent(event)
@@ -371,7 +329,10 @@ class TranscriptView(QWidget):
         self.autosave.flush()
 
     # -- refresh ------------------------------------------------------------------------------------
-    def show_status(self, message: str) -> None:
+    def show_status(self, message: str, error: bool = True) -> None:
+        """A message under the list: red for a refusal, green for a plain report (``error=False``)."""
+        self.status.setStyleSheet(_ERROR_STYLE if error else _INFO_STYLE)
+        self.status.setProperty("kind", "error" if error else "info")
         self.status.setText(message)
         self._status_timer.start(8000)
         self.status_message.emit(message)
@@ -401,18 +362,11 @@ class TranscriptView(QWidget):
         self.timeline.canvas.set_data(self.doc.segments, items)
 
     def _sync_speaker_box(self) -> None:
-        box = self.speaker_box
-        box.blockSignals(True)
-        box.clear()
-        for speaker in self.doc.speakers:
-            box.addItem(color_icon(speaker.id), speaker.label, speaker.id)
-        box.addItem("Neuer Sprecher", NEW_SPEAKER)
         seg = self.current_segment()
-        box.setEnabled(seg is not None)
+        fill_speaker_box(self.speaker_box, self.doc, seg.speaker if seg is not None else None)
+        self.speaker_box.setEnabled(seg is not None)
         if seg is not None:
-            box.setCurrentIndex(max(box.findData(seg.speaker), 0))
             self.speakers.select(seg.speaker or "")
-        box.blockSignals(False)
 
 
 def _player_for(doc: SessionDoc) -> Player:
