@@ -10,13 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import UserError
-from ..base.fileio import check_writable, write_json, write_text
+from ..base.fileio import write_json, write_text
 from ..base.jobs import CancelToken
 from ..base.settings import Settings, data_dir
 from ..pipeline.run import PipelineOptions, run_pipeline
-from ..session import audit, signoff
-from ..session.project import Project
+from ..session import signoff
+from ..session.api import Session
+from ..session.project import PROJECT_FILE, Project
 from ..session.result import SessionResult, load_session
+from .paths import check_command_outputs, check_run_outputs, with_transcript_skeleton
 from .progress import ProgressBar, run_cancellable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -43,7 +45,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     settings = _settings()
     probe_audio(args.audio)
-    check_writable(args.output)
+    check_command_outputs([("json", args.output, None)], [args.audio])
     model_dir = _store(settings).get(args.model or settings.get("asr_model")).path
     bar = ProgressBar()
 
@@ -70,7 +72,7 @@ def cmd_diarize(args: argparse.Namespace) -> int:
 
     settings = _settings()
     probe_audio(args.audio)
-    check_writable(args.rttm)
+    check_command_outputs([("rttm", args.rttm, None)], [args.audio])
     model_dir = _store(settings).get(args.model or settings.get("diarization_model")).path
     bar = ProgressBar()
     options = DiarizationOptions(
@@ -102,14 +104,15 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
     probe_audio(audio)  # bad audio and bad lists fail before anything is created
     imported = load_agenda(args.agenda) if args.agenda else None
     attendees = load_roster(args.attendees) if args.attendees else []
-    project = Project.open_or_create(
-        Path(args.project) if args.project else default_project_dir(audio), audio
-    )
-    if imported is not None or attendees or getattr(args, "protocol_type", None):
-        signoff.check_unlocked(project)
+    folder = Path(args.project) if args.project else default_project_dir(audio)
+    if (folder / PROJECT_FILE).exists():
+        # A released session is refused before anything is written (no header, no audio).
+        signoff.check_unlocked(Project.load(folder))
+    project = Project.open_or_create(folder, audio)
+    session = Session(project)  # header, agenda and attendees: locked, audited, review reopened
     info = project.info
     if imported is not None:
-        project.agenda = imported.items
+        session.set_agenda(imported.items)
         if imported.info is not None:  # OParl: header data of the meeting, where not set
             for key, value in vars(imported.info).items():
                 if value and not getattr(info, key) and key != "title":
@@ -117,14 +120,11 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
         if imported.attendees and not attendees:
             attendees = imported.attendees
     if attendees:
-        project.attendees = attendees
-    if getattr(args, "protocol_type", None):
-        project.protocol_type = args.protocol_type
+        session.set_attendees(attendees)
     info.committee = args.gremium or info.committee
     info.date = args.datum or info.date
     info.location = args.ort or info.location
-    project.info = info
-    project.save()
+    session.set_header(info, protocol_type=getattr(args, "protocol_type", None) or None)
     return project, [a.name for a in project.attendees if a.present]
 
 
@@ -148,18 +148,19 @@ def _options(args: argparse.Namespace, settings: Settings, attendees: list[str])
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    for out in (args.output, args.json_out):
-        if out:
-            check_writable(out)
+    template = settings.get("docx_template") or None
+    folder = Path(args.project) if args.project else default_project_dir(Path(args.audio))
+    check_run_outputs(args, folder, template)  # before any work: nothing an output would destroy
     project, attendees = _prepare_project(args)
+    if project.audio_change is not None and project.audio_change.message:
+        print(project.audio_change.message, file=sys.stderr)
     options = _options(args, settings, attendees)
     store = _store(settings)
     bar = ProgressBar()
     print(f"Projektordner: {project.folder}", file=sys.stderr)
     result = run_cancellable(lambda cancel: run_pipeline(project, options, store, bar, cancel))
     bar.finish()
-    template = settings.get("docx_template") or None
-    for path in _export(result, "docx", Path(args.output), template):
+    for path in _export(with_transcript_skeleton(result), "docx", Path(args.output), template):
         print(f"Entwurf gespeichert: {path.resolve()}")
     if args.json_out:
         _export(result, "json", Path(args.json_out), None)
@@ -176,10 +177,12 @@ def _export(
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    check_writable(args.output)
-    project = Project.load(args.project)
-    result = load_session(project)
     template = args.template or _settings().get("docx_template") or None
+    check_command_outputs([(args.format, args.output, args.part)], [template], args.project)
+    project = Project.load(args.project)
+    if getattr(args, "entwurf_bestaetigen", False):  # a draft older than the agenda, checked by the user
+        Session(project).confirm_draft_for_agenda()
+    result = load_session(project)
     for path in _export(result, args.format, Path(args.output), template, args.part):
         print(f"Exportiert: {path.resolve()}")
     return 0
@@ -189,7 +192,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
     project = Project.load(args.project)
     result = load_session(project)
     known = {s.id for s in result.speakers}
-    for assignment in args.set:
+    wanted: list[tuple[str, str]] = []
+    for assignment in args.set:  # every assignment checked before the first is saved
         speaker_id, sep, name = assignment.partition("=")
         if not sep or not name.strip():
             raise UserError(f"„{assignment}“ hat nicht die Form ID=NAME, z. B. SPEAKER_00=Peter Lindner.")
@@ -197,10 +201,10 @@ def cmd_speakers(args: argparse.Namespace) -> int:
             raise UserError(
                 f"Im Projekt gibt es keinen Sprecher „{speaker_id}“ (vorhanden: {', '.join(sorted(known))})."
             )
-        signoff.check_unlocked(project)
-        old = project.speaker_names.get(speaker_id, speaker_id)
-        project.rename_speaker(speaker_id, name.strip())
-        audit.record(project, "sprecher_umbenannt", speaker_id, old, name.strip())
+        wanted.append((speaker_id, name.strip()))
+    session = Session(project)
+    for speaker_id, name in wanted:
+        session.rename_speaker(speaker_id, name)
     seconds: dict[str, float] = {}
     for seg in result.segments:
         if seg.speaker:

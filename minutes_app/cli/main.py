@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["oeffentlich", "nichtoeffentlich", "gesamt"],
         help="nur diesen Teil schreiben (Standard DOCX: öffentlicher Teil, Teil B als eigene Datei daneben)",
     )
+    p.add_argument(
+        "--entwurf-bestaetigen",
+        action="store_true",
+        help="einen Entwurf exportieren, der vor der letzten Änderung der Tagesordnung entstand "
+        "(nach Prüfung; wird im Änderungsprotokoll vermerkt)",
+    )
     p.set_defaults(func=commands.cmd_export)
 
     p = sub.add_parser("speakers", help="Sprecher eines Projekts anzeigen oder benennen")

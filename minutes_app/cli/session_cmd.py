@@ -15,6 +15,7 @@ import re
 
 from ..base.errors import UserError
 from ..session import audit, signoff
+from ..session.api import Session
 from ..session.project import Project
 from ..session.result import load_session
 
@@ -54,20 +55,20 @@ def cmd_items(args: argparse.Namespace) -> int:
     if args.start or args.clear:
         signoff.check_unlocked(project)
     numbers = {a.number for a in project.agenda}
-    for assignment in args.start:
+    starts: list[tuple[str, float | None]] = []
+    for assignment in args.start:  # every value checked before the first is saved
         number, sep, when = assignment.partition("=")
         if not sep or number.strip() not in numbers:
             raise UserError(
                 f"„{assignment}“: erwartet NUMMER=ZEIT mit einer TOP-Nummer der Tagesordnung "
                 f"({', '.join(sorted(numbers)) or 'keine Tagesordnung gesetzt'})."
             )
-        project.set_item_start(number.strip(), parse_clock(when))
-        audit.record(project, "feld_bearbeitet", f"TOP {number.strip()} Beginn", after=when.strip())
-    for number in args.clear:
-        project.set_item_start(number, None)
-        audit.record(project, "feld_bearbeitet", f"TOP {number} Beginn", after="automatisch")
+        starts.append((number.strip(), parse_clock(when)))
+    starts += [(number.strip(), None) for number in args.clear]
+    session = Session(project)
+    for number, seconds in starts:
+        session.set_item_start(number, seconds)
     if args.start or args.clear:
-        project.save()
         print(
             "Beginn gespeichert. Der Entwurf wird beim nächsten „minutes-app run … --project "
             f"{project.folder}“ neu erstellt (Transkript und Sprecher bleiben erhalten)."
@@ -116,34 +117,32 @@ def cmd_names(args: argparse.Namespace) -> int:
         raise UserError(f"Für {unknown} gibt es keinen Namensvorschlag.")
     if wanted:
         signoff.check_unlocked(project)
+    session = Session(project)
     for s in suggestions:
         accept = "all" in wanted or s.speaker in wanted
         if accept:
-            project.rename_speaker(s.speaker, s.name)
-            audit.record(project, "sprecher_umbenannt", s.speaker, current.get(s.speaker, s.speaker), s.name)
+            session.rename_speaker(s.speaker, s.name)
         mark = "übernommen" if accept else ("bestätigt" if current.get(s.speaker) == s.name else "Vorschlag")
         print(f"{s.speaker}\t{s.name}\t{s.score:.2f}\t{mark}\t{'; '.join(s.reasons)}")
     if not suggestions:
         print("Keine Namensvorschläge: im Transkript wurden keine Namen der Anwesenheitsliste erkannt.")
-    if wanted:
-        project.save()
     return 0
 
 
 def cmd_signoff(args: argparse.Namespace) -> int:
     project = Project.load(args.project)
     user = args.user or None
+    session = Session(project, user)
     if args.pruefen:
-        signoff.mark_reviewed(project, user)
+        session.mark_reviewed()
     elif args.freigeben:
-        signoff.release(project, user)
+        session.release()
         from ..base.settings import Settings
-        from ..session import privacy
 
-        for line in privacy.apply_retention(project, Settings.load(), user=user):
+        for line in session.apply_retention(Settings.load()).messages:
             print(line)
     elif args.neue_version is not None:
-        signoff.new_version(project, user, args.neue_version)
+        session.new_version(args.neue_version)
     if args.audit:
         fmt = "json" if args.audit.endswith(".json") else "csv"
         count = audit.export_audit(project, args.audit, fmt, user)

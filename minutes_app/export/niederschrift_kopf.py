@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..base.types import Attendee, ProcedureEvent
-from .common import PART_ALL, PART_NONPUBLIC, clock_after, fmt_clock, plain_clock
+from ..base.errors import OutputError
+from ..base.types import Attendee, ProcedureEvent, Speaker
+from .common import PART_ALL, PART_NONPUBLIC, ExportResult, clock_after, fmt_clock, part_bundle, plain_clock
 from .docx_base import (
     DRAFT_MARK,
     MISSING,
@@ -182,10 +183,22 @@ def _speakers_fallback(doc: Any, ctx: DocContext) -> None:
         doc,
         "In der Aufnahme erkannte Sprecherinnen und Sprecher; bitte mit der Anwesenheitsliste abgleichen.",
     )
-    if ctx.speakers:
-        bullets(doc, [s.label for s in ctx.speakers])
+    speakers = _speakers_of_part(ctx)
+    if speakers:
+        bullets(doc, [s.label for s in speakers])
     else:
         para(doc, MISSING)
+
+
+def _speakers_of_part(ctx: DocContext) -> list[Speaker]:
+    """The speakers heard in this part: one heard only in Teil B is not named in Teil A."""
+    if ctx.part == PART_ALL or all(item.public for item in ctx.minutes.agenda_items):
+        return ctx.speakers
+    bundle = ExportResult(ctx.info, ctx.speakers, ctx.transcript, ctx.minutes)
+    try:
+        return part_bundle(bundle, ctx.part).speakers
+    except OutputError:  # Teil B cannot be located in the recording: name nobody (fail closed)
+        return []
 
 
 # ---------------------------------------------------------------------------- Schluss
