@@ -161,6 +161,7 @@ SESSION_FILE_NAMES = frozenset(
         "asr.partial.json",
         "draft.partial.json",
         "diarization.live.json",
+        "session.lock",  # session/lock.py
     )
 )
 FROZEN_NAME = re.compile(r"minutes_v[0-9]{1,6}\.json")

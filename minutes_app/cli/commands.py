@@ -160,8 +160,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"Projektordner: {project.folder}", file=sys.stderr)
     result = run_cancellable(lambda cancel: run_pipeline(project, options, store, bar, cancel))
     bar.finish()
+    what = "Entwurf" if result.minutes is not None else "Niederschrift ohne Entwurf (Transkript je TOP)"
     for path in _export(with_transcript_skeleton(result), "docx", Path(args.output), template):
-        print(f"Entwurf gespeichert: {path.resolve()}")
+        print(f"{what} gespeichert: {path.resolve()}")
     if args.json_out:
         _export(result, "json", Path(args.json_out), None)
         print(f"JSON gespeichert: {Path(args.json_out).resolve()}")
