@@ -14,6 +14,7 @@ from pathlib import Path
 from ..base.jobs import ProgressFn, no_progress
 from ..models.registry import PROFILES
 from ..models.store import ModelStore
+from .paths import check_bundle_output
 from .progress import ProgressBar, run_cancellable
 
 
@@ -74,8 +75,9 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     from ..models.bundle import create_bundle
 
     store = _store(args)
-    bar, progress = _run_with_bar(args)
     out = Path(args.output)
+    check_bundle_output(out, store.root)  # before any work: no folder, link, special file, store file
+    bar, progress = _run_with_bar(args)
     try:
         index = run_cancellable(
             lambda cancel: create_bundle(store, out, args.ids or None, args.profile, progress, cancel)

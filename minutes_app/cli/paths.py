@@ -47,3 +47,16 @@ def with_transcript_skeleton(result: Any) -> Any:
     return dataclasses.replace(
         result, minutes=transcript_skeleton(result.project, result.segments, result.speakers)
     )
+
+
+def check_bundle_output(output: str | os.PathLike[str], store_root: str | os.PathLike[str]) -> None:
+    """``models bundle -o``: the one output check, and never a file inside the model store."""
+    from ..base.errors import OutputError
+    from ..base.fileio import is_inside
+
+    if is_inside(Path(output).parent, store_root):
+        raise OutputError(
+            f"„{output}“ liegt im Modellspeicher „{store_root}“; das Modellpaket wird dort nicht "
+            "gespeichert. Bitte einen anderen Speicherort wählen."
+        )
+    check_command_outputs([("zip", output, None)], [])

@@ -18,6 +18,7 @@ from ..session import audit, signoff
 from ..session.api import Session
 from ..session.project import Project
 from ..session.result import load_session
+from .paths import check_command_outputs
 
 _SOURCES = {
     "nummer": "Aufruf mit Nummer",
@@ -131,6 +132,8 @@ def cmd_names(args: argparse.Namespace) -> int:
 
 def cmd_signoff(args: argparse.Namespace) -> int:
     project = Project.load(args.project)
+    if args.audit:  # checked before any step (the trail itself, a session file, a special file: refused)
+        check_command_outputs([("audit", args.audit, None)], [], args.project)
     user = args.user or None
     session = Session(project, user)
     if args.pruefen:
