@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+from support.sessions import with_header
 
 pytest.importorskip("pytestqt")
 
@@ -60,7 +61,9 @@ def _minutes() -> Minutes:
                     ),
                 ],
             ),
-            MinutesItem("2", "Grundstücksangelegenheit", start=3.5, end=6.0, public=False),
+            MinutesItem(
+                "2", "Grundstücksangelegenheit", start=3.5, end=6.0, public=False, resolution="Vertagt."
+            ),
         ]
     )
 
@@ -77,7 +80,7 @@ def project_dir(tmp_path) -> Path:
     project.save_result("diarization", {}, Diarization().to_dict())
     project.save_result("align", {}, {"segments": [dataclasses.asdict(s) for s in segs]})
     project.save_result("draft", {}, _minutes().to_dict())
-    project.save()
+    with_header(project)  # header and roster: nothing „[bitte ergänzen]“ blocks the release
     return tmp_path / "p"
 
 
@@ -304,8 +307,10 @@ def test_session_view_locks_the_transcript(qtbot, tmp_path, shared_fixtures):
     project.save_result("asr", {}, Transcript("de", 6.0, segs).to_dict())
     project.save_result("diarization", {}, Diarization().to_dict())
     project.save_result("align", {}, {"segments": [dataclasses.asdict(s) for s in segs]})
-    project.save_result("draft", {}, Minutes([MinutesItem("1", "Eröffnung")]).to_dict())
-    project.save()
+    project.save_result(
+        "draft", {}, Minutes([MinutesItem("1", "Eröffnung", resolution="Kenntnisnahme.")]).to_dict()
+    )
+    with_header(project)
     view = SessionView(JobRunner(synchronous=True), Settings({}), QUndoGroup())
     qtbot.addWidget(view)
     view.open(tmp_path / "s")

@@ -17,7 +17,10 @@ from minutes_app.session.project import SCHEMA_VERSION, Project
 
 def make_project(tmp_path, model: str = "qwen2.5-1.5b", prompt: str = "v1-abc") -> Project:
     """A processed project: transcript, alignment and a two-item AI draft."""
-    items = [MinutesItem("2", "Radweg", discussion="KI-Text"), MinutesItem("3", "Haushalt", resolution="KI")]
+    items = [
+        MinutesItem("2", "Radweg", discussion="KI-Text", resolution="Beschlossen."),
+        MinutesItem("3", "Haushalt", resolution="KI"),
+    ]
     return processed_project(tmp_path, Minutes(items, model=model, prompt_version=prompt))
 
 

@@ -194,3 +194,23 @@ class ReplaceItemCommand(_Command):
 
     def _announce(self) -> None:
         events_for(self.doc).item_changed.emit(self.index)
+
+
+class HintsCommand(_Command):
+    """A „Hinweis zur Prüfung“ marked as dealt with (``SessionDoc.set_hints``); undo brings it back."""
+
+    def __init__(self, doc: SessionDoc, index: int, hint: int) -> None:
+        super().__init__(doc, "Hinweis erledigt")
+        self.index, self.hint = index, hint
+        self.old: list[str] = []
+
+    def _do(self) -> None:
+        flags = list(self.doc.item(self.index).flags)
+        del flags[self.hint]
+        self.old = self.doc.set_hints(self.index, flags)
+
+    def _undo(self) -> None:
+        self.doc.set_hints(self.index, self.old)
+
+    def _announce(self) -> None:
+        events_for(self.doc).item_changed.emit(self.index)

@@ -281,6 +281,20 @@ class SessionDoc:
             self._note("status_geaendert", self._item_target(index), old, state)
         return old
 
+    def set_hints(self, index: int, flags: list[str]) -> list[str]:
+        """The item's open „Hinweise zur Prüfung“ (one removed: dealt with); returns the old ones.
+
+        Release is blocked while hints remain (``release_check``); the item's state stays."""
+        self._guard()
+        item = self.item(index)
+        old = list(item.flags)
+        item.flags = list(flags)
+        self.dirty = True
+        if old != item.flags:
+            target = self._item_target(index, "Hinweise")
+            self._note("hinweis_erledigt", target, "\n".join(old), "\n".join(flags))
+        return old
+
     def replace_item(
         self,
         index: int,

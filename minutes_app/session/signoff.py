@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.errors import ProjectError
 from ..base.fileio import FROZEN_NAME, atomic_open, child_path
 from ..base.types import Minutes
-from . import audit
+from . import audit, release_check
 from .project import Project
 
 if TYPE_CHECKING:
@@ -188,8 +188,14 @@ def open_items(target: Project | SessionDoc) -> list[str]:
     ]
 
 
-def mark_reviewed(target: Project | SessionDoc, user: str | None = None) -> SignOff:
-    """Schriftführung: "Entwurf" -> "geprüft"; refused while items are not confirmed."""
+def mark_reviewed(
+    target: Project | SessionDoc, user: str | None = None, signer: str | None = None
+) -> SignOff:
+    """Schriftführung: "Entwurf" -> "geprüft"; refused while items are not confirmed or
+    placeholders, raw speaker ids or open hints remain (``release_check.ReleaseBlocked``).
+
+    ``signer``: the name recorded as "geprüft von" (default: ``user`` when given, else the
+    Schriftführung of the header or roster; never the OS login)."""
     project = _prepare(target, user)
     current = status(project)
     if current.state == GEPRUEFT:
@@ -200,11 +206,11 @@ def mark_reviewed(target: Project | SessionDoc, user: str | None = None) -> Sign
             "Die Niederschrift kann erst als geprüft markiert werden, wenn alle Tagesordnungspunkte "
             "von Hand geprüft und bestätigt sind. Noch offen: " + "; ".join(missing) + "."
         )
-    who = user or audit.current_user()
+    _refuse_blocked(target, "review")
+    who = _signer(project, "review", signer, user)
     data = _as_dict(current) | {"state": GEPRUEFT, "reviewed_by": who, "reviewed_at": audit.now()}
-    audit.record(
-        project, "geprueft", "Niederschrift", ENTWURF, GEPRUEFT, note=f"Version {current.version}", user=who
-    )
+    note = f"Version {current.version}, geprüft von {who}"
+    audit.record(project, "geprueft", "Niederschrift", ENTWURF, GEPRUEFT, note=note, user=user or who)
     _commit(project, data)
     return status(project)
 
@@ -221,8 +227,12 @@ def reopen(target: Project | SessionDoc, user: str | None = None, reason: str = 
     return status(project)
 
 
-def release(target: Project | SessionDoc, user: str | None = None) -> SignOff:
-    """Vorsitz: "geprüft" -> "freigegeben"; writes the frozen copy and locks the session."""
+def release(target: Project | SessionDoc, user: str | None = None, signer: str | None = None) -> SignOff:
+    """Vorsitz: "geprüft" -> "freigegeben"; writes the frozen copy and locks the session.
+
+    Refused while ``release_check.blockers`` remain (``ReleaseBlocked`` lists them).
+    ``signer``: the name recorded as "freigegeben von" (default: ``user`` when given, else
+    the Vorsitz of the header or roster; never the OS login)."""
     project = _prepare(target, user)
     current = status(project)
     if current.state != GEPRUEFT:
@@ -233,14 +243,17 @@ def release(target: Project | SessionDoc, user: str | None = None) -> SignOff:
     missing = open_items(target)
     if missing:  # cannot happen through SessionDoc; guards hand-edited project files
         raise ProjectError("Die Niederschrift enthält ungeprüfte Punkte: " + "; ".join(missing) + ".")
-    who = user or audit.current_user()
+    _refuse_blocked(target, "release")
+    who = _signer(project, "release", signer, user)
     data = _as_dict(current) | {"state": FREIGEGEBEN, "approved_by": who, "approved_at": audit.now()}
     name = frozen_name(current.version)
     sha = _write_frozen(project, name, data)
     data["frozen"] = {"file": name, "sha256": sha}
     try:
-        note = f"Version {current.version}, {name}, sha256 {sha}"
-        audit.record(project, "freigegeben", "Niederschrift", GEPRUEFT, FREIGEGEBEN, note=note, user=who)
+        note = f"Version {current.version}, freigegeben von {who}, {name}, sha256 {sha}"
+        audit.record(
+            project, "freigegeben", "Niederschrift", GEPRUEFT, FREIGEGEBEN, note=note, user=user or who
+        )
         _commit(project, data)
     except BaseException:
         (project.folder / name).unlink(missing_ok=True)  # ours, just written: the release did not happen
@@ -287,6 +300,24 @@ def new_version(target: Project | SessionDoc, user: str | None = None, reason: s
 
 
 # -- helpers ----------------------------------------------------------------------------------------
+def _refuse_blocked(target: Project | SessionDoc, step: str) -> None:
+    found = release_check.blockers(target)
+    if step != "release":
+        found = [b for b in found if release_check.blocks_review(b)]
+    if found:
+        raise release_check.ReleaseBlocked(release_check.message(found, step), found)
+
+
+def _signer(project: Project, step: str, signer: str | None, user: str | None) -> str:
+    who = (signer or "").strip() or (user or "").strip() or release_check.signer_name(project, step)
+    if not who:
+        role = "des Vorsitzes" if step == "release" else "der Schriftführung"
+        raise ProjectError(
+            f"Bitte den Namen {role} angeben (in den Kopfdaten der Sitzung oder beim Bestätigen)."
+        )
+    return who
+
+
 def _split(target: Project | SessionDoc) -> tuple[Project, SessionDoc | None]:
     if isinstance(target, Project):
         return target, None

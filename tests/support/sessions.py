@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from minutes_app.base.types import Diarization, Minutes, MinutesItem, Segment, Transcript, Word
+from minutes_app.base.types import (
+    Attendee,
+    Diarization,
+    Minutes,
+    MinutesItem,
+    Segment,
+    SessionInfo,
+    Transcript,
+    Word,
+)
 from minutes_app.session.project import Project
 
 
@@ -23,6 +32,27 @@ def processed_project(folder: Path, minutes: Minutes | None = None) -> Project:
     project.save_result(
         "align", {}, {"segments": [s.__dict__ | {"words": [w.__dict__ for w in s.words]} for s in segs]}
     )
-    minutes = minutes or Minutes([MinutesItem("2", "Radweg", discussion="KI-Text")])
+    minutes = minutes or Minutes(
+        [MinutesItem("2", "Radweg", discussion="KI-Text", resolution="Beschlossen.")]
+    )
     project.save_result("draft", {}, minutes.to_dict())
+    return with_header(project)
+
+
+def with_header(project: Project) -> Project:
+    """Header data and a roster (Vorsitz, Schriftführung), as release needs them (no „[bitte ergänzen]“)."""
+    project.info = SessionInfo(
+        committee="Ausschuss für Umwelt",
+        session_number="3",
+        date="04.03.2025",
+        location="Ratssaal",
+        start_time="18:00",
+        end_time="20:15",
+    )
+    project.attendees = [
+        Attendee("Peter Lindner", "SPD", "Vorsitz"),
+        Attendee("Anna Berg", "CDU", "Mitglied"),
+        Attendee("Julia Neumann", "", "Schriftführung"),
+    ]
+    project.save()
     return project
