@@ -349,9 +349,14 @@ def test_process_view_shows_stage_progress_cancels_and_reports_errors(qtbot, mon
     qtbot.waitUntil(lambda: view.bars[1].value() == 500, timeout=5000)
     assert view.bars[0].value() == 1000 and view.states[0].text() == "fertig"
     assert view.states[1].text() == "läuft" and view.bars[2].value() == 0
+    assert "neben der Spracherkennung" in view.states[2].text()  # why it shows 0 % (issue 14 B8)
+    assert view.states[3].text() == "wartet auf Spracherkennung und Sprechererkennung"
+    assert view.states[4].text() == "wartet auf Zuordnung"
     view.cancel()
     qtbot.waitUntil(lambda: not view.running, timeout=5000)
     assert "Abgebrochen" in view.status.text()
+    states = [label.text() for label in view.states]
+    assert states[:2] == ["fertig", "abgebrochen"] and "läuft" not in " ".join(states)
     assert view.failed == [project.folder] and not view.retry_button.isHidden()
 
     def missing_model(project, options, store, progress, cancel):

@@ -79,7 +79,9 @@ class MainWindow(QMainWindow):
         self.form.process_requested.connect(self.process)
         self.form.cancelled.connect(self.show_start)
         self.process_view.processed.connect(lambda _: self.start_view.refresh())
-        self.process_view.finished_all.connect(self.open_session)
+        self.process_view.finished_all.connect(self.processing_done)
+        self.process_view.overall_changed.connect(self._processing_changed)
+        self.start_view.banner.show_requested.connect(lambda: self.stack.setCurrentWidget(self.process_view))
         self.process_view.back_requested.connect(self.show_start)
         self.session_view.back_requested.connect(self.show_start)
         self.session_view.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -196,6 +198,22 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, tr("error.title"), str(exc))
             return
         self.stack.setCurrentWidget(self.session_view)
+
+    def _processing_changed(self, text: str, fraction: float, running: bool) -> None:
+        self.start_view.banner.update_state(text, fraction, running)
+        self.start_view.set_processing(self.process_view.session_labels())
+
+    def processing_done(self, folder: Path) -> None:
+        """The queue ran through: open the session only if the user is watching its processing;
+        never switch away from what the user is doing now."""
+        if self.stack.currentWidget() is self.process_view:
+            self.open_session(folder)
+            return
+        try:
+            name = Project.load(folder).name
+        except UserError:
+            name = folder.name
+        self.statusBar().showMessage(tr("process.done_elsewhere", name=name), 15000)
 
     def record_session(self) -> Any:
         """A new session recorded from the microphone; afterwards its form opens."""

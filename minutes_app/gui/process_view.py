@@ -2,9 +2,12 @@
 
 Queued sessions run one after another with their models kept loaded in between
 (``keep_models_loaded`` while more are waiting; handed back when the queue is empty).
-One progress bar per stage (names from ``STAGE_NAMES``, slices from ``WEIGHTS``),
-elapsed time and an estimate of the rest, Abbrechen. Errors are shown in plain
-German with what to do; finished stages stay in the project folder.
+One progress bar per stage (names from ``STAGE_NAMES``, slices from ``WEIGHTS``) with its
+state and, while it waits, the reason (``process_status.stage_states``: "wartet auf
+Spracherkennung", "wartet auf freien Prozessor"), elapsed time and a smoothed estimate of
+the rest (``process_status.EtaEstimator``), Abbrechen. After a cancel or an error each stage
+shows what really happened. ``overall_changed`` feeds the indicator above the session list.
+Errors are shown in plain German with what to do; finished stages stay in the project folder.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from ..base.settings import Settings
 from ..pipeline.run import STAGE_NAMES, WEIGHTS, PipelineOptions, run_pipeline
 from ..session.project import Project
 from ..session.result import SessionResult
-from .jobs import JobHandle, JobRunner
+from .jobs import QUEUED, JobHandle, JobRunner
+from .process_status import CANCELLED, FAILED, RUNNING, EtaEstimator, stage_states
 from .strings import fmt_duration, tr
 
 STAGES = tuple(STAGE_NAMES)
@@ -59,6 +63,7 @@ class ProcessView(QWidget):
     processed = Signal(Path)  # one session finished
     finished_all = Signal(Path)  # the queue ran through without failure: the last session
     back_requested = Signal()
+    overall_changed = Signal(str, float, bool)  # one line for the session list, fraction, running
 
     def __init__(
         self,
@@ -77,8 +82,14 @@ class ProcessView(QWidget):
         self.handle: JobHandle | None = None
         self.results: dict[Path, SessionResult] = {}
         self._started = 0.0
-        self._baseline: tuple[int, float, float] | None = None  # stage, time, fraction
         self._fraction = 0.0
+        self._parts = [0.0] * len(STAGES)
+        self._name = ""
+        parallel = bool(overrides.get("parallel", True))
+        self._parallel = parallel
+        # diarization mostly runs beside ASR: its slice of the bar costs little extra time
+        costs = [WEIGHTS[s] * (0.2 if s == "diarization" and parallel else 1.0) for s in STAGES]
+        self._eta = EtaEstimator([WEIGHTS[s] for s in STAGES], costs)
 
         self.heading = QLabel(tr("process.heading.idle"))
         font = self.heading.font()
@@ -167,8 +178,10 @@ class ProcessView(QWidget):
         except Exception:
             name = folder.name
         self.heading.setText(tr("process.heading", name=name))
+        self._name = name
         self.status.setText("")
         self._started = time.monotonic()
+        self._eta.reset(self._started)
         self._timer.start()
         settings = self.settings()
         overrides = dict(self.overrides)
@@ -191,6 +204,7 @@ class ProcessView(QWidget):
             on_cancelled=lambda: self._on_cancelled(folder),
             on_finished=self._on_finished,
         )
+        self._show_states()
         self._update_buttons()
 
     def cancel(self) -> None:
@@ -209,26 +223,21 @@ class ProcessView(QWidget):
     # -- job callbacks (GUI thread) ------------------------------------------------------------------
     def _on_progress(self, fraction: float, message: str) -> None:
         self._fraction = fraction
-        for i, part in enumerate(stage_fractions(fraction)):
-            self.bars[i].setValue(round(part * BAR_STEPS))
-            self.states[i].setText(
-                tr("process.done")
-                if part >= 1.0
-                else tr("process.running")
-                if part > 0
-                else tr("process.waiting")
-            )
-        stage = next((i for i, part in enumerate(stage_fractions(fraction)) if part < 1.0), len(STAGES) - 1)
-        if self._baseline is None or self._baseline[0] != stage:
-            self._baseline = (stage, time.monotonic(), fraction)
+        self._parts = stage_fractions(fraction)
+        for bar, part in zip(self.bars, self._parts, strict=True):
+            bar.setValue(round(part * BAR_STEPS))
+        self._eta.update(time.monotonic(), fraction)
+        self._show_states()
         self._update_eta()
 
     def _on_result(self, folder: Path, result: SessionResult) -> None:
         self.results[folder] = result
-        for i, bar in enumerate(self.bars):
+        self._parts = [1.0] * len(STAGES)
+        for bar in self.bars:
             bar.setValue(BAR_STEPS)
-            self.states[i].setText(tr("process.done"))
+        self._show_states()
         self.status.setText(tr("process.finished"))
+        self.overall_changed.emit(tr("process.banner.done", name=self._name), 1.0, bool(self.queue))
         self.processed.emit(folder)
 
     def _on_error(self, folder: Path, message: str) -> None:
@@ -238,10 +247,15 @@ class ProcessView(QWidget):
         self.error.setText(f"{previous}\n\n{text}" if previous else f"{text}\n\n{tr('process.error.hint')}")
         self.error.setVisible(True)
         self.status.setText("")
+        self._show_states(ended=FAILED)
+        self.overall_changed.emit(tr("process.banner.failed", name=self._name), self._fraction, False)
 
     def _on_cancelled(self, folder: Path) -> None:
         self.failed.insert(0, folder)
         self.status.setText(tr("process.cancelled"))
+        self._show_states(ended=CANCELLED)
+        self.eta.setText("")
+        self.overall_changed.emit(tr("process.banner.cancelled", name=self._name), self._fraction, False)
 
     def _on_finished(self) -> None:
         self._timer.stop()
@@ -260,26 +274,62 @@ class ProcessView(QWidget):
     # -- display ---------------------------------------------------------------------------------------
     def _reset_bars(self) -> None:
         self._fraction = 0.0
-        self._baseline = None
-        for bar, state in zip(self.bars, self.states, strict=True):
+        self._parts = [0.0] * len(STAGES)
+        for bar in self.bars:
             bar.setValue(0)
-            state.setText(tr("process.waiting"))
+        self._show_states()
         self.eta.setText("")
+
+    def queued_behind(self) -> str | None:
+        """The name of the job that holds the processor while ours waits for it."""
+        if self.handle is None or self.handle.state != QUEUED:
+            return None
+        other = self.jobs.current_model_job
+        return other.name if other is not None and other.name else tr("process.other_job")
+
+    def _show_states(self, ended: str | None = None) -> None:
+        """Each stage's state, with the reason it waits, or what happened at a cancel/error."""
+        states = stage_states(
+            self._parts,
+            STAGES,
+            STAGE_NAMES,
+            parallel=self._parallel,
+            queued_behind=self.queued_behind() if ended is None else None,
+            ended=ended,
+        )
+        for label, (_state, text) in zip(self.states, states, strict=True):
+            label.setText(text)
+
+    def session_labels(self) -> dict[Path, str]:
+        """State texts for the session list: the running session and those waiting in the queue."""
+        labels = {folder: tr("process.session.queued") for folder in self.queue}
+        if self.current is not None and self.running:
+            labels[self.current] = tr("process.session.running", percent=round(self._fraction * 100))
+        return labels
 
     def _update_eta(self) -> None:
         if not self.running:
             return
+        self._show_states()  # a queued job may have started meanwhile
         now = time.monotonic()
         elapsed = fmt_duration(now - self._started)
-        remaining = None
-        if self._baseline is not None:
-            _, t0, f0 = self._baseline
-            if now - t0 > 2.0 and self._fraction - f0 > 0.002:
-                remaining = (now - t0) / (self._fraction - f0) * (1.0 - self._fraction)
+        remaining = self._eta.remaining(now)
         if remaining is None:
             self.eta.setText(tr("process.eta.unknown", elapsed=elapsed))
         else:
             self.eta.setText(tr("process.eta", elapsed=elapsed, remaining=fmt_duration(remaining)))
+        behind = self.queued_behind()
+        states = stage_states(self._parts, STAGES, STAGE_NAMES, parallel=self._parallel)
+        stage = next((STAGE_NAMES[s] for s, (st, _) in zip(STAGES, states, strict=True) if st == RUNNING), "")
+        if behind is not None:
+            line = tr("process.banner.queued", name=self._name, other=behind)
+        elif remaining is None:
+            line = tr("process.banner.running", name=self._name, stage=stage)
+        else:
+            line = tr("process.banner.eta", name=self._name, stage=stage, remaining=fmt_duration(remaining))
+        if self.queue:
+            line += " · " + tr("process.queue", count=len(self.queue))
+        self.overall_changed.emit(line, self._fraction, True)
 
     def _update_queue_label(self) -> None:
         self.queue_label.setText(tr("process.queue", count=len(self.queue)) if self.queue else "")

@@ -28,6 +28,7 @@ from ..base.errors import UserError, os_reason
 from ..session import privacy
 from ..session.editing import AI_DRAFT, CONFIRMED
 from ..session.project import Project, list_projects
+from .processing_banner import ProcessingBanner
 from .strings import tr
 
 FOLDER_ROLE = Qt.ItemDataRole.UserRole
@@ -109,6 +110,8 @@ class StartView(QWidget):
         heading.setFont(font)
         self.hint = QLabel(tr("start.hint"))
         self.hint.setWordWrap(True)
+        self.banner = ProcessingBanner(self)  # the global processing indicator
+        self.processing: dict[Path, str] = {}  # folder -> "wird verarbeitet – 42 %" (process view)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(
             [tr("start.col.name"), tr("start.col.committee"), tr("start.col.date"), tr("start.col.state")]
@@ -161,6 +164,7 @@ class StartView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
         layout.addWidget(self.hint)
+        layout.addWidget(self.banner)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty)
         layout.addLayout(row)
@@ -175,7 +179,8 @@ class StartView(QWidget):
             try:
                 project = Project.load(folder)
                 info = project.info
-                values = [project.name, info.committee, info.date, session_state(project)]
+                state = self.processing.get(folder) or session_state(project)
+                values = [project.name, info.committee, info.date, state]
             except UserError:
                 values = [folder.name, "", "", tr("state.broken")]
             item = QTreeWidgetItem(values)
@@ -190,6 +195,18 @@ class StartView(QWidget):
         has_rows = self.tree.topLevelItemCount() > 0
         self.empty.setVisible(not has_rows)
         self._update_buttons()
+
+    def set_processing(self, labels: dict[Path, str]) -> None:
+        """Show the processing state of the running/queued sessions in their rows."""
+        changed = set(labels) | set(self.processing)
+        self.processing = dict(labels)
+        for item in self._items():
+            folder = Path(item.data(0, FOLDER_ROLE))
+            if folder in changed:
+                try:
+                    item.setText(3, labels.get(folder) or session_state(Project.load(folder)))
+                except UserError:
+                    item.setText(3, tr("state.broken"))
 
     def _items(self) -> list[QTreeWidgetItem]:
         items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))

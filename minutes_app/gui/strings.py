@@ -135,6 +135,16 @@ TEXT: dict[str, str] = {
     "process.retry": "&Erneut starten",
     "process.back": "&Zur Übersicht",
     "process.finished": "Fertig verarbeitet.",
+    "process.other_job": "eine andere Aufgabe",
+    "process.session.queued": "in der Warteschlange",
+    "process.session.running": "wird verarbeitet – {percent} %",
+    "process.banner.queued": "Verarbeitung „{name}“ wartet auf freien Prozessor ({other} läuft)",
+    "process.banner.running": "Verarbeitung „{name}“: {stage}",
+    "process.banner.eta": "Verarbeitung „{name}“: {stage}, noch etwa {remaining}",
+    "process.banner.done": "„{name}“ ist fertig verarbeitet.",
+    "process.banner.cancelled": "Verarbeitung „{name}“ abgebrochen; fertige Schritte bleiben erhalten.",
+    "process.banner.failed": "Verarbeitung „{name}“ fehlgeschlagen – Einzelheiten unter „Anzeigen“.",
+    "process.done_elsewhere": "„{name}“ ist fertig verarbeitet – in der Übersicht öffnen.",
     "process.error": "Die Verarbeitung ist fehlgeschlagen:\n{message}",
     "process.error.hint": (
         "Fertige Schritte bleiben erhalten. Nach der Korrektur mit „Erneut starten“ fortsetzen; "
