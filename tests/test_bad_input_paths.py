@@ -16,17 +16,24 @@ The CLI cases fail before a model is loaded, so they stay cheap.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import shutil
+import socket
+import stat
 from pathlib import Path
 
 import pytest
-from test_bad_input_media import run_cli
-from test_signoff import confirm_all, make_project
+from test_bad_input_media import encode, run_cli
+from test_signoff import make_project
 
 from minutes_app.base.errors import OutputError
-from minutes_app.base.fileio import child_path
-from minutes_app.session import signoff
-from minutes_app.session.editing import SessionDoc
+from minutes_app.base.fileio import check_output, check_outputs, child_path
+from minutes_app.base.settings import Settings
+from minutes_app.session import privacy, signoff
 from minutes_app.session.project import Project
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "audio"
 
 OLD = b"Von Hand korrigiert, bitte nicht verlieren"
 
@@ -40,12 +47,17 @@ def tree_bytes(folder: Path) -> dict[str, bytes]:
 
 
 def released(tmp_path: Path) -> Project:
-    make_project(tmp_path)
-    doc = SessionDoc.open(tmp_path / "p")
-    confirm_all(doc)
-    signoff.mark_reviewed(doc, "Frau Schrift")
-    signoff.release(doc, "Herr Vorsitz")
-    return Project.load(tmp_path / "p")
+    """A released session as project.json says (``--neue-version`` must then write the frozen copy)."""
+    project = make_project(tmp_path)
+    project.data["signoff"] = {
+        "state": "freigegeben",
+        "version": 1,
+        "approved_by": "Herr Vorsitz",
+        "frozen": {"file": "minutes_v1.json", "sha256": ""},
+        "history": [],
+    }
+    project.save()
+    return project
 
 
 # -- writes outside the session folder ------------------------------------------------------------
@@ -54,7 +66,6 @@ def released(tmp_path: Path) -> Project:
 )
 def test_new_version_never_writes_where_a_crafted_project_file_points(tmp_path: Path, crafted: str) -> None:
     project = released(tmp_path)
-    (project.folder / "minutes_v1.json").unlink()  # so the new version has to write the frozen copy
     outside = tmp_path / "aussen" / "entkommen.json"
     name = str(outside) if crafted == "ABS" else crafted
     project.data["signoff"]["frozen"]["file"] = name
@@ -70,16 +81,13 @@ def test_new_version_never_writes_where_a_crafted_project_file_points(tmp_path: 
 
 
 def test_frozen_copy_is_not_written_through_a_link(tmp_path: Path) -> None:
-    make_project(tmp_path)
-    doc = SessionDoc.open(tmp_path / "p")
-    confirm_all(doc)
-    signoff.mark_reviewed(doc, "Frau Schrift")
-    target = tmp_path / "fremd.json"
-    target.write_bytes(OLD)
-    (tmp_path / "p" / "minutes_v1.json").symlink_to(target)  # planted before the release
-    proc = run_cli("signoff", str(tmp_path / "p"), "--freigeben", cwd=tmp_path)
-    assert proc.returncode == 2 and "nicht geschrieben" in proc.stderr, proc.stderr
-    assert target.read_bytes() == OLD and signoff.state(Project.load(tmp_path / "p")) == signoff.GEPRUEFT
+    project = released(tmp_path)
+    outside = tmp_path / "aussen" / "fremd.json"
+    (project.folder / "minutes_v1.json").symlink_to(outside)  # dangling: "missing", so it would be written
+    proc = run_cli("signoff", str(project.folder), "--neue-version", "Berichtigung", cwd=tmp_path)
+    assert proc.returncode == 2 and "nicht geschrieben" in proc.stderr and "Traceback" not in proc.stderr
+    assert not outside.parent.exists()
+    assert signoff.state(Project.load(project.folder)) == signoff.FREIGEGEBEN  # nothing changed
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/passwd", "", "a/../../b", "..\\b"])
@@ -90,3 +98,218 @@ def test_child_path_refuses_names_that_leave_the_folder(tmp_path: Path, name: st
     with pytest.raises(OutputError, match="Verknüpfung"):
         child_path(tmp_path, "link/x.json")
     assert child_path(tmp_path, "versions/1/asr.json") == tmp_path / "versions" / "1" / "asr.json"
+
+
+# -- outputs that would destroy something: one check, before any work ------------------------------
+def _special(tmp_path: Path, kind: str) -> Path:
+    path = tmp_path / f"ziel-{kind}"
+    if kind == "ordner":
+        path.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(str(path))
+        sock.close()
+    elif kind == "geraet":
+        return Path("/dev/null")  # only checked, never written (the check comes first)
+    elif kind == "link":
+        (tmp_path / "echt.txt").write_bytes(OLD)
+        path.symlink_to(tmp_path / "echt.txt")
+    elif kind == "toter-link":
+        path.symlink_to(tmp_path / "fehlt" / "x")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["ordner", "fifo", "socket", "geraet", "link", "toter-link"])
+def test_special_places_are_refused_as_output(tmp_path: Path, kind: str) -> None:
+    path = _special(tmp_path, kind)
+    before = os.lstat(path)
+    with pytest.raises(OutputError) as exc:
+        check_output(path)
+    assert str(path) in str(exc.value)
+    after = os.lstat(path)
+    assert (after.st_mode, after.st_ino, after.st_mtime_ns) == (
+        before.st_mode,
+        before.st_ino,
+        before.st_mtime_ns,
+    )
+    assert not (tmp_path / "fehlt").exists() and sorted(tmp_path.glob(".*")) == []
+
+
+def test_inputs_and_session_files_are_refused_as_output(tmp_path: Path) -> None:
+    audio = tmp_path / "rat.wav"
+    audio.write_bytes(OLD)
+    twin = tmp_path / "zweiter-name.wav"
+    os.link(audio, twin)  # a hard link is the same file
+    for output, inputs in ((audio, [audio]), (twin, [audio]), (tmp_path / "." / "rat.wav", [str(audio)])):
+        with pytest.raises(OutputError, match="zugleich eine Eingabe"):
+            check_output(output, inputs)
+    (tmp_path / "s").mkdir()
+    project = make_project(tmp_path / "s")
+    for name in ("project.json", "audit.jsonl", "asr.json", "draft.json", "minutes_v3.json", "session.lock"):
+        with pytest.raises(OutputError, match="Datei eines Sitzungsprojekts"):
+            check_output(project.folder / name)
+    with pytest.raises(OutputError, match="Datei eines Sitzungsprojekts"):
+        check_output(project.folder / "versions" / "x.json")
+    with pytest.raises(OutputError, match="mehrfach"):
+        check_outputs([tmp_path / "a.docx", tmp_path / "." / "a.docx"])
+    check_outputs([tmp_path / "a.docx", project.folder / "export.docx"], [audio])  # ordinary outputs pass
+    assert audio.read_bytes() == OLD
+
+
+@pytest.fixture(scope="module")
+def recording(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return encode(tmp_path_factory.mktemp("rec") / "rat.wav", "pcm_s16le", seconds=1.0)
+
+
+def _refused(proc, *words: str) -> None:  # type: ignore[no-untyped-def]
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "Interner Fehler" not in proc.stderr
+    for word in words:
+        assert word in proc.stderr, proc.stderr
+
+
+def test_cli_outputs_equal_to_inputs_are_refused_before_any_work(tmp_path: Path, recording: Path) -> None:
+    audio = shutil.copy(recording, tmp_path / "rat.wav")
+    agenda = tmp_path / "einladung.txt"
+    agenda.write_text("TOP 1: Eröffnung\n", encoding="utf-8")
+    before = tree_bytes(tmp_path)
+    _refused(run_cli("transcribe", str(audio), "-o", str(audio), cwd=tmp_path), "zugleich eine Eingabe")
+    fifo = _special(tmp_path, "fifo")  # refused without opening it: nothing blocks
+    _refused(run_cli("diarize", str(audio), "--rttm", str(fifo), cwd=tmp_path), "keine gewöhnliche Datei")
+    project = tmp_path / "projekt"
+    _refused(
+        run_cli(
+            "run",
+            str(audio),
+            "--agenda",
+            str(agenda),
+            "-o",
+            str(agenda),
+            "--project",
+            str(project),
+            cwd=tmp_path,
+        ),
+        "zugleich eine Eingabe",
+    )
+    _refused(run_cli("run", str(audio), "-o", "a.docx", "--json", "a.docx", cwd=tmp_path), "mehrfach")
+    (tmp_path / "n_TeilB_nichtoeffentlich.docx").symlink_to(audio)  # the file written beside the DOCX
+    _refused(
+        run_cli("run", str(audio), "-o", "n.docx", "--project", str(project), cwd=tmp_path), "Verknüpfung"
+    )
+    assert tree_bytes(tmp_path) == before and not project.exists()
+
+
+def test_cli_session_files_are_refused_as_export_and_audit_output(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    template = tmp_path / "stadt.dotx"
+    template.write_bytes(OLD)
+    before = tree_bytes(tmp_path)
+    folder = str(project.folder)
+    for fmt, target in (("json", "project.json"), ("txt", "audit.jsonl"), ("srt", "asr.json")):
+        proc = run_cli("export", folder, "--format", fmt, "-o", str(project.folder / target), cwd=tmp_path)
+        _refused(proc, "Datei eines Sitzungsprojekts")
+    proc = run_cli(
+        "export", folder, "--format", "docx", "--template", str(template), "-o", str(template), cwd=tmp_path
+    )
+    _refused(proc, "zugleich eine Eingabe")
+    proc = run_cli(
+        "signoff", folder, "--pruefen", "--audit", str(project.folder / "audit.jsonl"), cwd=tmp_path
+    )
+    _refused(proc, "Datei eines Sitzungsprojekts")
+    assert tree_bytes(tmp_path) == before  # not even the review step happened
+
+
+def test_cli_model_bundle_is_not_written_into_the_store_or_a_fifo(tmp_path: Path) -> None:
+    store = tmp_path / "modelle"
+    store.mkdir()
+    env = {"MINUTES_APP_MODELS": str(store)}
+    proc = run_cli(
+        "models", "bundle", "--profile", "test", "-o", str(store / "paket.zip"), cwd=tmp_path, env=env
+    )
+    _refused(proc, "Modellspeicher")
+    fifo = _special(tmp_path, "fifo")
+    _refused(run_cli("models", "bundle", "-o", str(fifo), cwd=tmp_path, env=env), "keine gewöhnliche Datei")
+    assert list(store.iterdir()) == []
+
+
+# -- the project folder -------------------------------------------------------------------------------
+def test_cli_a_folder_with_other_files_is_not_made_a_project(tmp_path: Path, recording: Path) -> None:
+    folder = tmp_path / "Dokumente"
+    folder.mkdir()
+    (folder / "urlaub.mp4").write_bytes(OLD)
+    (folder / "andere-sitzung.wav").write_bytes(OLD)
+    os.chmod(folder, 0o755)
+    before = tree_bytes(folder)
+    for project in (folder, folder / "urlaub.mp4"):
+        proc = run_cli(
+            "run", str(recording), "-o", str(tmp_path / "e.docx"), "--project", str(project), cwd=tmp_path
+        )
+        _refused(proc, str(project))
+    assert tree_bytes(folder) == before and stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def test_an_existing_empty_folder_keeps_its_mode_even_when_the_run_fails(
+    tmp_path: Path, recording: Path
+) -> None:
+    folder = tmp_path / "leer"
+    folder.mkdir()
+    os.chmod(folder, 0o750)
+    env = {"MINUTES_APP_MODELS": str(tmp_path / "keine-modelle")}  # the run fails after the project exists
+    proc = run_cli(
+        "run", str(recording), "-o", str(tmp_path / "e.docx"), "--project", str(folder), cwd=tmp_path, env=env
+    )
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o750
+    assert Project.load(folder).data["folder_created"] is False
+    new = Project.create(tmp_path / "neu" / "sitzung")
+    assert stat.S_IMODE(new.folder.stat().st_mode) == 0o700 and new.data["folder_created"] is True
+
+
+def test_retention_and_delete_remove_only_the_sessions_own_files(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "lib" / "s", name="Rat")
+    rec = project.folder / "aufnahme-20250304-180000.wav"  # made by the recorder: its sidecar says so
+    rec.write_bytes(b"RIFF0000WAVE")
+    (project.folder / "aufnahme-20250304-180000.recording.json").write_text("{}", encoding="utf-8")
+    project.set_audio(rec)
+    project.pcm_path.write_bytes(b"\0" * 64)
+    outside = tmp_path / "privat"
+    outside.mkdir()
+    (outside / "x.wav").write_bytes(OLD)
+    foreign = {"urlaub.mp4": OLD, "andere-sitzung.wav": OLD, "notiz.pcm": OLD}
+    for name, data in foreign.items():
+        (project.folder / name).write_bytes(data)
+    (project.folder / "draft.partial.json").symlink_to(outside / "x.wav")  # a link with a session name
+    project.data["files"] += ["../../privat/x.wav", str(outside / "x.wav"), "urlaub.mp4/../../privat/x.wav"]
+    project.save()
+    created = dt.datetime.fromisoformat(project.data["audio"]["added"])
+    removed = privacy.apply_retention(
+        project,
+        Settings({"retention_on_release": False, "retention_days": 1}),
+        now=created + dt.timedelta(days=2),
+    )
+    assert sorted(removed) == [
+        "audio.pcm",
+        "aufnahme-20250304-180000.recording.json",
+        "aufnahme-20250304-180000.wav",
+    ]
+    assert all((project.folder / n).read_bytes() == d for n, d in foreign.items())
+    assert (outside / "x.wav").read_bytes() == OLD
+    removed = privacy.delete_session(Project.load(project.folder))
+    assert "project.json" in removed and not any(n in removed for n in foreign)
+    left = sorted(p.name for p in project.folder.iterdir())
+    assert left == sorted([*foreign, "draft.partial.json"]) and (outside / "x.wav").read_bytes() == OLD
+
+
+def test_a_users_recording_in_the_folder_is_never_deleted_by_retention(tmp_path: Path) -> None:
+    project = Project.create(tmp_path / "s")
+    mine = project.folder / "mitschnitt.wav"  # put there by the user, no recorder sidecar
+    mine.write_bytes(OLD)
+    project.set_audio(mine)
+    removed = privacy.apply_retention(
+        project, Settings({"retention_days": 1}), now=dt.datetime.now(dt.UTC) + dt.timedelta(days=3)
+    )
+    assert mine.read_bytes() == OLD and not project.has_audio
+    assert any("nicht von der Sitzung angelegt" in line for line in removed)
+    assert project.data["audio"] == {"sha256": project.data["audio"]["sha256"]}  # known again if re-attached

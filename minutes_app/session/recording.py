@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 RESULT_FILES = ("asr.json", "diarization.json", "align.json", "draft.json")  # kept as a version
 PARTIAL_FILE = "asr.partial.json"
+SIDECAR_SUFFIX = ".recording.json"  # audio/recovery.py: written by the recorder when it starts
 
 
 def _now() -> str:
@@ -138,13 +139,17 @@ def _rekey(project: Project, audio: dict[str, Any]) -> None:
 
 
 def _record_recording(project: Project, audio: Path) -> None:
-    """A recording inside the session folder was made there (the recorder): it is the session's."""
+    """A recording the recorder made in the session folder (its sidecar beside it) is the session's;
+    any other file, also one the user put into the folder, never is."""
     try:
         rel = audio.relative_to(project.folder.resolve())
     except (ValueError, OSError):
         return  # imported from elsewhere: never the session's to delete
     stem = audio.name[: -len(".wav")] if audio.name.endswith(".wav") else audio.stem
-    for name in (rel.as_posix(), (rel.parent / f"{stem}.recording.json").as_posix()):
+    sidecar = rel.parent / f"{stem}{SIDECAR_SUFFIX}"
+    if not (project.folder / sidecar).is_file():
+        return
+    for name in (rel.as_posix(), sidecar.as_posix()):
         project.record_file(name)
 
 
