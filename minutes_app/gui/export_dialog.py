@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
@@ -26,10 +25,12 @@ from ..base.jobs import CancelToken, ProgressFn
 from ..base.settings import Settings
 from ..session.export import export_session
 from ..session.result import SessionResult
+from .file_dialogs import open_file, save_file, start_folder
 from .jobs import JobRunner
 from .strings import tr
 
 FORMATS = ("docx", "txt", "srt", "vtt", "json", "oparl")
+RELEASED_DOCX = "_niederschrift.docx"  # the released Niederschrift; before release a draft
 SUFFIX = {
     "docx": "_entwurf.docx",
     "txt": "_transkript.txt",
@@ -49,12 +50,16 @@ class ExportDialog(QDialog):
         jobs: JobRunner,
         default_name: str,
         parent: QWidget | None = None,
+        *,
+        released: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("export.title"))
         self.result_fn = result
         self.jobs = jobs
         self.default_name = default_name
+        # the docx is the Niederschrift once released, a draft ("_entwurf") before
+        self.suffix = dict(SUFFIX, docx=RELEASED_DOCX) if released else dict(SUFFIX)
         self.written: Path | None = None
         self.written_all: list[Path] = []
 
@@ -106,9 +111,7 @@ class ExportDialog(QDialog):
         return str(self.format.currentData())
 
     def _default_output(self) -> Path:
-        documents = Path.home() / "Dokumente"
-        folder = documents if documents.is_dir() else Path.home()
-        return folder / f"{self.default_name}{SUFFIX[self.fmt]}"
+        return start_folder() / f"{self.default_name}{self.suffix[self.fmt]}"
 
     def _format_changed(self) -> None:
         docx = self.fmt == "docx"
@@ -120,20 +123,21 @@ class ExportDialog(QDialog):
             self.output.setText(str(self._default_output()))
         else:
             path = Path(current)
-            stem = path.name.removesuffix(
-                next((s for s in SUFFIX.values() if path.name.endswith(s)), path.suffix)
-            )
-            self.output.setText(str(path.with_name(stem + SUFFIX[self.fmt])))
+            known = sorted({*SUFFIX.values(), RELEASED_DOCX}, key=len, reverse=True)
+            stem = path.name.removesuffix(next((s for s in known if path.name.endswith(s)), path.suffix))
+            self.output.setText(str(path.with_name(stem + self.suffix[self.fmt])))
 
     def _choose_template(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("export.template"), "", tr("export.template.filter"))
-        if path:
-            self.template.setText(path)
+        path = open_file(
+            self, tr("export.template"), tr("export.template.filter"), self.template.text().strip()
+        )
+        if path is not None:
+            self.template.setText(str(path))
 
     def _choose_output(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, tr("export.output"), self.output.text(), f"*.{self.fmt}")
-        if path:
-            self.output.setText(path)
+        path, _ = save_file(self, tr("export.output"), self.output.text().strip(), f"*.{self.fmt}")
+        if path is not None:
+            self.output.setText(str(path))
 
     def start_export(self) -> None:
         """Export through the JobRunner (a light job); the dialog closes when the file is written."""
@@ -168,8 +172,11 @@ class ExportDialog(QDialog):
             QMessageBox.information(
                 self, tr("export.title"), tr("export.files", files="\n".join(str(p) for p in paths))
             )
-        if self.open_after.isChecked():
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.written)))
+        if self.open_after.isChecked() and not QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(self.written))
+        ):
+            # no program is set up to open it (no desktop launcher): say so instead of nothing
+            QMessageBox.information(self, tr("export.title"), tr("export.no_launcher", path=self.written))
         self.accept()
 
     def _failed(self, message: str) -> None:

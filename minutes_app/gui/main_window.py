@@ -10,7 +10,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
@@ -23,10 +22,12 @@ from PySide6.QtWidgets import (
 from ..base.errors import UserError
 from ..base.settings import Settings, data_dir
 from ..session.project import Project
+from .file_dialogs import open_files
 from .jobs import JobRunner
 from .process_view import ProcessView
 from .session_form import SessionForm
 from .session_view import SessionView
+from .shortcuts import ALL_SHORTCUTS
 from .start_view import StartView, is_processed
 from .strings import tr
 
@@ -131,7 +132,15 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> QDialog:
         dialog = QDialog(self)
         dialog.setWindowTitle(tr("shortcuts.title"))
-        rows = self.shortcut_rows() + [(tr(k), "") for k in EXTRA_SHORTCUTS]
+        native = QKeySequence.SequenceFormat.NativeText
+        editors = [
+            (
+                tr("shortcuts.where", description=s.description, where=s.where),
+                QKeySequence(s.keys).toString(native),
+            )
+            for s in ALL_SHORTCUTS
+        ]
+        rows = self.shortcut_rows() + editors + [(tr(k), "") for k in EXTRA_SHORTCUTS]
         table = QTableWidget(len(rows), 2, dialog)
         table.setHorizontalHeaderLabels([tr("shortcuts.action"), tr("shortcuts.keys")])
         table.verticalHeader().setVisible(False)
@@ -264,9 +273,9 @@ class MainWindow(QMainWindow):
         self.process_view.start(list(folders))
 
     def choose_audio(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("import.title"), "", tr("import.filter"))
+        paths = open_files(self, tr("import.title"), tr("import.filter"))
         if paths:
-            self.start_view.import_audio([Path(p) for p in paths])
+            self.start_view.import_audio(paths)
 
     def show_settings(self) -> QDialog:
         from .settings_dialog import SettingsDialog

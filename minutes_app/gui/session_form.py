@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QInputDialog,
@@ -31,6 +30,7 @@ from ..agenda.text import parse_agenda_lines
 from ..base.errors import UserError
 from ..base.types import AgendaItem, SessionInfo
 from ..session.project import Project
+from .file_dialogs import open_file, open_files
 from .start_view import create_session
 from .strings import tr
 
@@ -216,16 +216,14 @@ class SessionForm(QWidget):
 
     # -- imports (file dialogs only in the _choose_* slots) -------------------------------------------
     def _choose_audio(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, tr("import.title"), "", tr("import.filter"))
+        paths = open_files(self, tr("import.title"), tr("import.filter"))
         if paths:
-            self.add_audio_files([Path(p) for p in paths])
+            self.add_audio_files(paths)
 
     def _choose_attendees(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, tr("form.attendees.import"), "", tr("form.attendees.filter")
-        )
-        if path:
-            self.import_attendees_file(Path(path))
+        path = open_file(self, tr("form.attendees.import"), tr("form.attendees.filter"))
+        if path is not None:
+            self.import_attendees_file(path)
 
     def _choose_oparl(self) -> None:
         url, ok = QInputDialog.getText(self, tr("form.agenda.oparl"), tr("form.agenda.oparl.prompt"))
@@ -233,9 +231,9 @@ class SessionForm(QWidget):
             self.import_agenda_file(url.strip())
 
     def _choose_agenda(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("form.agenda.import"), "", tr("form.agenda.filter"))
-        if path:
-            self.import_agenda_file(Path(path))
+        path = open_file(self, tr("form.agenda.import"), tr("form.agenda.filter"))
+        if path is not None:
+            self.import_agenda_file(path)
 
     def _refuse(self, message: str) -> None:
         QMessageBox.warning(self, tr("form.file_error.title"), f"{message}\n\n{tr('form.file_error.kept')}")

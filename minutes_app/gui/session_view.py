@@ -234,7 +234,9 @@ class SessionView(QWidget):
         if self.doc is None:
             return None
         doc = self.doc
-        self.export_dialog = ExportDialog(doc.as_result, self.settings, self.jobs, doc.project.name, self)
+        self.export_dialog = ExportDialog(
+            doc.as_result, self.settings, self.jobs, doc.project.name, self, released=doc.locked
+        )
         if show:
             self.export_dialog.open()
         return self.export_dialog

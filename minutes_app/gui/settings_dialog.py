@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 from ..base.errors import UserError
 from ..base.jobs import CancelToken, ProgressFn
 from ..base.settings import SETTINGS, Setting, Settings
+from .file_dialogs import choose_folder, open_file
 from .jobs import JobHandle, JobRunner
 from .strings import TEXT, tr
 
@@ -84,19 +84,19 @@ class _Field:
                 layout.setContentsMargins(0, 0, 0, 0)
                 button = QPushButton(tr("settings.browse"), row)
                 button.setAccessibleName(setting.description)
-                button.clicked.connect(lambda: self._browse(edit, PATHS[setting.key]))
+                button.clicked.connect(lambda: self._browse(edit, PATHS[setting.key], setting.description))
                 layout.addWidget(edit, 1)
                 layout.addWidget(button)
                 self.widget = row
 
     @staticmethod
-    def _browse(edit: QLineEdit, kind: str) -> None:
+    def _browse(edit: QLineEdit, kind: str, title: str) -> None:
         if kind == "dir":
-            path = QFileDialog.getExistingDirectory(edit, "", edit.text())
+            path = choose_folder(edit, title, edit.text().strip())
         else:
-            path, _ = QFileDialog.getOpenFileName(edit, "", edit.text(), tr("export.template.filter"))
-        if path:
-            edit.setText(path)
+            path = open_file(edit, title, tr("export.template.filter"), edit.text().strip())
+        if path is not None:
+            edit.setText(str(path))
 
     def set_locked(self, locked: bool, reason: str) -> None:
         self.widget.setEnabled(not locked)

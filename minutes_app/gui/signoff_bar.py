@@ -15,7 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QInputDialog,
@@ -31,6 +30,7 @@ from ..base.errors import UserError
 from ..session import audit, signoff
 from ..session.editing import SessionDoc
 from .doc_events import events_for
+from .file_dialogs import save_file
 from .strings import tr
 
 _BANNER_STYLE = (
@@ -205,9 +205,8 @@ class SignOffBar(QFrame):
         return text if ok else None
 
     def ask_export_path(self, default: str) -> str:
-        path, selected = QFileDialog.getSaveFileName(
-            self, tr("signoff.export.title"), default, tr("signoff.export.filter")
-        )
+        chosen, selected = save_file(self, tr("signoff.export.title"), default, tr("signoff.export.filter"))
+        path = str(chosen) if chosen is not None else ""
         if path and not Path(path).suffix and "json" in selected.lower():
             path += ".json"  # a name without suffix: the chosen filter decides (else CSV)
         return path

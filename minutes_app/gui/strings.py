@@ -32,6 +32,7 @@ TEXT: dict[str, str] = {
     "shortcuts.title": "Tastenkürzel",
     "shortcuts.action": "Aktion",
     "shortcuts.keys": "Tasten",
+    "shortcuts.where": "{description} ({where})",
     "shortcuts.tab": "Tab / Umschalt+Tab: zum nächsten / vorigen Bedienelement",
     "shortcuts.enter": "Eingabe: ausgewählte Sitzung öffnen",
     "shortcuts.delete": "Entf: ausgewählte Sitzung löschen (mit Rückfrage)",
@@ -184,6 +185,10 @@ TEXT: dict[str, str] = {
     "export.open_after": "Datei danach ö&ffnen",
     "export.button": "E&xportieren",
     "export.no_output": "Bitte eine Zieldatei angeben.",
+    "export.no_launcher": (
+        "Die Datei wurde gespeichert:\n{path}\n\nAuf diesem Rechner ist kein Programm eingerichtet, "
+        "das sie von hier aus öffnen kann. Bitte die Datei im Dateimanager öffnen."
+    ),
     "export.failed.title": "Export fehlgeschlagen",
     # settings dialog
     "settings.title": "Einstellungen",
