@@ -122,7 +122,9 @@ class _HTTPS(urllib.request.HTTPSHandler):
         self.watchdog = watchdog
 
     def https_open(self, req: urllib.request.Request) -> Any:
-        return self.do_open(_watched(http.client.HTTPSConnection, self.watchdog), req, context=self._context)
+        return self.do_open(
+            _watched(http.client.HTTPSConnection, self.watchdog), req, context=getattr(self, "_context", None)
+        )
 
 
 class _SameServerRedirects(urllib.request.HTTPRedirectHandler):
@@ -149,7 +151,7 @@ class _SameServerRedirects(urllib.request.HTTPRedirectHandler):
             self.redirect_request(req, fp, code, msg, headers, urljoin(req.full_url, target))
         return super().http_error_302(req, fp, code, msg, headers)
 
-    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302  # type: ignore[assignment]
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
 
 class OParlClient:

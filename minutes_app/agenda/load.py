@@ -14,14 +14,15 @@ with a German message that says what was found and what is expected.
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import AgendaError, os_reason
 from ..base.inputs import refuse_special
+from ..base.text import clean_fields
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import text as text_format
 from .fetch import OParlClient, check_url, is_url
@@ -109,17 +110,18 @@ def _zip_kind(data: bytes, name: str) -> str:
 
 
 def parse_json(data: bytes, name: str, expected: str = EXPECTED) -> Any:
-    """The JSON in ``data``; AgendaError naming ``expected`` (the agenda's or the roster's formats)."""
+    """The JSON in ``data`` (``base.jsonio``: size and depth bounds); AgendaError naming
+    ``expected`` (the agenda's or the roster's formats)."""
     try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise AgendaError(f"„{name}“ ist keine JSON-Datei in UTF-8. {expected}") from exc
-    except json.JSONDecodeError as exc:
-        raise AgendaError(
-            f"„{name}“ ist kein gültiges JSON (Zeile {exc.lineno}, Spalte {exc.colno}). {expected}"
-        ) from exc
-    except (ValueError, RecursionError) as exc:
-        raise AgendaError(f"„{name}“ ist kein gültiges JSON. {expected}") from exc
+        return jsonio.loads(data, max_bytes=MAX_FILE_BYTES)
+    except jsonio.BadJSON as exc:
+        reason = exc.reason
+        if reason == "kein Text in UTF-8":
+            raise AgendaError(f"„{name}“ ist keine JSON-Datei in UTF-8. {expected}") from exc
+        if reason.startswith("kein gültiges JSON: "):
+            where = reason.removeprefix("kein gültiges JSON: ")
+            raise AgendaError(f"„{name}“ ist kein gültiges JSON ({where}). {expected}") from exc
+        raise AgendaError(f"„{name}“ ist kein gültiges JSON (beschädigt: {reason}). {expected}") from exc
 
 
 def _from_oparl(obj: Any, name: str, resolver: Resolver) -> AgendaImport:
@@ -141,7 +143,17 @@ def load_oparl_url(url: str) -> tuple[Any, Resolver]:
 
 
 def load_agenda(source: str | Path) -> AgendaImport:
-    """The agenda at ``source`` (path or http(s) URL of an OParl Meeting); AgendaError if unusable."""
+    """The agenda at ``source`` (path or http(s) URL of an OParl Meeting); AgendaError if unusable.
+
+    Control characters (which a DOCX cannot hold) are removed from every text taken in."""
+    imported = _load_agenda(source)
+    clean_fields(imported.items)
+    clean_fields(imported.info, single_line=True)
+    clean_fields(imported.attendees, single_line=True)
+    return imported
+
+
+def _load_agenda(source: str | Path) -> AgendaImport:
     if isinstance(source, str) and "://" in source[:16]:
         if not is_url(source):
             check_url(source)  # raises: only http and https
@@ -153,8 +165,8 @@ def load_agenda(source: str | Path) -> AgendaImport:
     kind = sniff(data, name)
     if kind == "json":
         try:
-            obj = json.loads(data.decode("utf-8-sig"))
-        except (ValueError, RecursionError):
+            obj = jsonio.loads(data, max_bytes=MAX_FILE_BYTES)
+        except jsonio.BadJSON:
             if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
                 parse_json(data, name)  # raises with the position of the error
             kind = "text"  # "[1] Eröffnung" is text

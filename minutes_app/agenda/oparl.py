@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from ..base.errors import AgendaError
+from ..base.text import clean_line, clean_text
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from .fetch import OParlClient
 from .lines import MAX_ITEMS
@@ -66,7 +67,13 @@ def describe(obj: Any) -> str:
 
 
 def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+    """A one-line text field of a server's object (control characters and breaks removed)."""
+    return clean_line(value) if isinstance(value, str) else ""
+
+
+def _paragraph(value: Any) -> str:
+    """A multi-line text field (line breaks kept, control characters removed)."""
+    return clean_text(value).strip() if isinstance(value, str) else ""
 
 
 def _refs(value: Any) -> list[Any]:
@@ -139,7 +146,7 @@ def agenda_item(obj: dict[str, Any], resolver: Resolver, index: int = 0) -> Agen
         title=_text(obj.get("name")),
         public=obj.get("public") is True,  # fail closed: missing, null, "true", 1 = nichtöffentlich
         paper=_paper(obj, resolver),
-        proposal=_text(obj.get("resolutionText")),
+        proposal=_paragraph(obj.get("resolutionText")),
         oparl_id=_text(obj.get("id")),
     )
 

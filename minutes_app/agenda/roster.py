@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import AgendaError
+from ..base.text import clean_fields, clean_text
 from ..base.types import Attendee
 from .fetch import is_url
 from .load import load_oparl_url, parse_json, read_limited
@@ -201,13 +202,15 @@ def parse_roster_text(text: str) -> list[Attendee]:
     The one parser of typed and imported lists (session form, ``run --attendees``);
     ``roster_to_text`` writes text it reads back unchanged.
     """
+    text = clean_text(text)  # control characters would break every DOCX (and split lines)
     lines = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not lines:
         return []
     people = _from_csv(text, lines, "")
     if people is None:
         people = [p for line in lines if (p := parse_attendee_line(line[:500])) is not None]
-    return people
+    clean_fields(people, single_line=True)  # control characters would break every DOCX export
+    return [p for p in people if p.name]
 
 
 # (column header, Attendee field) written by roster_to_text; the first three always.
@@ -292,6 +295,7 @@ def load_roster(source: str | Path) -> list[Attendee]:
             people = _from_oparl(parse_json(data, name, EXPECTED), name, Resolver())
         else:
             people = _from_text(data, name)
+    clean_fields(people, single_line=True)  # control characters would break every DOCX export
     people = [p for p in people if p.name.strip()]  # an OParl Person without a usable name
     if not people:
         raise AgendaError(f"Die Anwesenheitsliste „{name}“ enthält keine Namen. {EXPECTED}")

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 # Not allowed in XML 1.0, plus the C1 controls (allowed, but never meant in a name or a title).
 _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -87,3 +89,12 @@ def has_unsafe(obj: Any) -> bool:
         elif isinstance(item, dict):
             stack.extend(item.values())
     return False
+
+
+def cleaned(obj: T, single_line: bool = False) -> T:
+    """``obj`` itself when every string inside is clean (and, with ``single_line``, one line),
+    else a deep copy cleaned by ``clean_fields``."""
+    import copy
+
+    probe = copy.deepcopy(obj)
+    return probe if clean_fields(probe, single_line) else obj

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
 from ..base.fileio import write_json
+from ..base.text import cleaned
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import audit, signoff
 from .lock import folder_lock
@@ -171,6 +172,7 @@ class Session:
         self, info: SessionInfo | None = None, *, name: str | None = None, protocol_type: str | None = None
     ) -> Change:
         """Kopfdaten (``SessionInfo``), display name and Protokollart; only what differs is written."""
+        info = cleaned(info, single_line=True)  # no control characters in the DOCX header
 
         def apply() -> list[audit.AuditEntry]:
             entries: list[audit.AuditEntry] = []
@@ -198,6 +200,8 @@ class Session:
         return self._change("header", apply, "Kopfdaten")
 
     def set_agenda(self, items: list[AgendaItem]) -> Change:
+        items = cleaned(items)  # no control characters in the DOCX
+
         def apply() -> list[audit.AuditEntry]:
             old = self.project.agenda
             if old == items:
@@ -210,6 +214,8 @@ class Session:
         return self._change("agenda", apply, "Tagesordnung")
 
     def set_attendees(self, people: list[Attendee]) -> Change:
+        people = cleaned(people, single_line=True)  # no control characters in the DOCX
+
         def apply() -> list[audit.AuditEntry]:
             old = self.project.attendees
             if old == people:
