@@ -28,13 +28,14 @@ from ..agenda.lines import section_of
 from ..agenda.roster import Attendee, attendees_from_text, load_roster, roster_to_text
 from ..agenda.text import parse_agenda_lines
 from ..base.errors import UserError
+from ..base.settings import setting
 from ..base.types import AgendaItem, SessionInfo
 from ..session.project import Project
 from .file_dialogs import open_file, open_files
 from .start_view import create_session
 from .strings import tr
 
-PROTOCOL_KINDS = ("verlauf", "ergebnis", "wort")
+PROTOCOL_KINDS = tuple(setting("protocol_type").choice_values())  # declared once, with labels
 
 # (form key, SessionInfo field, placeholder key)
 FIELDS = (
@@ -118,7 +119,7 @@ class SessionForm(QWidget):
             self.edits[key] = edit
         self.protocol_combo = QComboBox()
         for kind in PROTOCOL_KINDS:
-            self.protocol_combo.addItem(tr(f"protocol.{kind}"), kind)
+            self.protocol_combo.addItem(setting("protocol_type").choice_label(kind), kind)
         form.addRow(tr("form.protocol_type"), self.protocol_combo)
 
         self.audio_label = QLabel(tr("form.audio.none"))
