@@ -17,13 +17,16 @@ The CLI cases fail before a model is loaded, so they stay cheap.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import shutil
 import socket
 import stat
 from pathlib import Path
 
+import docx
 import pytest
+from support.sessions import processed_project
 from test_bad_input_media import encode, run_cli
 from test_signoff import make_project
 
@@ -313,3 +316,132 @@ def test_a_users_recording_in_the_folder_is_never_deleted_by_retention(tmp_path:
     assert mine.read_bytes() == OLD and not project.has_audio
     assert any("nicht von der Sitzung angelegt" in line for line in removed)
     assert project.data["audio"] == {"sha256": project.data["audio"]["sha256"]}  # known again if re-attached
+
+
+# -- nothing lost on a re-run: the recording is known by its content -----------------------------------
+CORRECTED = "Guten Abend, meine Damen und Herren."
+
+
+def corrected_session(tmp_path: Path) -> Project:
+    """A processed session whose decode stage is done and whose transcript the secretary corrected."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    project = processed_project(tmp_path)
+    project.data["stages"]["decode"] = {"key": {"audio": project.data["audio"]}, "finished": "2025-03-04"}
+    project.pcm_path.write_bytes(b"\0" * 64)
+    align = project.load_result("align")
+    align["segments"][0]["text"] = CORRECTED
+    (project.folder / "align.json").write_text(json.dumps(align), encoding="utf-8")
+    project.save()
+    return Project.load(project.folder)
+
+
+def _moved(audio: Path, how: str) -> Path:
+    if how == "umbenannt":
+        return audio.rename(audio.with_name("Ratssitzung 4.3..wav"))
+    if how == "anderer-ordner":
+        target = audio.parent / "archiv" / "2025" / audio.name
+        target.parent.mkdir(parents=True)
+        shutil.copy2(audio, target)
+        audio.unlink()
+        return target
+    if how == "kopie-neuer-zeitstempel":
+        target = audio.parent / "kopie.wav"
+        target.write_bytes(audio.read_bytes())
+        os.utime(target, (1e9, 1e9))
+        return target
+    os.utime(audio, (2e9, 2e9))  # "beruehrt": same place, new time stamp
+    return audio
+
+
+@pytest.mark.parametrize("how", ["umbenannt", "anderer-ordner", "kopie-neuer-zeitstempel", "beruehrt"])
+def test_same_recording_elsewhere_redoes_nothing(tmp_path: Path, how: str) -> None:
+    project = corrected_session(tmp_path)
+    stages = json.loads(json.dumps(project.data["stages"]))
+    results = {
+        name: (project.folder / name).read_bytes() for name in ("asr.json", "align.json", "draft.json")
+    }
+    new = _moved(tmp_path / "a.wav", how)
+    again = Project.open_or_create(project.folder, new)
+    assert again.audio_change is not None and again.audio_change.kind in ("verschoben", "gleich")
+    assert again.audio_path == new.resolve() and again.is_done("decode", {"audio": again.data["audio"]})
+    for stage in ("asr", "diarization", "align", "draft"):
+        assert again.data["stages"][stage] == stages[stage]  # nothing redone, same finished stamps
+    assert {n: (project.folder / n).read_bytes() for n in results} == results
+    assert not (project.folder / "versions").exists()
+    if how != "beruehrt":
+        assert "dieselbe wie bisher" in again.audio_change.message
+
+
+def test_other_content_keeps_the_corrections_as_a_version(tmp_path: Path) -> None:
+    project = corrected_session(tmp_path)
+    corrected = (project.folder / "align.json").read_bytes()
+    other = tmp_path / "b.wav"
+    other.write_bytes(b"RIFF-eine-andere-Aufnahme")
+    again = Project.open_or_create(project.folder, other)
+    change = again.audio_change
+    assert change is not None and change.kind == "anders" and change.kept is not None
+    assert "anderen Inhalt" in change.message and str(change.kept) in change.message
+    assert (change.kept / "align.json").read_bytes() == corrected
+    assert {p.name for p in change.kept.iterdir()} == {
+        "asr.json",
+        "diarization.json",
+        "align.json",
+        "draft.json",
+        "project.json",
+    }
+    assert again.data["stages"] == {}
+    kept = {p for p in again.own_files() if "versions" in p.parts}
+    assert len(kept) == 5  # recorded as the session's own files: deleted with the session
+    privacy.delete_session(again)
+    assert not again.folder.exists() and other.exists()
+
+
+def test_a_project_of_an_earlier_version_learns_the_content_and_keeps_its_results(tmp_path: Path) -> None:
+    project = corrected_session(tmp_path)
+    legacy = {k: v for k, v in project.data["audio"].items() if k != "sha256"}
+    project.data["audio"] = legacy
+    project.data["stages"]["decode"]["key"] = {"audio": legacy}
+    project.save()
+    stages = json.loads(json.dumps(project.data["stages"]))
+    again = Project.open_or_create(project.folder, tmp_path / "a.wav")  # same place: content learnt
+    assert again.data["audio"]["sha256"] and again.is_done("decode", {"audio": again.data["audio"]})
+    moved = Project.open_or_create(project.folder, (tmp_path / "a.wav").rename(tmp_path / "c.wav"))
+    assert moved.audio_change is not None and moved.audio_change.kind == "verschoben"
+    assert {k: v for k, v in moved.data["stages"].items() if k != "decode"} == {
+        k: v for k, v in stages.items() if k != "decode"
+    }
+
+
+# -- run --no-draft writes what it can -----------------------------------------------------------------
+def test_cli_no_draft_writes_the_transcript_niederschrift_and_a_moved_recording_redoes_nothing(
+    tmp_path: Path,
+) -> None:
+    audio = shutil.copy(SHARED / "thorsten_1.wav", tmp_path / "rat.wav")
+    agenda = tmp_path / "einladung.txt"
+    agenda.write_text("TOP 1: Eröffnung\nN 2: Grundstücksangelegenheiten\n", encoding="utf-8")
+    project = tmp_path / "projekt"
+    args = ["--no-draft", "--agenda", str(agenda), "--project", str(project), "--json", "t.json"]
+    proc = run_cli("run", str(audio), "-o", "n.docx", *args, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Niederschrift ohne Entwurf (Transkript je TOP) gespeichert" in proc.stdout
+    public = "\n".join(p.text for p in docx.Document(tmp_path / "n.docx").paragraphs)
+    said = json.loads((tmp_path / "t.json").read_text(encoding="utf-8"))["segments"][0]["text"].strip()
+    assert said and said in public and "TOP 1: Eröffnung" in public and "--no-draft" in public
+    assert "Grundstücksangelegenheiten" not in public  # Teil B in its own file, as with a draft
+    teil_b = "\n".join(p.text for p in docx.Document(tmp_path / "n_TeilB_nichtoeffentlich.docx").paragraphs)
+    assert "Grundstücksangelegenheiten" in teil_b
+
+    # The secretary corrects the transcript, the recording is moved to the archive, run again.
+    stages = Project.load(project).data["stages"]
+    align = json.loads((project / "align.json").read_text(encoding="utf-8"))
+    align["segments"][0]["text"] = CORRECTED
+    (project / "align.json").write_text(json.dumps(align), encoding="utf-8")
+    moved = Path(shutil.move(audio, tmp_path / "archiv.wav"))
+    proc = run_cli("run", str(moved), "-o", "n2.docx", *args[:-2], cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "dieselbe wie bisher" in proc.stderr
+    assert Project.load(project).data["stages"] == {
+        **stages,
+        "decode": Project.load(project).data["stages"]["decode"],
+    }
+    assert CORRECTED in "\n".join(p.text for p in docx.Document(tmp_path / "n2.docx").paragraphs)
