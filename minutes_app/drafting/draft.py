@@ -22,14 +22,17 @@ from typing import Any
 
 from ..base.errors import EngineError
 from ..base.jobs import CancelToken, ProgressFn, no_progress
-from ..base.types import AgendaItem, Minutes, MinutesItem, Segment
+from ..base.types import AgendaItem, Attendee, Minutes, MinutesItem, Segment
+from .beratung import add_beratung
 from .cues import ItemSpan, segment_items
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft, parse_item_draft
-from .merge import combine_parts, has_loops, looks_echoed, merge_resolution, merge_vote
+from .merge import combine_parts, merge_resolution, merge_vote
+from .motions import check_motions
 from .procedure import find_procedure
 from .prompts import PromptTemplate, load_prompt, prompt_version
 from .rules import find_resolution, speakers_list, verbatim_record
+from .speakers import draft_labels, known_names
 from .transcript import chunk_lines, format_lines, sanitize, speaker_label
 from .votes import item_vote
 
@@ -57,13 +60,16 @@ class _Drafter:
     ) -> None:
         self.engine, self.options, self.speakers, self.cancel = engine, options, speakers, cancel
         self.item_prompt, self.locate_prompt, *rest = draft_templates(options)
-        self.merge_prompt = rest[0] if rest else None
+        self.merge_prompt = next((t for t in rest if t.name == "merge_discussion"), None)
+        self.contribution_prompt = next((t for t in rest if t.name == "contribution"), None)
+        self.known: list[str] = []  # roster and agenda: names a draft may use
         self.window = min(options.context_tokens, engine.context_length)
 
     @property
     def templates(self) -> list[PromptTemplate]:
         """The whole prompt set of the protocol type (its version goes into the minutes)."""
-        return [self.item_prompt] + ([self.merge_prompt] if self.merge_prompt else []) + [self.locate_prompt]
+        extra = [t for t in (self.merge_prompt, self.contribution_prompt) if t is not None]
+        return [self.item_prompt, *extra, self.locate_prompt]
 
     def locate(self, previous: ItemSpan, missing: ItemSpan) -> int | None:
         """Ask the model where ``missing`` begins inside ``previous`` (index into its segments)."""
@@ -105,6 +111,20 @@ class _Drafter:
         )
 
     def draft_span(self, span: ItemSpan) -> ItemDraft:
+        draft = self._draft_json(span)
+        if self.contribution_prompt is not None:  # Verlaufsprotokoll: reported speech per contribution
+            add_beratung(
+                draft,
+                span.segments,
+                self.speakers,
+                self.engine,
+                self.contribution_prompt,
+                self.known,
+                self.cancel,
+            )
+        return draft
+
+    def _draft_json(self, span: ItemSpan) -> ItemDraft:
         values = {"number": span.number or "–", "title": sanitize(span.title)}
         lines = format_lines(span.segments, self.speakers)
         budget = self._budget(self.item_prompt, **values, part_info="Dies ist Teil 99 von 99.", transcript="")
@@ -150,7 +170,11 @@ class _Drafter:
 
 
 def _item_from_span(
-    span: ItemSpan, draft: ItemDraft | None, speakers: dict[str, str], protocol_type: str
+    span: ItemSpan,
+    draft: ItemDraft | None,
+    speakers: dict[str, str],
+    protocol_type: str,
+    known: list[str] | None = None,
 ) -> MinutesItem:
     item = MinutesItem(number=span.number, title=span.title, start=span.start, end=span.end)
     if not span.in_agenda and span.matched_by != "eröffnung" and span.matched_by != "" and span.number:
@@ -181,14 +205,10 @@ def _item_from_span(
     item.resolution, res_used_ev, res_flags = merge_resolution(
         draft.resolution, rule_res, res_ev, segs, not item.vote.is_empty()
     )
-    item.motions = []
-    for motion in draft.motions or []:
-        if len(motion.split()) > 60 or looks_echoed(motion, segs, min_words=8):
-            item.flags.append("Antragsliste des Sprachmodells enthielt wörtliche Redepassagen – entfernt")
-        elif motion not in item.motions:
-            item.motions.append(motion)
     item.evidence = vote_ev + [e for e in res_used_ev if e not in vote_ev]
     item.procedure = find_procedure(segs, speakers)
+    item.motions, motion_flags = check_motions(draft.motions, segs, item.procedure, speakers, known or [])
+    item.flags += motion_flags
 
     if protocol_type == "wort":
         item.discussion = verbatim_record(segs, speakers, clean=True)
@@ -199,14 +219,7 @@ def _item_from_span(
             item.flags.append("Beratung nicht automatisch zusammengefasst – bitte ergänzen")
         else:
             item.discussion = text
-            if has_loops(text):
-                item.flags.append(
-                    "Beratung enthält Wiederholungen des Sprachmodells – bitte kürzen und prüfen"
-                )
-            if looks_echoed(text, segs):
-                item.flags.append(
-                    "Beratung wörtlich aus dem Transkript übernommen – bitte in indirekte Rede fassen"
-                )
+            item.flags += draft.discussion_flags
     item.flags += vote_flags + res_flags
     item.flags = list(dict.fromkeys(item.flags))  # each hint once
     return item
@@ -228,9 +241,7 @@ def draft_templates(options: DraftOptions) -> list[PromptTemplate]:
         raise EngineError(
             f"Unbekannte Protokollart „{options.protocol_type}“ (erlaubt: {', '.join(PROTOCOL_TYPES)})."
         )
-    names = ["item_draft", "locate_item"] + (
-        ["merge_discussion"] if options.protocol_type == "verlauf" else []
-    )
+    names = ["item_draft", "locate_item"] + (["contribution"] if options.protocol_type == "verlauf" else [])
     return [load_prompt(n, options.prompts_dir, options.protocol_type) for n in names]
 
 
@@ -246,6 +257,7 @@ def draft_minutes(
     starts: dict[str, float] | None = None,
     done: dict[str, dict[str, Any]] | None = None,
     on_item: Callable[[str, MinutesItem], None] | None = None,
+    roster: list[Attendee] | None = None,
 ) -> Minutes:
     """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien").
 
@@ -256,8 +268,10 @@ def draft_minutes(
     called after each item so the caller can save it.
     """
     options = options or DraftOptions()
-    drafter = _Drafter(engine, options, speakers, cancel)
     ordered = sorted(segments, key=lambda s: (s.start, s.id))
+    speakers = draft_labels(ordered, speakers, roster)  # never a raw speaker id in the draft
+    drafter = _Drafter(engine, options, speakers, cancel)
+    drafter.known = known_names(agenda, roster)
     spans = segment_items(ordered, agenda, markers, starts, locate=drafter.locate)
     by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
@@ -274,7 +288,7 @@ def draft_minutes(
             item = MinutesItem.from_dict(finished[span_key])
         else:
             draft = drafter.draft_span(span) if span.segments else None
-            item = _item_from_span(span, draft, speakers, options.protocol_type)
+            item = _item_from_span(span, draft, speakers, options.protocol_type, drafter.known)
             given = by_number.get(span.number) if span.in_agenda else None
             if given is not None:  # what the invitation says about the item
                 item.public, item.paper, item.proposal = given.public, given.paper, given.proposal
@@ -311,6 +325,7 @@ def draft_request(
     starts: dict[str, float] | None = None,
     partial_path: str | None = None,
     partial_key: dict[str, Any] | None = None,
+    roster: list[Attendee] | None = None,
 ) -> Minutes:
     """The draft stage's work (also the worker-process entry).
 
@@ -335,6 +350,7 @@ def draft_request(
             starts=starts,
             done=done,
             on_item=on_item,
+            roster=roster,
         )
     finally:
         engine.close()

@@ -39,6 +39,7 @@ class ItemDraft:
     vote: Vote | None = None
     vote_segments: list[int] = field(default_factory=list)
     error: str = ""  # set when no JSON object could be recovered at all
+    discussion_flags: list[str] = field(default_factory=list)  # hints on the Beratung (beratung.py)
 
 
 def _pick(d: dict[str, Any], names: tuple[str, ...]) -> tuple[bool, Any]:

@@ -38,6 +38,7 @@ def _draft(
         "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
         "agenda": project.data.get("agenda", []),
         "names": project.speaker_names,
+        "roster": project.data.get("attendees", []),
         "markers": [list(m) for m in markers],  # as read back from project.json
         "starts": starts,
         "objected": sorted(project.objected_speakers),
@@ -49,6 +50,7 @@ def _draft(
         "segments": segments,
         "names": names,
         "agenda": project.agenda or None,
+        "roster": project.attendees or None,  # Fraktion and role beside the names in the draft
         "engine_kind": options.llm_engine,
         "llm_dir": str(llm_dir) if llm_dir else None,
         "engine_args": {

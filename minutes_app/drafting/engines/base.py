@@ -54,6 +54,16 @@ class LLMEngine(ABC):
         on_token: TokenFn | None = None,
     ) -> str: ...
 
+    def generate_many(
+        self,
+        batch: list[Messages],
+        max_new_tokens: int,
+        temperature: float = 0.0,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
+        """Replies to several independent prompts (engines may batch them and share the prefix)."""
+        return [self.generate(m, max_new_tokens, temperature, cancel=cancel) for m in batch]
+
     def check_context(self, prompt_tokens: int, max_new_tokens: int) -> None:
         """Refuse a prompt that would overflow the context window (never truncate silently)."""
         if prompt_tokens + max_new_tokens > self.context_length:

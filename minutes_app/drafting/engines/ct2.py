@@ -17,6 +17,7 @@ from ...base.model_cache import ModelCache
 from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
 
+BATCH_SIZE = 4  # prompts decoded together (CPU decode is memory-bound: a batch costs little more)
 GENERATORS = ModelCache("llm")  # (ctranslate2.Generator, ChatTokenizer) by load key
 
 
@@ -122,6 +123,42 @@ class CT2Engine(LLMEngine):
             if close is not None:
                 close()
         return tok.decode(detok.ids)
+
+    def generate_many(
+        self,
+        batch: list[Messages],
+        max_new_tokens: int,
+        temperature: float = 0.0,
+        cancel: CancelToken | None = None,
+    ) -> list[str]:
+        """One batched generation; the prompts' common token prefix is a cached static prompt."""
+        if len(batch) <= 1 or temperature > 0:
+            return super().generate_many(batch, max_new_tokens, temperature, cancel)
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        generator, tok = self._load()
+        prompts = [tok.prompt_ids(m) for m in batch]
+        for ids in prompts:
+            self.check_context(len(ids), max_new_tokens)
+        common = 0
+        shortest = min(len(p) for p in prompts) - 1  # every prompt keeps at least one own token
+        while common < shortest and all(p[common] == prompts[0][common] for p in prompts):
+            common += 1
+        static = tok.ids_to_tokens(prompts[0][:common])
+        results = generator.generate_batch(
+            [tok.ids_to_tokens(p[common:]) for p in prompts],
+            max_batch_size=BATCH_SIZE,
+            max_length=max_new_tokens,
+            end_token=tok.end_tokens,
+            repetition_penalty=self.repetition_penalty,
+            sampling_topk=1,
+            static_prompt=static or None,
+            include_prompt_in_result=False,
+            callback=(lambda step: bool(cancel is not None and cancel.cancelled)) if cancel else None,
+        )
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled()
+        return [tok.decode(list(r.sequences_ids[0])) for r in results]
 
     def close(self) -> None:
         self._generator = None  # a model kept for a queue stays in GENERATORS

@@ -1,0 +1,88 @@
+"""Anträge as actually made: each with mover and content, backed by the transcript, none invented.
+
+The rule-based recogniser (``procedure.find_procedure``) hears motions with their mover,
+content and outcome; the model's list is kept only where the item's transcript contains a
+motion at all, the entry names a mover (a speaker of the item, a Fraktion or a person of
+the roster), has content, and every name and number in it is in the transcript, roster or
+agenda. A motion without content ("… stellt einen Antrag.") is no entry.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..base.types import ProcedureEvent, Segment
+from . import procedure_patterns as P
+from .merge import looks_echoed
+from .quality import invented, words
+
+MOTION_KINDS = ("antrag", "aenderungsantrag")
+_ANTRAG_WORD = re.compile(r"antrag|beantrag", re.IGNORECASE)
+_MOVER_WORDS = re.compile(r"\bfraktion\b|\bbeantragt\b|\bantrag\s+(?:der|des|von)\b", re.IGNORECASE)
+MAX_MOTION_WORDS = 60
+
+
+def motion_said(segments: list[Segment]) -> bool:
+    """Somebody in the item makes (or reports) a motion."""
+    return any(P.MOTION.search(s.text) or P.GO_FRAME.search(s.text) for s in segments)
+
+
+def rule_motions(procedure: list[ProcedureEvent]) -> list[str]:
+    """The recogniser's motions that have a content (its sentence with mover and outcome)."""
+    return [p.text for p in procedure if p.kind in MOTION_KINDS and p.detail.strip()]
+
+
+def names_mover(motion: str, movers: list[str]) -> bool:
+    low = motion.lower()
+    for who in movers:
+        parts = [
+            w for w in words(who) if len(w) >= 3 and w not in ("herr", "frau", "ein", "des", "der", "die")
+        ]
+        if parts and any(p in words(low) for p in parts):
+            return True
+    return bool(_MOVER_WORDS.search(motion))
+
+
+def check_motions(
+    llm: list[str] | None,
+    segments: list[Segment],
+    procedure: list[ProcedureEvent],
+    labels: dict[str, str],
+    known: list[str],
+) -> tuple[list[str], list[str]]:
+    """(motions, flags) for one item."""
+    flags: list[str] = []
+    kept = rule_motions(procedure)
+    said = motion_said(segments)
+    source = " ".join(s.text for s in segments)
+    movers = [labels.get(s.speaker or "", "") for s in segments] + known
+    dropped = 0
+    for motion in llm or []:
+        motion = motion.strip()
+        if not motion or motion in kept:
+            continue
+        if len(motion.split()) > MAX_MOTION_WORDS or looks_echoed(motion, segments, min_words=8):
+            flags.append("Antragsliste des Sprachmodells enthielt wörtliche Redepassagen – entfernt")
+            continue
+        bad = invented(motion, [source, *movers, *known], ["Fraktion", "Antrag", "Verwaltung", "Ausschuss"])
+        if not said or bad or not names_mover(motion, movers) or len(motion.split()) < 5:
+            dropped += 1
+            continue
+        if kept and _same_motion(motion, kept):
+            continue
+        kept.append(motion)
+    if dropped:
+        flags.append(
+            f"{dropped} Antrag/Anträge des Sprachmodells ohne Beleg im Transkript, ohne Antragsteller "
+            "oder ohne Inhalt – nicht übernommen"
+        )
+    return kept, flags
+
+
+def _same_motion(motion: str, kept: list[str]) -> bool:
+    mine = set(w for w in words(motion) if len(w) >= 5)
+    for other in kept:
+        theirs = set(w for w in words(other) if len(w) >= 5)
+        if mine and len(mine & theirs) / len(mine) >= 0.5:
+            return True
+    return False
