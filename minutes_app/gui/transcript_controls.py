@@ -115,7 +115,7 @@ class TranscriptControls:
     def highlight(self, text: str) -> None:
         """Mark every occurrence of ``text`` in the cards (the search field's text)."""
         self.model.search_text = text.strip()
-        self.model.layoutChanged.emit()
+        self.list.viewport().update()  # marks change no card's size: repaint only, no relayout
 
     def set_mark_uncertain(self, on: bool) -> None:
         self.model.mark_uncertain = on
