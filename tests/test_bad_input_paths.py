@@ -445,3 +445,24 @@ def test_cli_no_draft_writes_the_transcript_niederschrift_and_a_moved_recording_
         "decode": Project.load(project).data["stages"]["decode"],
     }
     assert CORRECTED in "\n".join(p.text for p in docx.Document(tmp_path / "n2.docx").paragraphs)
+
+
+def test_without_project_a_moved_recording_finds_its_session(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from minutes_app.cli.commands import default_project_dir
+
+    monkeypatch.setenv("MINUTES_APP_DATA", str(tmp_path / "daten"))
+    audio = tmp_path / "rat.wav"
+    audio.write_bytes(b"RIFF-Ratssitzung")
+    first = default_project_dir(audio)
+    Project.create(first, audio)
+    copy = tmp_path / "kopie.wav"
+    copy.write_bytes(audio.read_bytes())
+    assert default_project_dir(copy) != first  # a copy while the original is there: its own session
+    (tmp_path / "archiv").mkdir()
+    moved = audio.rename(tmp_path / "archiv" / "rat-2025.wav")
+    assert default_project_dir(moved) == first  # moved: found by its content
+    other = tmp_path / "anders.wav"
+    other.write_bytes(b"RIFF-eine-andere-Sitzung")
+    assert default_project_dir(other) != first

@@ -91,8 +91,15 @@ def cmd_diarize(args: argparse.Namespace) -> int:
 
 
 def default_project_dir(audio: Path) -> Path:
+    """The session of ``audio`` in the per-user library: by its place, else by its content
+    (a moved or renamed recording finds its session: nothing is redone)."""
     digest = hashlib.sha1(str(audio.resolve()).encode()).hexdigest()[:8]
-    return data_dir() / "sessions" / f"{audio.stem}-{digest}"
+    folder = data_dir() / "sessions" / f"{audio.stem}-{digest}"
+    if folder.exists() or not audio.is_file():
+        return folder
+    from ..session.recording import find_by_content
+
+    return find_by_content(folder.parent, audio) or folder
 
 
 def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
@@ -150,6 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     template = settings.get("docx_template") or None
     folder = Path(args.project) if args.project else default_project_dir(Path(args.audio))
+    args.project = str(folder)  # found once (by place or content), used by _prepare_project
     check_run_outputs(args, folder, template)  # before any work: nothing an output would destroy
     project, attendees = _prepare_project(args)
     if project.audio_change is not None and project.audio_change.message:

@@ -218,3 +218,27 @@ def check_new_folder(folder: Path) -> None:
         raise ProjectError(
             f"Der Projektordner „{folder}“ kann nicht geöffnet werden ({exc.strerror})."
         ) from exc
+
+
+def find_by_content(library: str | os.PathLike[str], audio: str | os.PathLike[str]) -> Path | None:
+    """The session in ``library`` whose recording has the content of ``audio`` (SHA-256), or None.
+
+    Only sessions whose recording is gone from its place count (moved or renamed, not copied):
+    ``minutes-app run`` without ``--project`` finds them this way, so nothing is redone."""
+    from .project import PROJECT_FILE, list_projects
+
+    digest = ""
+    for folder in list_projects(library):
+        try:
+            data = json.loads((folder / PROJECT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            continue
+        known = data.get("audio") if isinstance(data, dict) else None
+        if not isinstance(known, dict) or not known.get("sha256"):
+            continue
+        if Path(str(known.get("path") or "")).exists():
+            continue  # that session still has its recording: it was copied, not moved
+        digest = digest or file_sha256(audio)
+        if known["sha256"] == digest:
+            return folder
+    return None
