@@ -466,3 +466,32 @@ def test_without_project_a_moved_recording_finds_its_session(
     other = tmp_path / "anders.wav"
     other.write_bytes(b"RIFF-eine-andere-Sitzung")
     assert default_project_dir(other) != first
+
+
+def test_gui_export_refuses_session_files_and_links_with_a_message(
+    qtbot, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    pytest.importorskip("pytestqt")
+    from test_gui_shell import Boxes
+
+    from minutes_app.gui.export_dialog import ExportDialog
+    from minutes_app.gui.jobs import JobRunner
+    from minutes_app.session.editing import SessionDoc
+
+    make_project(tmp_path)
+    doc = SessionDoc.open(tmp_path / "p")
+    boxes = Boxes(monkeypatch)
+    dialog = ExportDialog(doc.as_result, Settings({}), JobRunner(synchronous=True), "Rat")
+    qtbot.addWidget(dialog)
+    (tmp_path / "verknuepft.docx").symlink_to(tmp_path / "a.wav")
+    before = tree_bytes(tmp_path)
+    for target in (
+        tmp_path / "p" / "project.json",
+        tmp_path / "p" / "audit.jsonl",
+        tmp_path / "verknuepft.docx",
+    ):
+        dialog.output.setText(str(target))
+        dialog.start_export()
+    assert tree_bytes(tmp_path) == before
+    assert [kind for kind, _ in boxes.calls] == ["warning"] * 3
+    assert "Datei eines Sitzungsprojekts" in boxes.calls[0][1] and "Verknüpfung" in boxes.calls[2][1]

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from ..base.jobs import CancelToken, ProgressFn
 from ..base.settings import Settings
 from ..session.export import export_session
+from ..session.outputs import check_export_targets
 from ..session.result import SessionResult
 from .file_dialogs import open_file, save_file, start_folder
 from .jobs import JobRunner
@@ -155,6 +156,8 @@ class ExportDialog(QDialog):
         self.export_button.setEnabled(False)
 
         def work(progress: ProgressFn, cancel: CancelToken) -> list[Path]:
+            # the one output check (CLI too): no input, session file, folder, link or special file
+            check_export_targets([(fmt, output, part)], [template], result.project.folder)
             return export_session(result, fmt, output, template, include, part)
 
         self.jobs.submit(
