@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ..base import jsonio
 from ..base.errors import ModelCorruptError, UserError
 from ..base.fileio import atomic_open
 from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
@@ -40,6 +41,7 @@ BUNDLE_FORMAT = "minutes-app-model-bundle"
 BUNDLE_VERSION = 1
 _DEFLATE_BELOW = 16 * 1024 * 1024  # config, tokenizer, vocabulary compress; weights do not
 _SHA_RE = re.compile(r"^[0-9a-f]{64}$")
+MAX_INDEX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -142,10 +144,14 @@ def read_index(zf: zipfile.ZipFile, bundle: Path) -> list[dict[str, Any]]:
     from .store import check_id
 
     try:
-        index = json.loads(zf.read(BUNDLE_JSON).decode("utf-8"))
+        if zf.getinfo(BUNDLE_JSON).file_size > MAX_INDEX_BYTES:
+            raise _bad(bundle, f"{BUNDLE_JSON} ist zu groß")
+        index = jsonio.loads(zf.read(BUNDLE_JSON), max_bytes=MAX_INDEX_BYTES)
     except KeyError:
         raise _bad(bundle, f"{BUNDLE_JSON} fehlt") from None
-    except (ValueError, zipfile.BadZipFile) as exc:
+    except jsonio.BadJSON as exc:
+        raise _bad(bundle, f"{BUNDLE_JSON} ist nicht lesbar: {exc.reason}") from exc
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
         raise _bad(bundle, f"{BUNDLE_JSON} ist nicht lesbar") from exc
     if not isinstance(index, dict) or index.get("format") != BUNDLE_FORMAT:
         raise _bad(bundle, "kein Modellpaket von minutes-app")

@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..base import jsonio
 from ..base.errors import EngineError
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 
@@ -94,8 +95,11 @@ def hf_to_ct2(hf_dir: Path, out_dir: Path, quantization: str = "int8") -> None:
     # inline in tokenizer_config.json (older loaders, plain ``tokenizers`` users).
     cfg_path = out_dir / "tokenizer_config.json"
     jinja = out_dir / "chat_template.jinja"
-    if cfg_path.is_file():
-        cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    try:
+        cfg = jsonio.loads(jsonio.read_bytes(cfg_path), dict) if cfg_path.is_file() else None
+    except (OSError, ValueError):  # a damaged tokenizer config: the template stays as it is
+        cfg = None
+    if cfg is not None:
         template = cfg.get("chat_template")
         if isinstance(template, str) and not jinja.is_file():
             jinja.write_text(template, encoding="utf-8")

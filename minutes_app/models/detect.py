@@ -6,11 +6,11 @@ where each part goes in the store layout.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import UserError
 
 # kind, format and layout in the store:
@@ -33,8 +33,8 @@ class Detected:
 
 def _json(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = jsonio.loads(jsonio.read_bytes(path, 64 * 1024 * 1024))
+    except (OSError, ValueError):  # jsonio.BadJSON is a ValueError
         return {}
     return data if isinstance(data, dict) else {}
 

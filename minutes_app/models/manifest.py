@@ -7,17 +7,18 @@ sha256 and size, plus id, kind, format, source and install time.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.fileio import write_json
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 
 MANIFEST = "manifest.json"
 CHUNK = 8 * 1024 * 1024
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 
 
 def sha256_file(
@@ -101,8 +102,8 @@ def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of a model folder, or None if it is missing or unreadable."""
     path = folder / MANIFEST
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = jsonio.loads(jsonio.read_bytes(path, MAX_MANIFEST_BYTES), max_bytes=MAX_MANIFEST_BYTES)
+    except (OSError, ValueError):  # jsonio.BadJSON is a ValueError
         return None
     if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or "id" not in data:
         return None

@@ -227,9 +227,9 @@ class ModelStore:
 
     @staticmethod
     def _registry_problems(model_id: str, manifest: dict[str, Any]) -> builtins.list[str]:
+        """A registry id must carry the registry's pinned sums, whatever its manifest says it is."""
         source = registry.SOURCES.get(model_id)
-        origin = manifest.get("source")
-        if source is None or not isinstance(origin, dict) or origin.get("type") != "registry":
+        if source is None:
             return []
         files = manifest.get("files")
         entries: dict[str, Any] = files if isinstance(files, dict) else {}
@@ -300,13 +300,22 @@ class ModelStore:
                 ModelMissingError(f"Das Modell „{model_id}“ ist {state}. {fix_hint(model_id)}"),
             )
         problems, usable = _manifest_problems(manifest)
-        present = [r for r in usable if (folder / r).is_file()]
-        problems += [f"{r} fehlt" for r in usable if r not in present]
+        # A registry id is checked against the sums pinned in registry.py, hashed from the files
+        # themselves: a manifest that agrees with forged files proves nothing.
+        pinned = (
+            {t.dest: t.sha256 for t in registry.SOURCES[model_id].targets}
+            if model_id in registry.SOURCES
+            else {}
+        )
+        wanted = list(dict.fromkeys([*usable, *pinned]))
+        present = [r for r in wanted if (folder / r).is_file()]
+        problems += [f"{r} fehlt" for r in wanted if r not in present]
         hashed = hash_files(folder, present, progress, cancel, f"{model_id} wird geprüft")
         for rel, info in hashed.items():
-            if info["sha256"] != manifest["files"][rel].get("sha256"):
+            if rel in usable and info["sha256"] != manifest["files"][rel].get("sha256"):
                 problems.append(f"{rel} hat eine falsche Prüfsumme")
-        problems += self._registry_problems(model_id, manifest)
+            if rel in pinned and info["sha256"] != pinned[rel]:
+                problems.append(f"{rel} passt nicht zur Modellliste (festgelegte Prüfsumme)")
         if problems:
             return VerifyResult(
                 model_id,
