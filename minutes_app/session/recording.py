@@ -145,12 +145,13 @@ def _record_recording(project: Project, audio: Path) -> None:
         rel = audio.relative_to(project.folder.resolve())
     except (ValueError, OSError):
         return  # imported from elsewhere: never the session's to delete
-    stem = audio.name[: -len(".wav")] if audio.name.endswith(".wav") else audio.stem
-    sidecar = rel.parent / f"{stem}{SIDECAR_SUFFIX}"
+    name = audio.name
+    stem = next((name[: -len(s)] for s in (".part.wav", ".wav") if name.endswith(s)), audio.stem)
+    sidecar = rel.parent / f"{stem}{SIDECAR_SUFFIX}"  # as audio/recovery.py names it
     if not (project.folder / sidecar).is_file():
         return
-    for name in (rel.as_posix(), sidecar.as_posix()):
-        project.record_file(name)
+    for own in (rel, sidecar, rel.parent / f"{stem}.wav", rel.parent / f"{stem}.part.wav"):
+        project.record_file(own.as_posix())
 
 
 def keep_version(project: Project) -> Path | None:
