@@ -8,7 +8,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "minutes_app"
-QT_FREE = ["base", "session", "pipeline", "audio", "asr", "diarization", "drafting", "agenda", "export", "models", "cli"]
+QT_FREE = [
+    "base",
+    "session",
+    "pipeline",
+    "audio",
+    "asr",
+    "diarization",
+    "drafting",
+    "agenda",
+    "export",
+    "models",
+    "cli",
+]
 
 
 def _imports(path: Path) -> set[str]:
