@@ -495,3 +495,21 @@ def test_gui_export_refuses_session_files_and_links_with_a_message(
     assert tree_bytes(tmp_path) == before
     assert [kind for kind, _ in boxes.calls] == ["warning"] * 3
     assert "Datei eines Sitzungsprojekts" in boxes.calls[0][1] and "Verknüpfung" in boxes.calls[2][1]
+
+
+def test_sweep_tightens_only_the_sessions_own_files(tmp_path: Path) -> None:
+    library = tmp_path / "bibliothek"
+    library.mkdir()
+    os.chmod(library, 0o755)  # a library the user chose: its mode stays
+    folder = library / "sitzung"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    project = Project.create(folder, name="Rat")
+    project.save_result("asr", {}, {"segments": []})
+    os.chmod(project.stage_file("asr"), 0o644)
+    (folder / "notiz.txt").write_text("meine", encoding="utf-8")
+    os.chmod(folder / "notiz.txt", 0o644)
+    privacy.sweep(library, Settings({"retention_on_release": False}))
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(project.stage_file("asr")) == 0o600
+    assert mode(folder / "notiz.txt") == 0o644 and mode(folder) == 0o755 and mode(library) == 0o755

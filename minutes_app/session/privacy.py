@@ -7,7 +7,7 @@ for an admin filling in a transparency or processing register:
 Permissions (POSIX): every folder the program creates is 0700 and every file it
 writes 0600, whatever the umask (``base.fileio``; the recorder's WAV and sidecar,
 ``project.json``, stage results, ``audio.pcm``, ``audit.jsonl``, frozen minutes,
-exports). ``sweep`` also tightens sessions written by older versions. On Windows
+exports). ``sweep`` also tightens sessions written by older versions (their own files only). On Windows
 the per-user data folder is private already and modes are left alone.
 
 Retention (settings ``retention_on_release``, ``retention_release_days``, ``retention_days``,
@@ -125,26 +125,27 @@ def loggable(text: str, settings: Settings | None = None) -> str:
 
 
 # -- permissions ----------------------------------------------------------------------------------
-def secure_tree(folder: str | os.PathLike[str], include_root: bool = True) -> int:
-    """Make ``folder`` and everything in it owner-only (POSIX); returns how many modes changed.
+def secure_tree(project: Project) -> int:
+    """Make the session's own files and folders owner-only (POSIX); returns how many modes changed.
 
-    ``include_root=False``: the folder itself keeps its mode (a folder the program did not create)."""
+    Only what the session created (``Project.own_files``, the folders holding them, the session
+    folder if the program made it): a file the user put into the folder keeps its mode."""
     if not POSIX:
         return 0
+    root = project.folder
+    entries = [(path, PRIVATE_FILE) for path in project.own_files()]
+    folders = {path.parent for path, _ in entries if path.parent != root}
+    if project.data.get("folder_created", True) is not False:
+        folders.add(root)
     changed = 0
-    root = Path(folder)
-    for current, dirs, files in os.walk(root):
-        entries = [(Path(current), PRIVATE_DIR)] if Path(current) == root and include_root else []
-        entries += [(Path(current, d), PRIVATE_DIR) for d in dirs]
-        entries += [(Path(current, f), PRIVATE_FILE) for f in files]
-        for path, mode in entries:
-            try:
-                if path.is_symlink() or path.stat().st_mode & 0o777 == mode:
-                    continue
-                os.chmod(path, mode)
-                changed += 1
-            except OSError:
-                continue  # not ours (or gone): leave it
+    for path, mode in [*entries, *((f, PRIVATE_DIR) for f in sorted(folders))]:
+        try:
+            if path.is_symlink() or path.stat().st_mode & 0o777 == mode:
+                continue
+            os.chmod(path, mode)
+            changed += 1
+        except OSError:
+            continue  # not ours (or gone): leave it
     return changed
 
 
@@ -315,7 +316,7 @@ def sweep(
     for folder in list_projects(root):
         try:
             project = Project.load(folder)
-            secure_tree(folder, include_root=project.data.get("folder_created", True) is not False)
+            secure_tree(project)
             removed = apply_retention(project, settings, now)
         except (UserError, OSError) as exc:
             _log.warning("privacy sweep: session %s skipped (%s)", folder.name, type(exc).__name__)
