@@ -513,3 +513,17 @@ def test_sweep_tightens_only_the_sessions_own_files(tmp_path: Path) -> None:
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(project.stage_file("asr")) == 0o600
     assert mode(folder / "notiz.txt") == 0o644 and mode(folder) == 0o755 and mode(library) == 0o755
+
+
+def test_audit_export_never_replaces_the_trail_or_a_session_file(tmp_path: Path) -> None:
+    from minutes_app.session import audit
+
+    project = make_project(tmp_path)
+    before = tree_bytes(tmp_path)
+    for name, fmt in (("audit.jsonl", "csv"), ("project.json", "json"), ("draft.json", "json")):
+        with pytest.raises(OutputError, match="Datei eines Sitzungsprojekts"):
+            audit.export_audit(project, project.folder / name, fmt)  # GUI and CLI share this
+    with pytest.raises(OutputError, match="Verknüpfung"):
+        (tmp_path / "prot.csv").symlink_to(project.folder / "audit.jsonl")
+        audit.export_audit(project, tmp_path / "prot.csv")
+    assert tree_bytes(tmp_path) == before

@@ -278,8 +278,12 @@ def export_audit(
     """Write the trail to ``path`` (atomically) as CSV (``;``, UTF-8 with BOM) or JSON.
 
     Returns the number of entries written; the export itself is recorded afterwards
-    (not on a released session: its files are never changed).
+    (not on a released session: its files are never changed). ``path`` goes through the one
+    output check first (never the trail itself, a session file, a link or a special file).
     """
+    from .outputs import check_export_targets
+
+    check_export_targets([(fmt, path, None)], [], project.folder)
     entries = read(project)
     if fmt == "json":
         write_json(path, [e.to_dict() for e in entries])
