@@ -84,7 +84,7 @@ def prepare(name: str) -> Path:
     project = Project.open_or_create(OUT / name / "projekt", audio)
     project.agenda, project.attendees, project.protocol_type = agenda, people, "verlauf"
     project.save()
-    options = PipelineOptions(draft=False, attendees=[p.name for p in people])
+    options = PipelineOptions(draft=False, parallel=False, attendees=[p.name for p in people])
     result = run_pipeline(project, options)
     suggestions = suggest_speaker_names(result.segments, people)
     names = {s.speaker: s.name for s in suggestions}

@@ -20,7 +20,7 @@ from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
 from .quality import invented, sentences, verbatim_share
-from .reported import PLACEHOLDER, finish_summary, report, upper_first
+from .reported import PLACEHOLDER, finish_summary, report, shift_unreported, upper_first
 from .rules import speakers_list
 from .speakers import CHAIR_LABEL, Contribution, contributions, is_substantive
 from .transcript import sanitize
@@ -127,6 +127,8 @@ def summarise_item(
             summary = extract(piece, label)
             if label not in result.fallbacks:
                 result.fallbacks.append(label)
+        else:
+            summary = shift_unreported(summary, label)
         if summary:
             per.setdefault(i, []).append(summary)
     result.paragraphs = [" ".join(per[i]) for i in sorted(per)]

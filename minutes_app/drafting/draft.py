@@ -213,7 +213,8 @@ def _item_from_span(
     if protocol_type == "wort":
         item.discussion = verbatim_record(segs, speakers, clean=True)
     elif protocol_type == "verlauf":
-        text = drop_template_sentences((draft.discussion or "").strip())
+        lines = (draft.discussion or "").strip().splitlines()  # one paragraph per contribution
+        text = "\n".join(t for t in (drop_template_sentences(line) for line in lines) if t)
         if len(text) < 20:
             item.discussion = speakers_list(segs, speakers)
             item.flags.append("Beratung nicht automatisch zusammengefasst – bitte ergänzen")

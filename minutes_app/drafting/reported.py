@@ -55,6 +55,11 @@ _KONJ_3 = {
     "lohnt": "lohne",
     "reicht": "reiche",
     "betrifft": "betreffe",
+    "brauchen": "bräuchten",
+    "gehen": "gingen",
+    "kommen": "kämen",
+    "fehlen": "fehlten",
+    "liegen": "lägen",
     "unterstützt": "unterstütze",
     "beantragt": "beantrage",
     "lehnt": "lehne",
@@ -219,7 +224,10 @@ def to_reported(sentence: str, speaker: str) -> str:
         s,
         flags=re.IGNORECASE,
     )
-    s = re.sub(r"\b(" + "|".join(_KONJ_3) + r")\b", lambda m: _KONJ_3[m.group(1)], s)
+    verbs = "|".join(_KONJ_3)
+    # "eingerichtet werden können": only the last of two verbs is finite
+    s = re.sub(rf"\b({verbs})\s+({verbs})\b", lambda m: f"{m.group(1)}\x00{_KONJ_3[m.group(2)]}", s)
+    s = re.sub(rf"\b({verbs})\b(?!\x00)", lambda m: _KONJ_3[m.group(1)], s).replace("\x00", " ")
     return s.strip()
 
 
@@ -238,8 +246,9 @@ def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
         return f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
     body = to_reported(sentence, speaker).rstrip(".!?;: ")
     if body.startswith(speaker):  # "ich bin der Meinung" -> "X sei der Meinung"
-        return f"{upper_first(body)}."
-    return f"{upper_first(speaker)} {verb}, {lower_first(body)}."
+        return f"{upper_first(body)}{'' if body.endswith('…') else '.'}"
+    end = "" if body.endswith("…") else "."
+    return f"{upper_first(speaker)} {verb}, {lower_first(body)}{end}"
 
 
 def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:
@@ -260,8 +269,9 @@ def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:
     text = re.sub(r"\bich\b", PLACEHOLDER, text)
     if PLACEHOLDER not in text:
         return ""  # no subject we can name: the caller falls back to the rules
-    out = []
-    for sent in sentences(text):
-        sent = sent.replace(PLACEHOLDER, speaker)
-        out.append(upper_first(sent) if is_reported(sent) else upper_first(to_reported(sent, speaker)))
-    return " ".join(out)
+    return " ".join(upper_first(sent.replace(PLACEHOLDER, speaker)) for sent in sentences(text))
+
+
+def shift_unreported(text: str, speaker: str) -> str:
+    """Sentences with neither reporting verb nor Konjunktiv shifted by the rules."""
+    return " ".join(s if is_reported(s) else upper_first(to_reported(s, speaker)) for s in sentences(text))
