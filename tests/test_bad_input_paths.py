@@ -527,3 +527,13 @@ def test_audit_export_never_replaces_the_trail_or_a_session_file(tmp_path: Path)
         (tmp_path / "prot.csv").symlink_to(project.folder / "audit.jsonl")
         audit.export_audit(project, tmp_path / "prot.csv")
     assert tree_bytes(tmp_path) == before
+
+
+def test_cli_delete_keeps_the_users_files_and_says_so(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project.folder / "privat.mp4").write_bytes(OLD)
+    proc = run_cli("delete", str(project.folder), "--yes", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "project.json" in proc.stdout and "bleiben" in proc.stdout
+    assert sorted(p.name for p in project.folder.iterdir()) == ["privat.mp4"]
+    assert (project.folder / "privat.mp4").read_bytes() == OLD and (tmp_path / "a.wav").exists()

@@ -173,6 +173,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
         )
     for line in privacy.delete_session(project):
         print(line)
+    if project.folder.exists():  # only the session's own files are deleted
+        print(f"Dateien, die nicht von minutes-app angelegt wurden, bleiben in „{project.folder}“ erhalten.")
     return 0
 
 
