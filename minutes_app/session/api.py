@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from ..base.settings import Settings
     from .editing import SessionDoc
 
-AGENDA_CONFIRMED_KEY = "draft_agenda_confirmed"  # agenda the user accepted an older draft for
-
 
 @dataclass(frozen=True)
 class Change:
@@ -361,7 +359,10 @@ class Session:
     # -- Teil B: a draft older than the agenda ----------------------------------------------------------
     def confirm_draft_for_agenda(self) -> Change:
         """The user checked a draft made before the agenda changed: exports may use it."""
-        from .teilb import agenda_digest, stale_draft
+        from .teilb import AGENDA_CONFIRMED_KEY, agenda_digest, stale_draft
+
+        if not stale_draft(self.project):
+            return Change("draft_confirmed", (), self.state)  # nothing to confirm (also when released)
 
         def apply() -> list[audit.AuditEntry]:
             if not stale_draft(self.project):
