@@ -537,3 +537,21 @@ def test_cli_delete_keeps_the_users_files_and_says_so(tmp_path: Path) -> None:
     assert "project.json" in proc.stdout and "bleiben" in proc.stdout
     assert sorted(p.name for p in project.folder.iterdir()) == ["privat.mp4"]
     assert (project.folder / "privat.mp4").read_bytes() == OLD and (tmp_path / "a.wav").exists()
+
+
+def test_same_recording_after_retention_redoes_nothing_but_the_decoding(tmp_path: Path) -> None:
+    project = corrected_session(tmp_path)
+    corrected = (project.folder / "align.json").read_bytes()
+    stages = json.loads(json.dumps(project.data["stages"]))
+    project.data["audio"]["added"] = project.data["created"] = "2020-01-01T00:00:00+00:00"
+    privacy.apply_retention(project, Settings({"retention_on_release": False, "retention_days": 30}))
+    assert not project.has_audio and not project.pcm_path.exists()  # the reference only: a.wav is outside
+    again = Project.open_or_create(project.folder, tmp_path / "a.wav")
+    assert again.audio_change is not None and again.audio_change.kind == "verschoben"
+    key = {"audio": again.data["audio"]}
+    assert not again.is_done("decode", key)  # audio.pcm is decoded again ...
+    again.save_result("decode", key, None)  # ... as the pipeline does, from the same input
+    assert {k: v for k, v in again.data["stages"].items() if k != "decode"} == {
+        k: v for k, v in stages.items() if k != "decode"
+    }
+    assert (again.folder / "align.json").read_bytes() == corrected

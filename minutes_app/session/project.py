@@ -287,10 +287,13 @@ class Project:
     def save_result(self, stage: str, key: dict[str, Any], result: dict[str, Any] | None) -> None:
         if result is not None:
             write_json(self.stage_file(stage), result)
+        previous = (self.data["stages"].get(stage) or {}).get("key")
         self.data["stages"][stage] = {"key": key, "finished": _now()}
-        # A finished stage makes the stages built on it stale.
-        for later in DEPENDENTS[stage]:
-            self.data["stages"].pop(later, None)
+        # A finished stage makes the stages built on it stale, unless it was only re-created from
+        # the same input (e.g. audio.pcm deleted by retention, the same recording attached again).
+        if previous != key:
+            for later in DEPENDENTS[stage]:
+                self.data["stages"].pop(later, None)
         self.save()
 
     def invalidate(self, stage: str) -> None:

@@ -125,13 +125,17 @@ def _rekey(project: Project, audio: dict[str, Any]) -> None:
     transcription windows) stay valid, so nothing built on them is redone."""
     old = project.data.get("audio") or {}
     project.data["audio"] = audio
+
+    def same(known: Any) -> bool:  # the key of this recording: as stored before, or by content
+        return known == old or isinstance(known, dict) and known.get("sha256") == audio.get("sha256")
+
     decode = project.data.get("stages", {}).get("decode")
-    if isinstance(decode, dict) and decode.get("key") == {"audio": old}:
+    if isinstance(decode, dict) and isinstance(decode.get("key"), dict) and same(decode["key"].get("audio")):
         decode["key"] = {"audio": audio}
     partial = project.folder / PARTIAL_FILE
     try:
         saved = json.loads(partial.read_text(encoding="utf-8"))
-        if saved["key"]["audio"] == old:
+        if same(saved["key"]["audio"]):
             saved["key"]["audio"] = audio
             write_json(partial, saved)
     except (OSError, ValueError, RecursionError, KeyError, TypeError):
