@@ -10,6 +10,7 @@ import pytest
 from minutes_app.base.errors import OutputError, ProjectError, UserError
 from minutes_app.base.fileio import atomic_open, check_writable, write_json
 from minutes_app.base.settings import Settings
+from minutes_app.session.api import Session
 from minutes_app.session.project import SCHEMA_VERSION, Project
 
 
@@ -27,7 +28,7 @@ def test_create_and_reload(tmp_path, audio):
     assert data["audio"]["path"] == str(audio.resolve())
     if os.name == "posix":
         assert (tmp_path / "p").stat().st_mode & 0o077 == 0
-    project.rename_speaker("SPEAKER_00", "Frau Weber")
+    Session(project).rename_speaker("SPEAKER_00", "Frau Weber")  # changes go through the session API
     assert Project.load(tmp_path / "p").speaker_names == {"SPEAKER_00": "Frau Weber"}
 
 

@@ -261,10 +261,6 @@ class Project:
     def objected_speakers(self, ids: list[str]) -> None:
         self.data[OBJECTED_KEY] = sorted(set(ids))
 
-    def rename_speaker(self, speaker_id: str, name: str) -> None:
-        self.data["speaker_names"][speaker_id] = name
-        self.save()
-
     # -- stages ----------------------------------------------------------------
     def stage_file(self, stage: str) -> Path:
         return self.folder / f"{stage}.json"
