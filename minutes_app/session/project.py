@@ -285,9 +285,9 @@ class Project:
             write_json(self.stage_file(stage), result)
         previous = (self.data["stages"].get(stage) or {}).get("key")
         self.data["stages"][stage] = {"key": key, "finished": _now()}
-        # A finished stage makes the stages built on it stale, unless it was only re-created from
-        # the same input (e.g. audio.pcm deleted by retention, the same recording attached again).
-        if previous != key:
+        # A finished stage makes the stages built on it stale; not so audio.pcm (a cache) decoded
+        # again from the same recording (deleted by retention, the same recording attached again).
+        if stage != "decode" or previous != key:
             for later in DEPENDENTS[stage]:
                 self.data["stages"].pop(later, None)
         self.save()
