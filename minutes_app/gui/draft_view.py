@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from ..base.errors import Cancelled, UserError
 from ..base.jobs import CancelToken, ProgressFn
 from ..base.types import MinutesItem
-from ..session import audit, signoff
+from ..session import signoff
 from ..session.editing import AI_DRAFT, CONFIRMED, SessionDoc
 from . import draft_regen, job_adapter, undo
 from .autosave import AutoSave
@@ -196,21 +196,8 @@ class DraftView(QWidget):
         if seconds is None:
             self.show_status(tr("draft.set_start.no_player"))
             return False
-        project = self.doc.project
-        before = project.item_starts.get(item.number)
-        try:
-            signoff.check_unlocked(project)
-            self.doc.save()  # pending edits and their entries first
-            audit.record(
-                project,
-                "feld_bearbeitet",
-                f"TOP {item.number} Beginn",
-                None if before is None else format_time(before, tenths=True),
-                format_time(seconds, tenths=True),
-                user=self.doc.user,
-            )
-            project.set_item_start(item.number, seconds)
-            project.save()
+        try:  # session API: lock, pending edits first, review reopened, audit entry
+            self.doc.session.set_item_start(item.number, seconds)
         except UserError as exc:
             self.show_status(str(exc))
             return False

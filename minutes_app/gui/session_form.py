@@ -30,6 +30,7 @@ from ..agenda.text import parse_agenda_lines
 from ..base.errors import UserError
 from ..base.settings import setting
 from ..base.types import AgendaItem, SessionInfo
+from ..session.api import Session
 from ..session.project import Project
 from .file_dialogs import open_file, open_files
 from .start_view import create_session
@@ -363,18 +364,16 @@ class SessionForm(QWidget):
         else:
             project = self.project
             if audio:
-                project.set_audio(audio.pop(0))
+                Session(project).attach_audio(audio.pop(0))
             if name:
-                project.name = name
+                Session(project).set_header(name=name)
             projects.append(project)
         projects += [create_session(self.library, path.stem, path) for path in audio]
-        for project in projects:
-            project.info = info
-            project.protocol_type = str(self.protocol_combo.currentData())
-            if project.data.get("agenda") != [dataclasses.asdict(a) for a in agenda]:
-                project.agenda = agenda
-            project.attendees = people
-            project.save()
+        for project in projects:  # session API: lock, review reopened, one audit entry per change
+            session = Session(project)
+            session.set_header(info, protocol_type=str(self.protocol_combo.currentData()))
+            session.set_agenda(agenda)
+            session.set_attendees(people)
         self.project = projects[0]
         self.audio_files = []
         self._show_audio()

@@ -161,9 +161,8 @@ class SpeakerPanel(QWidget):
         if speaker_id is None:
             return False
         try:
-            if self.doc.dirty:
-                self.doc.save()  # pending edits and their audit entries come first
-            changed = privacy.set_objection(self.doc.project, speaker_id, objects, user=self.doc.user)
+            # session API: pending edits first, lock, review reopened, audit entry
+            changed = self.doc.session.set_objection(speaker_id, objects).changed
         except UserError as exc:
             QMessageBox.warning(self, tr("error.title"), str(exc))
             changed = False

@@ -91,6 +91,14 @@ def write_doc(doc: SessionDoc) -> None:
     doc.discard()
 
 
+def _clock(seconds: float) -> str:
+    """``02:03,4`` (``1:02:03,4`` from an hour on), as the editors show a position."""
+    whole = int(max(seconds, 0.0))
+    h, rest = divmod(whole, 3600)
+    m, sec = divmod(rest, 60)
+    return (f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}") + f",{int((seconds - whole) * 10)}"
+
+
 def _agenda_text(items: list[AgendaItem]) -> list[str]:
     return [f"TOP {a.number} {a.title}" + ("" if a.public else " (nichtöffentlich)") for a in items]
 
@@ -268,8 +276,8 @@ class Session:
             new = self.project.item_starts.get(number)
             if old == new:
                 return []
-            after = "automatisch" if new is None else f"{new:.2f} s"
-            before = None if old is None else f"{old:.2f} s"
+            after = "automatisch" if new is None else _clock(new)
+            before = None if old is None else _clock(old)
             return [self._entry("feld_bearbeitet", f"TOP {number} Beginn", before, after)]
 
         return self._change("item_start", apply, f"TOP {number} Beginn")
@@ -329,14 +337,18 @@ class Session:
             return Change("save", tuple(entries), self.state)
 
     # -- sign-off ---------------------------------------------------------------------------------------
-    def mark_reviewed(self) -> Change:
-        return self._external("geprueft", lambda: signoff.mark_reviewed(self.project, self.user))[0]
+    def mark_reviewed(self, signer: str | None = None) -> Change:
+        """Schriftführung: "geprüft" (``signer``: the name recorded, see ``signoff.mark_reviewed``)."""
+        run = lambda: signoff.mark_reviewed(self.project, self.user, signer)  # noqa: E731
+        return self._external("geprueft", run)[0]
 
     def reopen(self, reason: str = "") -> Change:
         return self._external("entwurf", lambda: signoff.reopen(self.project, self.user, reason))[0]
 
-    def release(self) -> Change:
-        return self._external("freigegeben", lambda: signoff.release(self.project, self.user))[0]
+    def release(self, signer: str | None = None) -> Change:
+        """Vorsitz: "freigegeben", frozen copy written, session locked."""
+        run = lambda: signoff.release(self.project, self.user, signer)  # noqa: E731
+        return self._external("freigegeben", run)[0]
 
     def new_version(self, reason: str) -> Change:
         run = lambda: signoff.new_version(self.project, self.user, reason)  # noqa: E731
