@@ -159,8 +159,10 @@ SESSION_FILE_NAMES = frozenset(
         "align.json",
         "draft.json",
         "asr.partial.json",
+        "diarization.partial.json",  # pipeline/stage_diarize.py: finished blocks
         "draft.partial.json",
         "diarization.live.json",
+        "processing.json",  # pipeline/interrupted.py: while a run works on the session
         "session.lock",  # session/lock.py
     )
 )

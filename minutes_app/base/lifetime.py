@@ -30,6 +30,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 WATCHDOG_S = 0.5  # how often the child's watchdog looks for its parent
@@ -162,3 +163,40 @@ def _windows_job() -> _WindowsJob:
     if not _JOB:
         _JOB.append(_WindowsJob())
     return _JOB[0]
+
+
+def start_ticks(pid: int) -> int | None:
+    """When process ``pid`` started (Linux clock ticks since boot); None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+        return int(stat.rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def process_alive(pid: int, started: int | None = None) -> bool:
+    """Is process ``pid`` running (and, with ``started`` from ``start_ticks``, still the same
+    process, not a later one that got the number again)?"""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+        handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        code = ctypes.c_ulong()
+        try:
+            ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        finally:
+            kernel32.CloseHandle(handle)
+        return bool(ok) and code.value == 259  # STILL_ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # someone else's process: it exists
+    if started is not None and sys.platform.startswith("linux"):
+        now = start_ticks(pid)
+        return now is None or now == started
+    return True

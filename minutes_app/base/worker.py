@@ -231,12 +231,16 @@ class WorkerStage:
         self._cancel.set()
 
     def wait(self, progress: ProgressFn = no_progress, cancel: CancelToken | None = None) -> Any:
+        given_up_at = None  # cancelled: how long the worker may still take to answer
         try:
             while True:
                 if cancel is not None and cancel.cancelled:
                     self._cancel.set()
+                    given_up_at = given_up_at or time.monotonic() + CANCEL_GRACE_S
+                if given_up_at is not None and time.monotonic() > given_up_at:
+                    raise Cancelled()  # still inside a native step: close() terminates it
                 try:
-                    job, kind, payload = self._queue.get(timeout=0.2)
+                    job, kind, payload = self._queue.get(timeout=0.1 if given_up_at else 0.2)
                 except queue.Empty:
                     if not self._process.is_alive():
                         if self._cancel.is_set():

@@ -15,6 +15,7 @@ from ..base.errors import Cancelled, UserError
 from ..base.offline import ensure_offline
 from ..base.settings import setting
 from . import commands
+from .progress import CANCELLED_TEXT
 from .validate import GermanArgumentParser, check_args
 
 
@@ -160,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_args(args)  # every option value, before any file is read or model loaded
         return int(args.func(args) or 0)
     except Cancelled:
-        print("Abgebrochen. Fertige Schritte bleiben im Projektordner erhalten.", file=sys.stderr)
+        print(CANCELLED_TEXT, file=sys.stderr)
         return 130
     except UserError as exc:
         print(f"Fehler: {exc}", file=sys.stderr)

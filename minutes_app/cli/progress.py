@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
-from ..base.errors import Cancelled
 from ..base.jobs import CancelToken
 
 T = TypeVar("T")
+
+# After Ctrl-C the job gets this long to end at its next check; then the process ends
+# without waiting for it (see run_cancellable).
+CANCEL_WAIT_S = 1.5
+CANCELLED_TEXT = "Abgebrochen. Fertige Schritte bleiben im Projektordner erhalten."
 
 
 def _fmt(seconds: float) -> str:
@@ -69,10 +74,8 @@ class ProgressBar:
 
 
 def run_cancellable(job: Callable[[CancelToken], T]) -> T:
-    """Run ``job`` in a worker thread; Ctrl-C sets the token and waits for it.
-
-    Raises ``Cancelled`` when the job was cancelled.
-    """
+    """Run ``job`` in a worker thread; Ctrl-C sets the token, gives the job
+    ``CANCEL_WAIT_S`` to stop and ends the process with exit 130 (``_exit_now``)."""
     token = CancelToken()
     box: dict[str, object] = {}
     # Wait on an Event, not Thread.join: on Python 3.11 a Ctrl-C landing inside join()
@@ -97,10 +100,28 @@ def run_cancellable(job: Callable[[CancelToken], T]) -> T:
         token.cancel()
         sys.stderr.write("\nAbbruch angefordert – der laufende Schritt wird beendet …\n")
         sys.stderr.flush()
-        while not done.is_set():
+        deadline = time.monotonic() + CANCEL_WAIT_S
+        while not done.is_set() and time.monotonic() < deadline:
             with contextlib.suppress(KeyboardInterrupt):
-                done.wait()
-        raise Cancelled() from None
+                done.wait(0.05)
+        _exit_now()
     if "error" in box:
         raise box["error"]  # type: ignore[misc]
     return box["result"]  # type: ignore[return-value]
+
+
+def _exit_now() -> NoReturn:
+    """After Ctrl-C: end the process with exit 130, also while a step is in native code.
+
+    A Whisper step (encoder + decoder of 30 s of audio) cannot be interrupted and took up
+    to 12 s on busy cores; the pipeline stops waiting for it (``pipeline.stage_asr.
+    answer_cancel``) and so does this. Every result and partial result is written
+    atomically, so ending here is as safe as a SIGKILL, which a re-run resumes from; the
+    worker processes end with this one (``base/lifetime.py``). ``os._exit``: a normal
+    interpreter exit under Whisper's native code can crash (bpo-45274, see above).
+    """
+    sys.stderr.write(CANCELLED_TEXT + "\n")
+    with contextlib.suppress(Exception):
+        sys.stderr.flush()
+        sys.stdout.flush()
+    os._exit(130)

@@ -16,6 +16,7 @@ long recording, with a digest of its samples, saved and linked later.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import time
 from collections.abc import Callable
@@ -99,18 +100,65 @@ def diarize_in_blocks(
     threshold: float,
     num_speakers: int | None = None,
     max_speakers: int | None = None,
+    saved: SavedBlocks | None = None,
 ) -> Raw:
     """Turns (start, end, global label) of ``audio`` diarized block by block.
 
     ``run_block(samples, index)`` diarizes one block and returns its turns (times
-    within the block) and each speaker's centroid embedding.
+    within the block) and each speaker's centroid embedding. With ``saved``, blocks
+    finished by an earlier run are taken from it and each new one is added to it.
     """
     done: list[tuple[float, Raw, dict[str, Any]]] = []
     for index, (start, end) in enumerate(block_bounds(len(audio), sample_rate, block_seconds)):
-        turns, block_centroids = run_block(audio[start:end], index)
-        release_memory()  # give the block's tensors back before the next one
+        found = saved.get(start, audio[start:end]) if saved is not None else None
+        if found is not None:  # finished by an interrupted run
+            turns, block_centroids = found.turns, found.centroids
+        else:
+            turns, block_centroids = run_block(audio[start:end], index)
+            release_memory()  # give the block's tensors back before the next one
+            if saved is not None:
+                saved.add(start, audio[start:end], turns, block_centroids)
         done.append((start / sample_rate, turns, block_centroids))
     return link_blocks(done, threshold, num_speakers, max_speakers)
+
+
+class SavedBlocks:
+    """The finished blocks of a diarization (``diarization.partial.json``), so a run that
+    was killed or cancelled loses at most the block it was in.
+
+    Tied to ``key`` (model, options, recording) and each block to a digest of its samples;
+    written atomically after every block, read back by the next run with the same key.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], key: dict[str, Any]) -> None:
+        self.path, self.key = Path(path), key
+        self.blocks: dict[int, Block] = {}
+        self.reused = 0  # blocks taken from an earlier run (tests, benchmarks)
+        if self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if data.get("key") == json.loads(json.dumps(key)):
+                    for d in data.get("blocks", []):
+                        block = Block.from_dict(d)
+                        self.blocks[block.start] = block
+            except (OSError, ValueError, TypeError, KeyError, AttributeError):
+                self.blocks = {}  # unreadable: the blocks are diarized again
+
+    def get(self, start: int, samples: np.ndarray) -> Block | None:
+        block = self.blocks.get(start)
+        if block is None or block.end != start + samples.size or block.digest != audio_digest(samples):
+            return None
+        self.reused += 1
+        return block
+
+    def add(self, start: int, samples: np.ndarray, turns: Raw, centroids: dict[str, Any]) -> None:
+        from ..base.fileio import write_json
+
+        vectors = {k: np.asarray(v, dtype=np.float64) for k, v in centroids.items()}
+        digest = audio_digest(samples)
+        self.blocks[start] = Block(start, start + samples.size, digest, None, None, turns, vectors)
+        blocks = [b.to_dict() for _, b in sorted(self.blocks.items())]
+        write_json(self.path, {"key": self.key, "blocks": blocks})
 
 
 def link_blocks(

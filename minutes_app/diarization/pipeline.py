@@ -183,8 +183,12 @@ def diarize(
     options: DiarizationOptions | None = None,
     progress: ProgressFn = no_progress,
     cancel: CancelToken | None = None,
+    saved: Any = None,
 ) -> Diarization:
     """Who spoke when in ``audio`` (16 kHz mono float32, may be a np.memmap).
+
+    ``saved``: a ``blocks.SavedBlocks``; a recording diarized in blocks saves each
+    finished block there and takes the blocks an interrupted run finished.
 
     Turns are sorted by start; speakers are named ``SPEAKER_00``, ``SPEAKER_01``,
     ... in order of first appearance. Raises ``ModelMissingError`` /
@@ -235,6 +239,7 @@ def diarize(
                 options.clustering_threshold,
                 options.num_speakers,
                 options.max_speakers,
+                saved,
             )
             result.turns = _name_turns(raw, duration)
     progress(1.0, "Sprechererkennung abgeschlossen")

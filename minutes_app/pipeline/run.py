@@ -18,6 +18,7 @@ from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
 from ..base.offline import ensure_offline
 from ..session.project import Project
 from ..session.result import SessionResult
+from .interrupted import marked_running
 from .stage_asr import _asr, _decode, asr_key
 from .stage_diarize import _align, _diarize, _start_diarization, diarize_pcm
 from .stage_draft import _draft
@@ -26,7 +27,7 @@ __all__ = ["asr_key", "diarize_pcm", "PipelineOptions", "run_pipeline"]
 
 T = TypeVar("T")
 # Finished part of an interrupted stage (resume); never taken as the stage's result.
-PARTIAL_FILES = ("asr.partial.json", "draft.partial.json")
+PARTIAL_FILES = ("asr.partial.json", "diarization.partial.json", "draft.partial.json")
 
 # Share of the overall progress bar per stage (roughly their share of time).
 WEIGHTS = {"decode": 0.03, "asr": 0.42, "diarization": 0.25, "align": 0.01, "draft": 0.29}
@@ -171,7 +172,19 @@ def run_pipeline(
     asr_dir = store.get(options.asr_model).path if local_asr else None
     diar_dir = store.get(options.diarization_model).path
     llm_dir = store.get(options.llm_model).path if options.draft and options.llm_engine != "openai" else None
+    dirs = (asr_dir, diar_dir, llm_dir)
+    with marked_running(project.folder):  # left behind only when this process is killed
+        return _run_stages(project, options, dirs, progress, cancel)
 
+
+def _run_stages(
+    project: Project,
+    options: PipelineOptions,
+    dirs: tuple[Any, Any, Any],
+    progress: ProgressFn,
+    cancel: CancelToken,
+) -> SessionResult:
+    asr_dir, diar_dir, llm_dir = dirs
     stages = _Stages(progress)
     if options.force:
         project.invalidate("decode")
@@ -180,7 +193,8 @@ def run_pipeline(
     if options.keep_models_loaded:
         model_cache.retain()  # models stay loaded for the next job of the queue
     audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
-    worker = _start_diarization(project, options, diar_dir) if options.parallel else None
+    asr_done = project.is_done("asr", asr_key(options, project.agenda))  # a resumed run
+    worker = _start_diarization(project, options, diar_dir, not asr_done) if options.parallel else None
     try:
         total = options.resolved_threads()
         asr_threads = split_threads(total)[0] if worker else total

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..base.errors import ProjectError, ServerUnavailable
+from ..base.errors import Cancelled, ProjectError, ServerUnavailable
 from ..base.jobs import CancelToken, ProgressFn
 from ..base.types import AgendaItem, Transcript
 from ..session.project import Project
 
 if TYPE_CHECKING:
     from .run import PipelineOptions
+
+T = TypeVar("T")
 
 
 def _decode(project: Project, progress: ProgressFn, cancel: CancelToken) -> Any:
@@ -73,30 +77,67 @@ def _asr(
         progress(fraction, message)
 
     terms = [a.title for a in project.agenda]
-    asr = make_asr(options, model_dir, threads, terms, on_retry=lambda message: progress(done[0], message))
-    fallback = ""
-    try:
+
+    def on_retry(message: str) -> None:
+        progress(done[0], message)
+
+    def transcribe() -> tuple[Transcript, str]:
+        asr = make_asr(options, model_dir, threads, terms, on_retry=on_retry)
+        fallback = ""
         try:
-            transcript = asr.transcribe(audio, report, cancel, resume=resume, on_chunk=save_partial)
-        except ServerUnavailable as exc:
-            if not options.server_fallback_local:
-                raise ServerUnavailable(
-                    f"{exc} Die Spracherkennung auf diesem PC ist in den Einstellungen ausgeschaltet "
-                    "(„server_fallback_local“)."
-                ) from exc
-            fallback = str(exc)
-            progress(done[0], "Transkriptionsserver nicht erreichbar – Spracherkennung auf diesem PC")
+            try:
+                transcript = asr.transcribe(audio, report, cancel, resume=resume, on_chunk=save_partial)
+            except ServerUnavailable as exc:
+                if not options.server_fallback_local:
+                    raise ServerUnavailable(
+                        f"{exc} Die Spracherkennung auf diesem PC ist in den Einstellungen ausgeschaltet "
+                        "(„server_fallback_local“)."
+                    ) from exc
+                fallback = str(exc)
+                progress(done[0], "Transkriptionsserver nicht erreichbar – Spracherkennung auf diesem PC")
+                asr.close()
+                asr = local_asr(options, model_dir, threads, terms)
+                transcript = asr.transcribe(audio, report, cancel, resume=latest[0], on_chunk=save_partial)
+        finally:  # also on Cancelled: free the model here, not at interpreter exit
             asr.close()
-            asr = local_asr(options, model_dir, threads, terms)
-            transcript = asr.transcribe(audio, report, cancel, resume=latest[0], on_chunk=save_partial)
-    finally:  # also on Cancelled: free the model here, not at interpreter exit
-        asr.close()
-        del asr
-        gc.collect()
+            del asr
+            gc.collect()
+        return transcript, fallback
+
+    transcript, fallback = answer_cancel(transcribe, cancel, "minutes-asr")
     project.save_result("asr", key, transcript.to_dict())
     _record_engine(project, options, fallback)
     partial_file.unlink(missing_ok=True)
     return transcript
+
+
+def answer_cancel(work: Callable[[], T], cancel: CancelToken, name: str) -> T:
+    """``work()`` in a thread of its own; raises ``Cancelled`` as soon as ``cancel`` is set.
+
+    A Whisper step (encoder and decoder over 30 s of audio, native code) cannot be
+    interrupted: on two busy cores it took up to 12 s, so Abbrechen / Ctrl-C waited that
+    long. Here the pipeline answers at once; the step sees the same token, stops at its
+    next check and frees its model in its own thread. Whatever it saves meanwhile is a
+    finished window, written atomically (resume picks it up).
+    """
+    box: dict[str, Any] = {}
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            box["result"] = work()
+        except BaseException as exc:  # handed to the waiting thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=target, name=name, daemon=True).start()
+    while not done.wait(0.05):
+        if cancel.cancelled:
+            raise Cancelled()
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def _record_engine(project: Project, options: PipelineOptions, fallback: str) -> None:

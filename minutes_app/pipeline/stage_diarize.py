@@ -16,7 +16,10 @@ if TYPE_CHECKING:
     from .run import PipelineOptions
 
 
-def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
+PARTIAL_FILE = "diarization.partial.json"
+
+
+def _diarization_setup(options: PipelineOptions, beside_asr: bool = True) -> tuple[dict[str, Any], Any]:
     from ..diarization.pipeline import DiarizationOptions
 
     max_speakers = options.max_speakers
@@ -28,23 +31,26 @@ def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
         "min": options.min_speakers,
         "max": max_speakers,
     }
-    # Beside ASR (worker process) diarization gets its share of the cores, else all of them.
+    # Beside ASR (worker process) diarization gets its share of the cores, else all of them
+    # (also when ASR is finished already, e.g. a resumed run).
     total = options.resolved_threads()
     diar_options = DiarizationOptions(
         num_speakers=options.num_speakers,
         min_speakers=options.min_speakers,
         max_speakers=max_speakers,
-        threads=split_threads(total)[1] if options.parallel else total,
+        threads=split_threads(total)[1] if options.parallel and beside_asr else total,
         device=options.device,
     )
     return key, diar_options
 
 
-def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
+def _start_diarization(
+    project: Project, options: PipelineOptions, model_dir: Path, beside_asr: bool = True
+) -> Any:
     """Start diarization in a worker process unless its result is already there."""
     from ..base.worker import WorkerStage
 
-    key, diar_options = _diarization_setup(options)
+    key, diar_options = _diarization_setup(options, beside_asr)
     if project.is_done("diarization", key):
         return None
     return WorkerStage(
@@ -53,7 +59,15 @@ def _start_diarization(project: Project, options: PipelineOptions, model_dir: Pa
         model_dir=str(model_dir),
         options=diar_options,
         live_file=_live_file(project),
+        partial_path=str(project.folder / PARTIAL_FILE),
+        partial_key=_partial_key(project, key, diar_options),
     )
+
+
+def _partial_key(project: Project, key: dict[str, Any], diar_options: Any) -> dict[str, Any]:
+    """What the saved blocks of ``diarization.partial.json`` are tied to."""
+    settings = {k: v for k, v in vars(diar_options).items() if k != "threads"}
+    return {**key, "options": settings, "audio": project.data["audio"]}
 
 
 def _live_file(project: Project) -> str | None:
@@ -71,8 +85,12 @@ def _diarize_audio(
     live_file: str | None,
     progress: ProgressFn,
     cancel: CancelToken,
+    partial_path: str | None = None,
+    partial_key: dict[str, Any] | None = None,
 ) -> Diarization:
-    """Diarize ``audio``; blocks diarized while recording are reused when they match it."""
+    """Diarize ``audio``; blocks diarized while recording are reused when they match it,
+    blocks an interrupted run finished (``partial_path``) too."""
+    from ..diarization.blocks import SavedBlocks
     from ..diarization.pipeline import diarize
 
     if live_file is not None:
@@ -81,7 +99,8 @@ def _diarize_audio(
         reused = diarize_reusing(audio, model_dir, options, live_file, progress, cancel)
         if reused is not None:
             return reused
-    return diarize(audio, model_dir, options, progress=progress, cancel=cancel)
+    saved = SavedBlocks(partial_path, partial_key or {}) if partial_path else None
+    return diarize(audio, model_dir, options, progress=progress, cancel=cancel, saved=saved)
 
 
 def diarize_pcm(
@@ -91,11 +110,16 @@ def diarize_pcm(
     progress: ProgressFn,
     cancel: CancelToken,
     live_file: str | None = None,
+    partial_path: str | None = None,
+    partial_key: dict[str, Any] | None = None,
 ) -> Any:
     """Worker-process entry: diarize the project's decoded audio file."""
     from ..audio.decode import open_pcm
 
-    return _diarize_audio(open_pcm(pcm_path), Path(model_dir), options, live_file, progress, cancel)
+    audio = open_pcm(pcm_path)
+    return _diarize_audio(
+        audio, Path(model_dir), options, live_file, progress, cancel, partial_path, partial_key
+    )
 
 
 def _diarize(
@@ -113,13 +137,19 @@ def _diarize(
     elif project.is_done("diarization", key):
         return Diarization.from_dict(project.load_result("diarization"))
     else:
-        result = _diarize_audio(audio, model_dir, diar_options, _live_file(project), progress, cancel)
+        partial_path = str(project.folder / PARTIAL_FILE)
+        partial_key = _partial_key(project, key, diar_options)
+        live_file = _live_file(project)
+        result = _diarize_audio(
+            audio, model_dir, diar_options, live_file, progress, cancel, partial_path, partial_key
+        )
         if not options.keep_models_loaded:
             from ..diarization.loader import CACHE
 
             CACHE.clear()
             gc.collect()
     project.save_result("diarization", key, result.to_dict())
+    (project.folder / PARTIAL_FILE).unlink(missing_ok=True)
     return result
 
 
