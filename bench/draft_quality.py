@@ -221,6 +221,7 @@ def main() -> None:
     ap.add_argument("--baseline", default=BASELINE)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--reuse", action="store_true", help="take drafts saved by an earlier run")
     ap.add_argument("--report", default=str(OUT / "report.txt"))
     args = ap.parse_args()
 
@@ -240,7 +241,13 @@ def main() -> None:
         known = known_names(agenda, roster)
         rows, overall, results = [], [], {}
         for label, root in drafts.items():
-            res = run_draft(root, input_json, args.llm_model, args.threads)
+            cache = OUT / session / f"draft_{label.split()[0]}_{args.llm_model}.json"
+            if args.reuse and cache.exists():  # a finished draft of an earlier run (--reuse)
+                res = json.loads(cache.read_text(encoding="utf-8"))
+            else:
+                res = run_draft(root, input_json, args.llm_model, args.threads)
+                cache.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
+            print(f"{session}: {label} drafted in {res['cpu_s']:.0f} CPU s", flush=True)
             minutes = Minutes.from_dict(res["minutes"])
             results[label] = minutes
             per = []

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import EngineError
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 from ..base.types import AgendaItem, Attendee, Minutes, MinutesItem, Segment
@@ -236,6 +237,22 @@ def drop_template_sentences(text: str) -> str:
     return " ".join(s.strip() for s in sentences if not _TEMPLATE_ECHO.search(s)).strip()
 
 
+def redraft_item(
+    span: ItemSpan,
+    speakers: dict[str, str],
+    engine: LLMEngine,
+    options: DraftOptions,
+    cancel: CancelToken | None = None,
+    roster: list[Attendee] | None = None,
+) -> MinutesItem:
+    """One item drafted again ("Neu erzeugen"): labels, Beratung, motions and flags all new."""
+    labels = draft_labels(span.segments, speakers, roster)
+    drafter = _Drafter(engine, options, labels, cancel)
+    drafter.known = known_names(None, roster)
+    draft = drafter.draft_span(span) if span.segments else None
+    return _item_from_span(span, draft, labels, options.protocol_type, drafter.known)
+
+
 def draft_templates(options: DraftOptions) -> list[PromptTemplate]:
     """The prompt set of ``options.protocol_type``: item draft, locate, (merge for Verlaufsprotokoll)."""
     if options.protocol_type not in PROTOCOL_TYPES:
@@ -375,7 +392,7 @@ def input_digest(segments: list[Segment], speakers: dict[str, str]) -> str:
 def load_partial(path: str | os.PathLike[str], key: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The finished items saved in ``path`` when they were drafted with ``key``, else none."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = jsonio.loads(jsonio.read_bytes(path))
     except (OSError, ValueError):
         return {}  # missing or unreadable: draft everything again
     key = json.loads(json.dumps(key, ensure_ascii=False))  # compare as saved (tuples become lists)

@@ -49,7 +49,9 @@ def merge_vote(
     evidence = list(rule_ev)
     if llm is not None and not llm.is_empty():
         llm_checked, llm_flags = verify_vote(llm, llm_ev, segments)
-        flags += llm_flags
+        # Hints about the model's own vote that the final vote does not share are no hints:
+        # "einstimmig, aber Nein-Stimmen" is checked again on the merged result below.
+        flags += [f for f in llm_flags if "widersprüchlich" not in f]
         for key, label in COUNT_LABELS.items():
             mine, theirs = getattr(merged, key), getattr(llm_checked, key)
             taken = {getattr(rule, k): COUNT_LABELS[k] for k in COUNT_LABELS if k != key}

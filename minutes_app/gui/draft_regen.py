@@ -34,6 +34,7 @@ class RegenRequest:
     public: bool = True
     paper: str = ""
     proposal: str = ""
+    roster: list[Any] = field(default_factory=list)  # Attendees: Fraktion/role beside names
 
 
 def item_segments(doc: SessionDoc, index: int) -> list[Segment]:
@@ -67,6 +68,7 @@ def prepare(doc: SessionDoc, index: int) -> RegenRequest:
         public=item.public,
         paper=item.paper,
         proposal=item.proposal,
+        roster=doc.project.attendees,
     )
 
 
@@ -94,14 +96,13 @@ def make_engine_from_settings(settings: Any) -> Any:
 def regenerate(request: RegenRequest, engine: Any, cancel: CancelToken, progress: ProgressFn) -> MinutesItem:
     """Draft ``request``'s item again; the result is AI text (``doc.replace_item``)."""
     from ..drafting.cues import ItemSpan
-    from ..drafting.draft import DraftOptions, _Drafter, _item_from_span
+    from ..drafting.draft import DraftOptions, redraft_item
 
     options = DraftOptions(protocol_type=request.protocol_type or "verlauf")
     span = ItemSpan(request.number, request.title, request.segments, matched_by="nummer")
     progress(0.05, f"TOP {request.number} wird neu entworfen …")
-    draft = _Drafter(engine, options, request.speakers, cancel).draft_span(span)
+    item = redraft_item(span, request.speakers, engine, options, cancel, request.roster)
     cancel.raise_if_cancelled()
-    item = _item_from_span(span, draft, request.speakers, options.protocol_type)
     item.flags = list(dict.fromkeys(request.kept_flags + item.flags))
     item.public, item.paper, item.proposal = request.public, request.paper, request.proposal
     progress(1.0, "Entwurf fertig")
