@@ -116,7 +116,10 @@ def main() -> None:
         for b in args.batch.split(",")
     ]
     if args.ov_python:
-        rows.append(run([args.ov_python, "-c", OV_CHILD, f.name, str(model / "model.gguf"), *common]))
+        try:
+            rows.append(run([args.ov_python, "-c", OV_CHILD, f.name, str(model / "model.gguf"), *common]))
+        except RuntimeError as exc:  # e.g. a GGUF quantisation the preview reader does not know
+            print(f"openvino-genai failed: {str(exc).strip().splitlines()[-1]}")
     cols = ["engine", "prompt_tok", "new_tok", "prompt tok/CPU-s", "decode tok/CPU-s", "load_cpu_s", "rss_mb"]
     print(f"model {args.model_id}, {args.threads} thread(s), greedy, {args.max_new_tokens} new tokens max")
     print(table(rows, cols))

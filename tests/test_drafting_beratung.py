@@ -135,3 +135,34 @@ def test_motions_only_as_made_with_mover_and_content() -> None:
     )
     empty = ProcedureEvent("antrag", "Dr. Aylin Demir (GRÜNE) stellt einen Antrag.", 0, 15)
     assert check_motions(None, segs, [event, empty], labels, [])[0] == [event.text]
+
+
+def test_item_json_is_asked_only_where_the_rules_need_the_model() -> None:
+    from minutes_app.drafting import draft_minutes
+
+    asked: list[str] = []
+
+    class Recorder(Replies):
+        def generate(
+            self,
+            messages: Messages,
+            max_new_tokens: int,
+            temperature: float = 0.0,
+            cancel=None,
+            on_token=None,
+        ):  # type: ignore[no-untyped-def] # noqa: E501
+            asked.append(messages[-1]["content"])
+            return "NN erklärt, die Fraktion sehe die Fahrradstraße wegen wegfallender Stellplätze kritisch."
+
+    segs = [
+        Segment(0, 0, 5, "Ich rufe Tagesordnungspunkt 1 auf.", speaker="S0"),
+        Segment(1, 5, 20, SAID, speaker="S1"),
+        Segment(2, 20, 30, "Wer ist dafür? Gegenstimmen? Das ist einstimmig.", speaker="S0"),
+    ]
+    item = draft_minutes(segs, {}, None, Recorder()).agenda_items[0]
+    assert item.vote.outcome == "einstimmig zugestimmt" and item.discussion.startswith("Ein Mitglied des")
+    assert asked and not any("<<<TRANSKRIPT" in a for a in asked)  # only the contribution was asked
+    segs[1] = Segment(1, 5, 20, SAID + " Wir beantragen eine Zählung der Stellplätze.", speaker="S1")
+    asked.clear()
+    draft_minutes(segs, {}, None, Recorder())
+    assert any("<<<TRANSKRIPT" in a for a in asked)  # a motion was made: the model lists it

@@ -29,7 +29,7 @@ from .cues import ItemSpan, segment_items
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft, parse_item_draft
 from .merge import combine_parts, merge_resolution, merge_vote
-from .motions import check_motions
+from .motions import check_motions, needs_model
 from .procedure import find_procedure
 from .prompts import PromptTemplate, load_prompt, prompt_version
 from .rules import find_resolution, speakers_list, verbatim_record
@@ -53,6 +53,8 @@ class DraftOptions:
     protocol_type: str = "verlauf"  # "verlauf" | "ergebnis" | "wort"
     context_tokens: int = 4096  # prompt + answer per call (<= the model's window; bounds CPU time)
     prompts_dir: Path | None = None  # None: prompts/v1 (or $MINUTES_APP_PROMPTS)
+    # Skip the item JSON call where the rules already have all it could add (motions.needs_model).
+    skip_needless_calls: bool = True
 
 
 class _Drafter:
@@ -112,7 +114,8 @@ class _Drafter:
         )
 
     def draft_span(self, span: ItemSpan) -> ItemDraft:
-        draft = self._draft_json(span)
+        needed = not self.options.skip_needless_calls or needs_model(span.segments)
+        draft = self._draft_json(span) if needed else ItemDraft()
         if self.contribution_prompt is not None:  # Verlaufsprotokoll: reported speech per contribution
             add_beratung(
                 draft,

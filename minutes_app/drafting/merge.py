@@ -25,6 +25,10 @@ def _ev_for(ids: list[int], segments: list[Segment]) -> list[Evidence]:
     return [Evidence(chosen[0].start, chosen[-1].end, sorted({s.id for s in chosen}))]
 
 
+def vote_talk(segments: list[Segment]) -> bool:
+    return any(_VOTE_WORDS.search(s.text) for s in segments)
+
+
 def _vote_talk_segments(segments: list[Segment]) -> list[int]:
     return [s.id for s in segments if _VOTE_WORDS.search(s.text)]
 

@@ -27,6 +27,21 @@ def motion_said(segments: list[Segment]) -> bool:
     return any(P.MOTION.search(s.text) or P.GO_FRAME.search(s.text) for s in segments)
 
 
+def needs_model(segments: list[Segment]) -> bool:
+    """The item JSON (motions, resolution, vote) can add something the rules do not find.
+
+    Rule values win over the model's anyway; without a motion, and with the vote found by
+    the recogniser (or no vote talk at all), the model's answer could only repeat them, so
+    the call (most of the decode time of an item) is skipped.
+    """
+    from .merge import vote_talk
+    from .votes import item_vote
+
+    if motion_said(segments):
+        return True
+    return vote_talk(segments) and item_vote(segments)[0].is_empty()
+
+
 def rule_motions(procedure: list[ProcedureEvent]) -> list[str]:
     """The recogniser's motions that have a content (its sentence with mover and outcome)."""
     return [p.text for p in procedure if p.kind in MOTION_KINDS and p.detail.strip()]
