@@ -52,7 +52,9 @@ def test_start_view_shows_deleted_audio(qtbot, tmp_path):
     release(project)
     project = Project.load(project.folder)
     assert "Audio gelöscht" not in session_state(project)
-    privacy.apply_retention(project, Settings({}))
+    assert "Audio wird am" in session_state(project, Settings({}))  # 30 days after the release
+    assert privacy.apply_retention(project, Settings({})) == []
+    privacy.apply_retention(project, Settings({"retention_release_days": 0}))
     assert session_state(project).endswith("Audio gelöscht (Aufbewahrungsfrist)")
     view = StartView(tmp_path / "lib")
     qtbot.addWidget(view)

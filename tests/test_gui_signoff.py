@@ -151,7 +151,7 @@ def test_review_release_locks_and_new_version_unlocks(drafts, doc, project_dir):
     assert stack.count() == 2
     assert bar.mark_reviewed()
     assert signoff.state(doc.project) == signoff.GEPRUEFT
-    assert bar.state_label.text().startswith("Status: geprüft (Frau Schrift, ")
+    assert bar.state_label.text().startswith("Status: geprüft (Julia Neumann, ")  # roster
     assert bar.release_button.isEnabled() and not bar.review_button.isEnabled()
 
     drafts.dialogs.confirm = False  # "Nein" in the confirmation: nothing happens

@@ -202,7 +202,9 @@ def test_retention_on_release_keeps_the_minutes_loadable_and_exportable(tmp_path
     assert privacy.apply_retention(project, rules) == []  # not released yet
     release(project)
     project = Project.load(project.folder)
-    removed = privacy.apply_retention(project, rules)
+    assert privacy.apply_retention(project, rules) == []  # kept 30 days after the release (objections)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)
+    removed = privacy.apply_retention(project, rules, now=later)
     assert "audio.pcm" in removed and {"asr.json", "align.json", "asr.partial.json"} <= set(removed)
     assert SECRET not in "".join(p.read_text("utf-8") for p in project.folder.glob("*.json"))
     assert privacy.status_label(project) == "Audio und Transkript gelöscht (Aufbewahrungsfrist)"
@@ -218,7 +220,29 @@ def test_retention_on_release_keeps_the_minutes_loadable_and_exportable(tmp_path
     written = export_session(result, "docx", tmp_path / "niederschrift.docx")
     assert written[0].stat().st_size > 0
     assert SessionDoc.open(project.folder).locked  # the GUI still opens it
-    assert privacy.apply_retention(Project.load(project.folder), rules) == []
+    assert privacy.apply_retention(Project.load(project.folder), rules, now=later) == []
+
+
+def test_retention_after_release_is_a_setting_and_says_when(tmp_path):
+    from minutes_app.session import retention
+
+    project = recorded_project(tmp_path)
+    rules = Settings({"retention_release_days": 14})
+    assert retention.due(project, rules) is None and retention.due_label(project, rules) == ""
+    assert "in 14" not in retention.release_plan(rules) and "(14 Tage)" in retention.release_plan(rules)
+    release(project)
+    project = Project.load(project.folder)
+    when, reason = retention.due(project, rules)
+    approved = dt.datetime.fromisoformat(signoff.status(project).approved_at)
+    assert when == approved + dt.timedelta(days=14) and "freigegeben" in reason
+    assert retention.due_label(project, rules) == f"Audio wird am {when.strftime('%d.%m.%Y')} gelöscht"
+    assert privacy.apply_retention(project, rules, now=when - dt.timedelta(minutes=1)) == []
+    assert retention.audio_gone(project) is None
+    assert privacy.apply_retention(project, rules, now=when + dt.timedelta(minutes=1))
+    assert "gelöscht" in retention.audio_gone(Project.load(project.folder))
+    now = Settings({"retention_release_days": 0})
+    assert retention.release_plan(now) == "Die Aufnahme wird bei der Freigabe sofort gelöscht."
+    assert "nicht gelöscht" in retention.release_plan(Settings({"retention_on_release": False}))
 
 
 def test_imported_file_outside_the_folder_is_never_deleted(tmp_path):

@@ -108,7 +108,6 @@ def test_review_and_release_after_everything_is_fixed(doc) -> None:
 def test_without_a_configured_signer_a_name_must_be_given(tmp_path) -> None:
     project = processed_project(tmp_path)
     project.attendees = [a for a in project.attendees if a.role == "Mitglied"]
-    project.info.chair = "Peter Lindner"
     project.save()
     doc = SessionDoc.open(project.folder)
     doc.set_item_state(0, CONFIRMED)

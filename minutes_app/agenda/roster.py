@@ -235,7 +235,7 @@ def roster_to_text(people: list[Attendee]) -> str:
     columns = [
         (head, attr)
         for index, (head, attr) in enumerate(_TEXT_COLUMNS)
-        if index < 3 or any(getattr(p, attr) != (attr == "present") for p in people)
+        if index < 3 or any((not p.present) if attr == "present" else getattr(p, attr) for p in people)
     ]
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")

@@ -8,7 +8,6 @@ environment variable where one is declared. The file carries a
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
@@ -183,7 +182,13 @@ SETTINGS: tuple[Setting, ...] = (
         False,
         "Beim Löschen der Aufnahme auch das Transkript löschen (die Niederschrift bleibt)",
     ),
-    Setting("retention_on_release", bool, True, "Aufnahme löschen, sobald die Niederschrift freigegeben ist"),
+    Setting("retention_on_release", bool, True, "Aufnahme nach der Freigabe der Niederschrift löschen"),
+    Setting(
+        "retention_release_days",
+        int,
+        30,
+        "So viele Tage nach der Freigabe wird die Aufnahme gelöscht (0: sofort bei der Freigabe)",
+    ),
     Setting(
         "log_transcript_text",
         bool,

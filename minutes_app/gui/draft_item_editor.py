@@ -63,6 +63,7 @@ class ItemEditor(QWidget):
 
     confirm_requested = Signal()
     regenerate_requested = Signal()
+    hint_done = Signal(int)  # a „Hinweis zur Prüfung“ (index into flags) was marked as dealt with
     set_start_requested = Signal()  # "Beginn auf Wiedergabeposition setzen" (the draft view knows the player)
     error = Signal(str)
 
@@ -133,6 +134,9 @@ class ItemEditor(QWidget):
 
         self.flags_label = QLabel(self)
         self.flags_label.setWordWrap(True)
+        self.flags_label.setTextFormat(Qt.TextFormat.RichText)
+        self.flags_label.setToolTip(tr("draft.hint.done.tip"))
+        self.flags_label.linkActivated.connect(self._hint_link)
         self.flags_label.setStyleSheet(
             "background:#FFF6D6; border:1px solid #E0C46C; border-radius:4px; padding:6px; color:#4A3B00;"
         )
@@ -352,7 +356,12 @@ class ItemEditor(QWidget):
         self.flags_label.setVisible(bool(item.flags))
         self.flags_label.setText(
             "<b>Hinweise zur Prüfung:</b><ul style='margin:0'>"
-            + "".join(f"<li>{_escape(f)}</li>" for f in item.flags)
+            + "".join(
+                f"<li>{_escape(f)}"
+                + ("" if self.locked else f" – <a href='done:{i}'>{tr('draft.hint.done')}</a>")
+                + "</li>"
+                for i, f in enumerate(item.flags)
+            )
             + "</ul>"
         )
         links = [
@@ -364,6 +373,30 @@ class ItemEditor(QWidget):
                 0, f"TOP: <a href='{item.start}'>{format_time(item.start)}–{format_time(item.end)}</a>"
             )
         self.evidence_label.setText(" · ".join(links) if links else "keine")
+
+    def _hint_link(self, href: str) -> None:
+        if href.startswith("done:") and href[5:].isdigit() and not self.locked:
+            self.hint_done.emit(int(href[5:]))
+
+    def focus_field(self, name: str, match: str = "") -> bool:
+        """Put the cursor into an item field (a blocker's place), ``match`` selected; True if found."""
+        boxes = {"title": self.title_edit, "discussion": self.discussion, "motions": self.motions}
+        boxes |= {"resolution": self.resolution, "vote": self.outcome, "procedure": self.procedure_label}
+        boxes |= {"flags": self.flags_label}
+        widget = boxes.get(name)
+        if widget is None:
+            return False
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        if isinstance(widget, QPlainTextEdit):
+            cursor = widget.textCursor()
+            cursor.movePosition(cursor.MoveOperation.Start)
+            widget.setTextCursor(cursor)
+            if match:
+                widget.find(match)
+            widget.ensureCursorVisible()
+        elif isinstance(widget, QLineEdit) and match and match in widget.text():
+            widget.setSelection(widget.text().index(match), len(match))
+        return True
 
     def set_busy(self, busy: bool) -> None:
         self.busy = busy

@@ -47,6 +47,8 @@ class DraftView(QWidget):
     status_message = Signal(str)
     regenerated = Signal(int)  # item index, after its new draft was put in
     lock_changed = Signal(bool)  # released (locked) or editable again
+    header_requested = Signal(str)  # a blocker in the header data (SessionInfo field): open the form
+    speaker_requested = Signal(str)  # a blocker naming a speaker without a name: the transcript's panel
 
     def __init__(
         self,
@@ -74,6 +76,7 @@ class DraftView(QWidget):
         self.editor.confirm_requested.connect(self.confirm_current)
         self.editor.regenerate_requested.connect(self.regenerate_current)
         self.editor.set_start_requested.connect(self.set_start_current)
+        self.editor.hint_done.connect(self.resolve_hint)
         self.editor.error.connect(self.show_status)
         self.autosave.failed.connect(self.show_status)
         scroll = QScrollArea(self)
@@ -92,6 +95,7 @@ class DraftView(QWidget):
         self.signoff = SignOffBar(doc, self)
         self.signoff.changed.connect(self.apply_lock)
         self.signoff.status_message.connect(self.show_status)
+        self.signoff.blocker_activated.connect(self.go_to_blocker)
         layout = QVBoxLayout(self)
         layout.addWidget(self.signoff)
         if doc.minutes is None or not doc.minutes.agenda_items:
@@ -204,6 +208,28 @@ class DraftView(QWidget):
         self.editor.load()
         self.show_status(tr("draft.set_start.done", number=item.number, time=format_time(seconds)))
         return True
+
+    def resolve_hint(self, hint: int) -> bool:
+        """A „Hinweis zur Prüfung“ of the current item is dealt with (undoable)."""
+        index = self.editor.index
+        if index < 0 or not 0 <= hint < len(self.doc.item(index).flags):
+            return False
+        try:
+            undo.push(self.undo_stack, undo.HintsCommand(self.doc, index, hint))
+        except UserError as exc:
+            self.show_status(str(exc))
+            return False
+        return True
+
+    def go_to_blocker(self, blocker: Any) -> None:
+        """Jump to what blocks prüfen/freigeben: the item field, the header form or the speaker."""
+        if blocker.item is not None and 0 <= blocker.item < self.items.count():
+            self.select_item(blocker.item)
+            self.editor.focus_field(blocker.field, blocker.match)
+        elif blocker.speaker:
+            self.speaker_requested.emit(blocker.speaker)
+        elif blocker.field:
+            self.header_requested.emit(blocker.field)
 
     def open_evidence(self, evidence_index: int) -> None:
         """Show and play one evidence of the current item."""

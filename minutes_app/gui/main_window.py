@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.record_view: Any = None
 
         self.stack = QStackedWidget()
-        self.start_view = StartView(self.library)
+        self.start_view = StartView(self.library, settings=self.settings)
         self.form = SessionForm(
             self.library, default_protocol_type=str(self.settings.get("protocol_type")), jobs=self.jobs
         )
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.start_view.banner.show_requested.connect(lambda: self.stack.setCurrentWidget(self.process_view))
         self.process_view.back_requested.connect(self.show_start)
         self.session_view.back_requested.connect(self.show_start)
+        self.session_view.header_requested.connect(self.edit_header)
         self.session_view.status_message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self._build_menus()
         metrics = self.fontMetrics()  # sized in characters and lines: readable at any scaling
@@ -191,6 +192,12 @@ class MainWindow(QMainWindow):
         self.form.load(project)
         self.stack.setCurrentWidget(self.form)
 
+    def edit_header(self, folder: Path, field: str) -> None:
+        """A release blocker in the header data: the session's form with that field focused."""
+        self.edit_session(folder)
+        if self.stack.currentWidget() is self.form:
+            self.form.focus_field(field)
+
     def open_session(self, folder: Path) -> None:
         """Processed: the editors; recorded: processing; not yet recorded: the form."""
         try:
@@ -224,17 +231,38 @@ class MainWindow(QMainWindow):
             name = folder.name
         self.statusBar().showMessage(tr("process.done_elsewhere", name=name), 15000)
 
+    def record_target(self) -> tuple[Project | None, str]:
+        """The session a recording goes into: the open form's or the selected one, when it has no
+        audio yet; otherwise (None, German note why a new session is made, or "" without one)."""
+        folder = self.start_view.selected_folder()
+        if self.stack.currentWidget() is self.form and self.form.project is not None:
+            if self.form.validate() is None:
+                self.form.save()  # what was typed stays with the session the recording goes into
+            folder = self.form.project.folder
+        if folder is None:
+            return None, ""
+        try:
+            project = Project.load(folder)
+        except UserError:
+            return None, ""
+        if project.has_audio:
+            return None, tr("record.new_session", name=project.name, new=tr("record.session_name"))
+        return project, ""
+
     def record_session(self) -> Any:
-        """A new session recorded from the microphone; afterwards its form opens."""
+        """Record into the selected (prepared) session, or a new one when none is selected or the
+        selected one already has a recording (the record view says so); afterwards its form opens."""
         from .record_view import RecordView
         from .start_view import create_session
 
         if self.record_view is not None and self.record_view.is_recording():
             self.stack.setCurrentWidget(self.record_view)
             return self.record_view
+        project, note = self.record_target()
         self._leave_session()
         try:
-            project = create_session(self.library, tr("record.session_name"))
+            if project is None:
+                project = create_session(self.library, tr("record.session_name"))
         except UserError as exc:
             QMessageBox.warning(self, tr("error.title"), str(exc))
             return None
@@ -246,7 +274,11 @@ class MainWindow(QMainWindow):
             else:
                 old.deleteLater()
         self.record_view = RecordView(project.folder, jobs=self.jobs, settings=self.settings)
-        self.record_view.recording_finished.connect(lambda path: self.attach_recording(project.folder, path))
+        self.record_view.set_session(project.name or project.folder.name, note)
+        if note:
+            self.statusBar().showMessage(note, 15000)
+        folder = project.folder
+        self.record_view.recording_finished.connect(lambda path: self.attach_recording(folder, path))
         self.stack.addWidget(self.record_view)
         self.stack.setCurrentWidget(self.record_view)
         return self.record_view

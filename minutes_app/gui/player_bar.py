@@ -20,6 +20,7 @@ class PlayerBar(QWidget):
     def __init__(self, player: Player, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.player = player
+        self.unavailable = ""  # why there is nothing to play (set_unavailable)
         self.play_button = self._button("Abspielen", "Abspielen / Pause (Leertaste)", self.toggle)
         self.play_button.setMinimumWidth(self.play_button.fontMetrics().horizontalAdvance("Abspielen") + 24)
         back = self._button("− 5 s", "5 Sekunden zurück (Strg+Links)", lambda: self.jump(-JUMP_SECONDS))
@@ -76,7 +77,18 @@ class PlayerBar(QWidget):
     def _speed_chosen(self, index: int) -> None:
         self.player.speed = SPEEDS[index]
 
+    def set_unavailable(self, reason: str) -> None:
+        """No recording (deleted under the retention rules): every control disabled, ``reason`` shown."""
+        self.unavailable = reason
+        for widget in (*self.findChildren(QToolButton), self.speed_box):
+            widget.setEnabled(False)
+            widget.setToolTip(reason)
+        self.time_label.setText("Aufnahme gelöscht" if "gelöscht" in reason else "keine Aufnahme")
+        self.time_label.setToolTip(reason)
+
     def update_position(self) -> None:
+        if self.unavailable:
+            return
         playing = self.player.playing
         self.play_button.setText("Pause" if playing else "Abspielen")
         self.time_label.setText(

@@ -84,10 +84,21 @@ class RecordView(QWidget):
         self.live: LiveSession | None = None
         self.live_check = QCheckBox(tr("live.enable"))
         self.live_check.setToolTip(tr("live.enable.tip"))
-        self.live_check.setChecked(True)
+        self.live_check.setChecked(self.live_available)  # never checked where it cannot run
         self.live_check.setEnabled(self.live_available)
         self.live_pane = LivePane()
-        self.live_pane.status.setText(tr("live.off") if self.live_available else tr("live.unavailable"))
+        self.live_check.toggled.connect(lambda _on: self._show_live_choice())
+        self._show_live_choice()
+        self.session_label = QLabel(self)  # "Aufnahme für: <Sitzung>" (set_session)
+        font = self.session_label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.session_label.setFont(font)
+        self.session_label.setToolTip(tr("record.into.tip"))
+        self.note_label = QLabel(self)  # why a new session was made instead of the selected one
+        self.note_label.setWordWrap(True)
+        self.note_label.setStyleSheet("color:#7A3E00;")
+        self.note_label.hide()
 
         self.device_combo = QComboBox()
         self.device_combo.setToolTip("Mikrofon bzw. Aufnahmegerät")
@@ -129,6 +140,8 @@ class RecordView(QWidget):
         for b in (self.record_button, self.pause_button, self.resume_button, self.stop_button):
             buttons.addWidget(b)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.session_label)
+        layout.addWidget(self.note_label)
         layout.addLayout(devices)
         layout.addLayout(meter)
         layout.addLayout(buttons)
@@ -170,6 +183,21 @@ class RecordView(QWidget):
     @property
     def live_available(self) -> bool:
         return self.jobs is not None and not getattr(self.jobs, "synchronous", False)
+
+    def set_session(self, name: str, note: str = "") -> None:
+        """Name the session the recording goes into; ``note`` says why it is a new one."""
+        self.session_label.setText(tr("record.into", name=name))
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
+
+    def _show_live_choice(self) -> None:
+        """The line under the checkbox says what the checkbox says (before a recording runs)."""
+        if self.live is not None and self.live.running:
+            return  # the running live job reports its own state
+        if not self.live_available:
+            self.live_pane.status.setText(tr("live.unavailable"))
+        else:
+            self.live_pane.status.setText(tr("live.on" if self.live_check.isChecked() else "live.unchecked"))
 
     def set_folder(self, folder: str | Path) -> None:
         """Where the next recording goes (the shell sets the project folder)."""
@@ -217,7 +245,7 @@ class RecordView(QWidget):
         self.live = None
         if not (self.live_available and self.live_check.isChecked() and recorder.part_path is not None):
             self.live_pane.clear()
-            self.live_pane.status.setText(tr("live.off") if self.live_available else tr("live.unavailable"))
+            self._show_live_choice()
             return
         self.live = LiveSession(
             self.jobs, self.folder, recorder.part_path, self.settings, self.live_pane, **self.live_options

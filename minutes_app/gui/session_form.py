@@ -45,6 +45,7 @@ FIELDS = (
     ("form.date", "date", "form.date.placeholder"),
     ("form.location", "location", None),
     ("form.start", "start_time", "form.time.placeholder"),
+    ("form.end", "end_time", "form.time.placeholder"),
     ("form.chair", "chair", None),
     ("form.recorder", "recorder", None),
 )
@@ -205,6 +206,15 @@ class SessionForm(QWidget):
         self._show_audio()
         self.name_edit.setFocus()
 
+    def focus_field(self, key: str) -> bool:
+        """Put the cursor into a header field (``SessionInfo`` name), e.g. one the release needs."""
+        edit = self.edits.get(key)
+        if edit is None:
+            return False
+        edit.setFocus()
+        edit.selectAll()
+        return True
+
     def _show_audio(self) -> None:
         if self.audio_files:
             text = str(self.audio_files[0])
@@ -315,13 +325,14 @@ class SessionForm(QWidget):
             except ValueError:
                 self.edits["date"].setFocus()
                 return tr("form.invalid.date", value=date)
-        start = self.edits["start_time"].text().strip()
-        if start:
-            try:
-                _dt.datetime.strptime(start, "%H:%M")
-            except ValueError:
-                self.edits["start_time"].setFocus()
-                return tr("form.invalid.time", value=start)
+        for key in ("start_time", "end_time"):
+            value = self.edits[key].text().strip()
+            if value:
+                try:
+                    _dt.datetime.strptime(value, "%H:%M")
+                except ValueError:
+                    self.edits[key].setFocus()
+                    return tr("form.invalid.time", value=value)
         bad = bad_agenda_lines(self.agenda_edit.toPlainText())
         if bad:
             self.agenda_edit.setFocus()

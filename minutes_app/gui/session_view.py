@@ -73,6 +73,7 @@ def _placeholder() -> QLabel:
 class SessionView(QWidget):
     back_requested = Signal()
     status_message = Signal(str)  # the editors' status texts, for the main window's status bar
+    header_requested = Signal(Path, str)  # session folder, SessionInfo field to fill in (release blocker)
 
     def __init__(
         self, jobs: JobRunner, settings: Settings, undo_group: QUndoGroup, parent: QWidget | None = None
@@ -102,8 +103,15 @@ class SessionView(QWidget):
         top.addWidget(self.heading, 1)
         top.addWidget(self.export_button)
         top.addWidget(back)
+        self.audio_banner = QLabel()  # "Die Aufnahme wurde am … gelöscht" (retention)
+        self.audio_banner.setWordWrap(True)
+        self.audio_banner.setStyleSheet(
+            "background:#FFF6D6; border:1px solid #E0C46C; border-radius:4px; padding:6px; color:#4A3B00;"
+        )
+        self.audio_banner.hide()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.audio_banner)
         layout.addWidget(self.tabs, 1)
 
     @property
@@ -140,6 +148,16 @@ class SessionView(QWidget):
             if draft_cls
             else _placeholder()
         )
+        bar = getattr(self.draft_view, "signoff", None)
+        if bar is not None:
+            bar.settings = self.settings  # the release dialog says when the recording goes
+        for name, slot in (
+            ("header_requested", self._header_requested),
+            ("speaker_requested", self.show_speaker),
+        ):
+            signal = getattr(self.draft_view, name, None)
+            if signal is not None:
+                signal.connect(slot)
         lock_changed = getattr(self.draft_view, "lock_changed", None)
         if lock_changed is not None:
             lock_changed.connect(self.set_transcript_locked)
@@ -151,6 +169,36 @@ class SessionView(QWidget):
                 signal.connect(self.status_message.emit)
         self.tabs.addTab(self.transcript_view, tr("session.tab.transcript"))
         self.tabs.addTab(self.draft_view, tr("session.tab.draft"))
+        self.show_audio_state()
+
+    def show_audio_state(self) -> str | None:
+        """Say plainly when the recording is gone: banner, player controls and „Anhören“ disabled."""
+        from ..session import retention
+
+        gone = retention.audio_gone(self.doc.project) if self.doc is not None else None
+        self.audio_banner.setText(gone or "")
+        self.audio_banner.setVisible(bool(gone))
+        if gone:
+            bar = getattr(self.transcript_view, "bar", None)
+            if bar is not None and hasattr(bar, "set_unavailable"):
+                bar.set_unavailable(gone)
+            listen = getattr(getattr(self.draft_view, "editor", None), "listen_button", None)
+            if listen is not None:
+                listen.setEnabled(False)
+                listen.setToolTip(gone)
+        return gone
+
+    def _header_requested(self, field: str) -> None:
+        if self.doc is not None:
+            self.header_requested.emit(self.doc.project.folder, field)
+
+    def show_speaker(self, speaker_id: str) -> None:
+        """A speaker without a name (release blocker): the transcript with that speaker selected."""
+        self.tabs.setCurrentIndex(0)
+        speakers = getattr(self.transcript_view, "speakers", None)
+        if speakers is not None:
+            speakers.select(speaker_id)
+            speakers.setFocus()
 
     def seek(self, seconds: float) -> None:
         """Draft evidence link -> the transcript at that time."""
@@ -199,9 +247,10 @@ class SessionView(QWidget):
         close = getattr(self.player, "close", None)
         if callable(close):
             close()  # an open file cannot be deleted on Windows
-        removed = privacy.apply_retention(self.doc.project, self.settings)
+        removed = list(self.doc.session.apply_retention(self.settings).messages)  # under the folder lock
         if removed:
             self.status_message.emit(tr("privacy.released_deleted"))
+            self.show_audio_state()
         return removed
 
     def save(self) -> None:

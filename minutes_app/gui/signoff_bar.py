@@ -12,8 +12,9 @@ import datetime as _dt
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -27,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..base.errors import UserError
-from ..session import audit, signoff
+from ..session import audit, release_check, retention, signoff
 from ..session.editing import SessionDoc
 from .doc_events import events_for
 from .file_dialogs import save_file
@@ -37,11 +38,18 @@ _BANNER_STYLE = (
     "background:#FBE2E2; border:1px solid #C26363; border-radius:4px; padding:6px;"
     " color:#6B1010; font-weight:bold;"
 )
+_BLOCKERS_STYLE = (
+    "background:#FFF6D6; border:1px solid #E0C46C; border-radius:4px; padding:6px; color:#4A3B00;"
+)
 _STATE_STYLES = {
     signoff.ENTWURF: "color:#7A3E00;",
     signoff.GEPRUEFT: "color:#0B3D78;",
     signoff.FREIGEGEBEN: "color:#145A24;",
 }
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def format_when(stamp: str) -> str:
@@ -57,10 +65,14 @@ class SignOffBar(QFrame):
 
     changed = Signal()  # the sign-off state changed (lock may have changed)
     status_message = Signal(str)
+    blocker_activated = Signal(object)  # release_check.Blocker clicked in the list: jump there
 
     def __init__(self, doc: SessionDoc, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.doc = doc
+        self.settings: Any = None  # base.settings.Settings (retention); None: loaded when needed
+        self.blockers: list[release_check.Blocker] = []
+        self.blocked_step = ""  # "review"/"release" while the list of what blocks it is shown
         self.state_label = QLabel(self)
         self.review_button = QPushButton(tr("signoff.review"), self)
         self.review_button.setToolTip(tr("signoff.review.tip"))
@@ -83,8 +95,15 @@ class SignOffBar(QFrame):
             row.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.blockers_label = QLabel(self)  # what blocks prüfen/freigeben, each a link to its place
+        self.blockers_label.setWordWrap(True)
+        self.blockers_label.setTextFormat(Qt.TextFormat.RichText)
+        self.blockers_label.setStyleSheet(_BLOCKERS_STYLE)
+        self.blockers_label.linkActivated.connect(self._blocker_clicked)
+        self.blockers_label.hide()
         layout.addLayout(row)
         layout.addWidget(self.banner)
+        layout.addWidget(self.blockers_label)
         events_for(doc).changed.connect(self.refresh)  # an edit after "geprüft" means Entwurf again
         self.refresh()
 
@@ -125,19 +144,63 @@ class SignOffBar(QFrame):
             self.banner.setText(
                 tr("signoff.banner", when=format_when(current.approved_at), who=current.approved_by)
             )
+        if self.blocked_step:
+            self.show_blockers(self.blocked_step)  # the list shrinks while the secretary fixes things
+
+    # -- what blocks a step -------------------------------------------------------------------------
+    def show_blockers(self, step: str) -> bool:
+        """List what blocks ``step`` ("review"/"release") as links; True when something does."""
+        found = release_check.blockers(self.doc)
+        if step != "release":
+            found = [b for b in found if release_check.blocks_review(b)]
+        self._list_blockers(found, step)
+        return bool(found)
+
+    def _list_blockers(self, found: list[release_check.Blocker], step: str) -> None:
+        self.blockers = list(found)
+        self.blocked_step = step if found else ""
+        self.blockers_label.setVisible(bool(found))
+        if not found:
+            self.blockers_label.clear()
+            return
+        key = "signoff.blocked" if step == "release" else "signoff.blocked.review"
+        lines = "".join(f"<li><a href='{i}'>{_escape(b.text)}</a></li>" for i, b in enumerate(found))
+        head = _escape(tr(key, count=len(found)))
+        self.blockers_label.setText(f"<b>{head}</b><ul style='margin:0'>{lines}</ul>")
+
+    def _blocker_clicked(self, href: str) -> None:
+        if href.isdigit() and int(href) < len(self.blockers):
+            self.blocker_activated.emit(self.blockers[int(href)])
 
     # -- the steps ----------------------------------------------------------------------------------
     def mark_reviewed(self) -> bool:
-        if not self._run(lambda: signoff.mark_reviewed(self.doc, self.doc.user)):
+        if self.show_blockers("review"):
+            return False
+        signer = self.ask_signer("review")
+        if signer is None:
+            return False
+        if not self._run(lambda: signoff.mark_reviewed(self.doc, self.doc.user, signer)):
             return False
         self.status_message.emit(tr("signoff.reviewed.done"))
         return True
 
     def release(self) -> bool:
-        version = signoff.status(self.doc.project).version
-        if not self.ask_confirm(tr("signoff.release.title"), tr("signoff.release.question", version=version)):
+        if self.show_blockers("release"):
             return False
-        if not self._run(lambda: signoff.release(self.doc, self.doc.user)):
+        signer = self.ask_signer("release")
+        if signer is None:
+            return False
+        version = signoff.status(self.doc.project).version
+        question = "\n\n".join(
+            (
+                tr("signoff.release.question", version=version),
+                tr("signoff.release.signer", name=signer),
+                retention.release_plan(self._settings()),
+            )
+        )
+        if not self.ask_confirm(tr("signoff.release.title"), question):
+            return False
+        if not self._run(lambda: signoff.release(self.doc, self.doc.user, signer)):
             return False
         self.status_message.emit(tr("signoff.released.done", version=version))
         return True
@@ -174,6 +237,10 @@ class SignOffBar(QFrame):
         try:
             self.doc.save()
             step()
+        except release_check.ReleaseBlocked as exc:  # e.g. changed since the check: list it
+            self._list_blockers(exc.blockers, "release" if "freigegeben" in str(exc) else "review")
+            self.refresh()
+            return False
         except UserError as exc:
             self.show_refusal(tr("signoff.refused.title"), str(exc))
             self.refresh()
@@ -186,7 +253,31 @@ class SignOffBar(QFrame):
         name = re.sub(r'[\\/:*?"<>|]+', "_", self.doc.project.name).strip() or "Sitzung"
         return self.doc.project.folder.parent / tr("signoff.export.default_name", name=name)
 
+    def _settings(self) -> Any:
+        if self.settings is None:
+            from ..base.settings import Settings
+
+            try:
+                self.settings = Settings.load()
+            except UserError:
+                self.settings = Settings({})
+        return self.settings
+
     # -- dialogs (tests replace these) ----------------------------------------------------------------
+    def ask_signer(self, step: str) -> str | None:
+        """The signer's name: the Vorsitz/Schriftführung of the header or roster, else asked."""
+        configured = release_check.signer_name(self.doc.project, step)
+        if configured:
+            return configured
+        title = tr("signoff.release.title" if step == "release" else "signoff.review")
+        text, ok = QInputDialog.getText(self, title, tr(f"signoff.signer.{step}"), QLineEdit.EchoMode.Normal)
+        if not ok:
+            return None
+        if not text.strip():
+            self.show_refusal(tr("signoff.refused.title"), tr("signoff.signer.missing"))
+            return None
+        return text.strip()
+
     def ask_confirm(self, title: str, text: str) -> bool:
         answer = QMessageBox.question(
             self,

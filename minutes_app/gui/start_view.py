@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from ..base.errors import UserError, os_reason
-from ..session import privacy
+from ..base.settings import Settings
+from ..session import privacy, retention
 from ..session.editing import AI_DRAFT, CONFIRMED
 from ..session.project import Project, list_projects
 from .processing_banner import ProcessingBanner
@@ -64,13 +65,16 @@ def import_audio_files(library: Path, paths: Iterable[Path]) -> tuple[list[Path]
     return created, errors
 
 
-def session_state(project: Project) -> str:
+def session_state(project: Project, settings: Settings | None = None) -> str:
     """German state shown in the list: neu, aufgenommen, … , in Bearbeitung, geprüft
-    (with "Audio gelöscht (Aufbewahrungsfrist)" once retention deleted the recording)."""
+    (with "Audio gelöscht (Aufbewahrungsfrist)" once retention deleted the recording, and
+    with ``settings`` "Audio wird am … gelöscht" while a deletion is due)."""
     deleted = privacy.status_label(project)
     if not project.has_audio and not deleted:
         return tr("state.new")
     state = _processing_state(project)
+    if not deleted and settings is not None:
+        deleted = retention.due_label(project, settings)
     return tr("privacy.state", state=state, deleted=deleted) if deleted else state
 
 
@@ -90,6 +94,13 @@ def is_processed(project: Project) -> bool:
     return "align" in project.data.get("stages", {}) and project.stage_file("align").exists()
 
 
+def _settings() -> Settings:
+    try:
+        return Settings.load()
+    except UserError:
+        return Settings({})
+
+
 # -- the widget ----------------------------------------------------------------------------------
 class StartView(QWidget):
     """List of sessions with Neue Sitzung, Öffnen, Umbenennen, Löschen; drop audio to import."""
@@ -100,9 +111,12 @@ class StartView(QWidget):
     process_requested = Signal(list)  # list[Path] of project folders
     settings_requested = Signal()
 
-    def __init__(self, library: Path, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, library: Path, parent: QWidget | None = None, settings: Settings | None = None
+    ) -> None:
         super().__init__(parent)
         self.library = Path(library)
+        self.settings = settings if settings is not None else _settings()
         heading = QLabel(tr("start.heading"))
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -179,7 +193,7 @@ class StartView(QWidget):
             try:
                 project = Project.load(folder)
                 info = project.info
-                state = self.processing.get(folder) or session_state(project)
+                state = self.processing.get(folder) or session_state(project, self.settings)
                 values = [project.name, info.committee, info.date, state]
             except UserError:
                 values = [folder.name, "", "", tr("state.broken")]
@@ -204,7 +218,7 @@ class StartView(QWidget):
             folder = Path(item.data(0, FOLDER_ROLE))
             if folder in changed:
                 try:
-                    item.setText(3, labels.get(folder) or session_state(Project.load(folder)))
+                    item.setText(3, labels.get(folder) or session_state(Project.load(folder), self.settings))
                 except UserError:
                     item.setText(3, tr("state.broken"))
 

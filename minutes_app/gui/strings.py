@@ -347,6 +347,42 @@ TEXT: dict[str, str] = {
     "live.speakers.waiting": "Sprechererkennung: je fertigem {minutes}-Minuten-Block",
     "live.speakers": "Sprechererkennung: {count} Block/Blöcke fertig (bis {until})",
     "live.speakers.off": "Sprechererkennung: nach der Aufnahme",
+    # issue 14 B2-B5: recording into a session, retention after release, release checks, regeneration
+    "form.end": "Ende",
+    "record.into": "Aufnahme für: {name}",
+    "record.into.tip": "Die Aufnahme wird dieser Sitzung zugeordnet (Kopfdaten, Tagesordnung, Anwesende).",
+    "record.new_session": (
+        "Die ausgewählte Sitzung „{name}“ hat schon eine Aufnahme. Die neue Aufnahme wird als "
+        "eigene Sitzung „{new}“ angelegt."
+    ),
+    "live.on": "Live-Mitschrift ist eingeschaltet: der Text erscheint während der Aufnahme.",
+    "live.unchecked": "Live-Mitschrift ist ausgeschaltet; das Transkript entsteht nach der Aufnahme.",
+    "retention.due": "Audio wird am {date} gelöscht",
+    "retention.due.release": "Audio wird {days} Tage nach der Freigabe gelöscht",
+    "retention.gone": "Die Aufnahme wurde am {date} gelöscht ({reason}). Abspielen ist nicht mehr möglich.",
+    "retention.gone.short": "Abspielen nicht möglich: die Aufnahme wurde gelöscht ({reason}).",
+    "retention.missing": "Abspielen nicht möglich: die Aufnahme dieser Sitzung ist nicht (mehr) vorhanden.",
+    "retention.release.now": "Die Aufnahme wird bei der Freigabe sofort gelöscht.",
+    "retention.release.later": (
+        "Die Aufnahme bleibt bis zum {date} ({days} Tage) für Rückfragen und Einwände erhalten "
+        "und wird dann gelöscht."
+    ),
+    "retention.release.keep": "Die Aufnahme wird bei der Freigabe nicht gelöscht.",
+    "retention.release.transcript": "Mit der Aufnahme wird auch das Transkript gelöscht.",
+    "signoff.blocked": "Vor der Freigabe noch zu erledigen ({count}) – zum Springen anklicken:",
+    "signoff.blocked.review": "Vor der Prüfung noch zu erledigen ({count}) – zum Springen anklicken:",
+    "signoff.signer.review": "Name der Schriftführung (wird als „geprüft von“ eingetragen):",
+    "signoff.signer.release": "Name des Vorsitzes (wird als „freigegeben von“ eingetragen):",
+    "signoff.release.signer": "Freigabe durch: {name} (Vorsitz)",
+    "signoff.signer.missing": "Ohne Namen kann die Niederschrift nicht unterzeichnet werden.",
+    "draft.hint.done": "erledigt",
+    "draft.hint.done.tip": "Hinweis als erledigt markieren (rückgängig möglich)",
+    "draft.regen.busy": "TOP {number} wird neu erzeugt – die Felder sind bis dahin gesperrt.",
+    "draft.regen.cancel": "Abbrechen",
+    "draft.regen.kept": (
+        "Während der Neuerzeugung von TOP {number} wurde nichts überschrieben: Ihre Eingaben "
+        "bleiben; der neue Entwurf wurde verworfen."
+    ),
 }
 
 

@@ -10,9 +10,10 @@ writes 0600, whatever the umask (``base.fileio``; the recorder's WAV and sidecar
 exports). ``sweep`` also tightens sessions written by older versions (their own files only). On Windows
 the per-user data folder is private already and modes are left alone.
 
-Retention (settings ``retention_on_release``, ``retention_days``,
-``retention_delete_transcript``): ``apply_retention`` deletes a session's audio once
-the Niederschrift is freigegeben (default on) or once ``retention_days`` have passed
+Retention (settings ``retention_on_release``, ``retention_release_days``, ``retention_days``,
+``retention_delete_transcript``; dates in ``session/retention.py``): ``apply_retention`` deletes
+a session's audio ``retention_release_days`` (default 30) after the Niederschrift is freigegeben
+(default on) or once ``retention_days`` have passed
 since the audio was added (or the session created). Audio is the session's own audio:
 the decoded ``audio.pcm`` and a recording the recorder made in the session folder with
 its sidecar (``Project.own_files``: fixed names plus the files recorded in
@@ -158,17 +159,11 @@ def secure_data_dir(folder: str | os.PathLike[str] | None = None) -> Path:
 
 # -- retention ------------------------------------------------------------------------------------
 def retention_reason(project: Project, settings: Settings, now: _dt.datetime | None = None) -> str | None:
-    """Why the session's audio is due for deletion now (German), or None."""
-    if settings.get("retention_on_release") and signoff.state(project) == signoff.FREIGEGEBEN:
-        approved = signoff.status(project).approved_at
-        return "Niederschrift freigegeben" + (f" am {approved[:10]}" if approved else "")
-    days = int(settings.get("retention_days") or 0)
-    if days > 0:
-        stamps = (project.data.get("created"), project.data.get("audio", {}).get("added"))
-        since = max((t for t in map(_parse, stamps) if t is not None), default=None)
-        if since is not None and _aware(now) - since >= _dt.timedelta(days=days):
-            return f"Aufbewahrungsfrist von {days} Tagen abgelaufen (seit {since.date().isoformat()})"
-    return None
+    """Why the session's audio is due for deletion now (German), or None (``session/retention.py``:
+    ``retention_release_days`` after the release, or ``retention_days`` after it was added)."""
+    from . import retention
+
+    return retention.reason_now(project, settings, now)
 
 
 def audio_files(project: Project) -> list[Path]:
