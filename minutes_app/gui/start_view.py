@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 
 from ..base.errors import UserError, os_reason
 from ..base.settings import Settings
+from ..pipeline.interrupted import interrupted
 from ..session import privacy, retention
 from ..session.editing import AI_DRAFT, CONFIRMED
 from ..session.project import Project, list_projects
+from .interrupted_bar import InterruptedBar
 from .processing_banner import ProcessingBanner
 from .strings import tr
 
@@ -79,6 +81,8 @@ def session_state(project: Project, settings: Settings | None = None) -> str:
 
 
 def _processing_state(project: Project) -> str:
+    if interrupted(project.folder):  # the program ended during processing (pipeline/interrupted.py)
+        return tr("state.interrupted")
     stages = project.data.get("stages", {})
     if "align" not in stages:
         return tr("state.partial") if set(stages) - {"decode"} else tr("state.recorded")
@@ -125,6 +129,8 @@ class StartView(QWidget):
         self.hint = QLabel(tr("start.hint"))
         self.hint.setWordWrap(True)
         self.banner = ProcessingBanner(self)  # the global processing indicator
+        self.interrupted = InterruptedBar(self)  # sessions cut off by the end of the program
+        self.interrupted.resume_requested.connect(self.process_requested.emit)
         self.processing: dict[Path, str] = {}  # folder -> "wird verarbeitet – 42 %" (process view)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(
@@ -179,6 +185,7 @@ class StartView(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.hint)
         layout.addWidget(self.banner)
+        layout.addWidget(self.interrupted)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.empty)
         layout.addLayout(row)
@@ -208,6 +215,7 @@ class StartView(QWidget):
             self.tree.setCurrentItem(rows[0])
         has_rows = self.tree.topLevelItemCount() > 0
         self.empty.setVisible(not has_rows)
+        self.interrupted.show_for(self.folders())
         self._update_buttons()
 
     def set_processing(self, labels: dict[Path, str]) -> None:

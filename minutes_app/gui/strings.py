@@ -65,6 +65,16 @@ TEXT: dict[str, str] = {
     "state.new": "neu",
     "state.recorded": "aufgenommen",
     "state.partial": "teilweise verarbeitet",
+    "state.interrupted": "unterbrochen – kann fortgesetzt werden",
+    "interrupted.one": (
+        "Die Verarbeitung von {names} wurde unterbrochen, weil das Programm beendet wurde. "
+        "Fertige Schritte bleiben erhalten und werden beim Fortsetzen übernommen."
+    ),
+    "interrupted.many": (
+        "Die Verarbeitung dieser Sitzungen wurde unterbrochen, weil das Programm beendet wurde: "
+        "{names}. Fertige Schritte bleiben erhalten und werden beim Fortsetzen übernommen."
+    ),
+    "interrupted.resume": "Verarbeitung &fortsetzen",
     "state.processed": "verarbeitet",
     "state.editing": "in Bearbeitung",
     "state.confirmed": "geprüft",
