@@ -26,6 +26,7 @@ from ..session.editing import AI_DRAFT, CONFIRMED, EDITED, SessionDoc
 from . import draft_item_info as info
 from . import undo
 from .format import format_time
+from .regen_panel import RegenPanel
 from .strings import tr
 
 STATE_LABELS = {AI_DRAFT: "KI-Entwurf", EDITED: "bearbeitet", CONFIRMED: "geprüft"}
@@ -101,6 +102,7 @@ class ItemEditor(QWidget):
             "Den Entwurf dieses TOP mit dem Sprachmodell neu erzeugen (rückgängig möglich)"
         )
         self.regen_button.clicked.connect(self.regenerate_requested)
+        self.regen_panel = RegenPanel(self)  # progress and Abbrechen while this item is redrafted
         self.listen_button = QPushButton("Anhören", self)
         self.listen_button.setToolTip("Die Aufnahme ab dem Beginn dieses TOP abspielen")
         self.listen_button.clicked.connect(self._listen)
@@ -207,6 +209,7 @@ class ItemEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(head)
         layout.addLayout(buttons)
+        layout.addWidget(self.regen_panel)
         layout.addWidget(self.flags_label)
         layout.addLayout(form, 1)
 
@@ -326,7 +329,7 @@ class ItemEditor(QWidget):
         self.badge.setStyleSheet(
             f"{STATE_STYLES.get(state, '')} border-radius:4px; padding:3px 8px; font-weight:bold;"
         )
-        self.confirm_button.setEnabled(state != CONFIRMED and not self.locked)
+        self.confirm_button.setEnabled(state != CONFIRMED and not self.locked and not self.busy)
 
     def _show_facts(self, item: MinutesItem) -> None:
         """Vorlage, Teil B, times, Beschlussvorschlag, procedure, namentliche Abstimmung."""
@@ -337,17 +340,13 @@ class ItemEditor(QWidget):
         self.times_label.setText(info.times_text(item, manual))
         self.form.setRowVisible(self._proposal_row, bool(item.proposal.strip()))
         self.proposal_label.setText(item.proposal)
-        self.proposal_button.setEnabled(not self.locked and item.resolution != item.proposal)
+        self.proposal_button.setEnabled(not (self.locked or self.busy) and item.resolution != item.proposal)
         self.roll_call_label.setVisible(item.vote.roll_call)
         self.procedure_label.setText(info.procedure_html(item))
 
     def set_locked(self, locked: bool) -> None:
         """A released Niederschrift: every field read-only, no buttons that change it."""
         self.locked = locked
-        for box in (self.title_edit, self.discussion, self.motions, self.resolution, *self.counts.values()):
-            box.setReadOnly(locked)
-        self.outcome.setEnabled(not locked)
-        self.start_button.setEnabled(not locked)
         self.set_busy(self.busy)
         if self.index >= 0:
             self.load()
@@ -358,7 +357,7 @@ class ItemEditor(QWidget):
             "<b>Hinweise zur Prüfung:</b><ul style='margin:0'>"
             + "".join(
                 f"<li>{_escape(f)}"
-                + ("" if self.locked else f" – <a href='done:{i}'>{tr('draft.hint.done')}</a>")
+                + ("" if self.locked or self.busy else f" – <a href='done:{i}'>{tr('draft.hint.done')}</a>")
                 + "</li>"
                 for i, f in enumerate(item.flags)
             )
@@ -375,7 +374,7 @@ class ItemEditor(QWidget):
         self.evidence_label.setText(" · ".join(links) if links else "keine")
 
     def _hint_link(self, href: str) -> None:
-        if href.startswith("done:") and href[5:].isdigit() and not self.locked:
+        if href.startswith("done:") and href[5:].isdigit() and not (self.locked or self.busy):
             self.hint_done.emit(int(href[5:]))
 
     def focus_field(self, name: str, match: str = "") -> bool:
@@ -398,10 +397,24 @@ class ItemEditor(QWidget):
             widget.setSelection(widget.text().index(match), len(match))
         return True
 
-    def set_busy(self, busy: bool) -> None:
+    def set_busy(self, busy: bool, since: float | None = None) -> None:
+        """While the item is redrafted its fields are read-only (nothing typed can be replaced),
+        with the progress panel and Abbrechen; ``since``: when the job began."""
+        changed = busy != self.busy
         self.busy = busy
         self.regen_button.setEnabled(not busy and not self.locked)
         self.regen_button.setText("Wird erzeugt …" if busy else "Neu erzeugen")
+        editable = not busy and not self.locked
+        for box in (self.title_edit, self.discussion, self.motions, self.resolution, *self.counts.values()):
+            box.setReadOnly(not editable)
+        self.outcome.setEnabled(editable)
+        self.start_button.setEnabled(editable)
+        if busy and self.index >= 0:
+            self.regen_panel.start(self.doc.item(self.index).number, since)
+        elif not busy:
+            self.regen_panel.stop()
+        if changed and self.index >= 0:
+            self.load()  # buttons and hint links follow
 
 
 def _escape(text: str) -> str:

@@ -12,6 +12,8 @@ view, which makes the transcript read-only too. A new version unlocks it again.
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -66,6 +68,8 @@ class DraftView(QWidget):
         self.position = position  # the player's current position (seconds), None: no player
         self.settings: Any = None  # base.settings.Settings; None: loaded when needed
         self.busy: set[int] = set()
+        self.regen_jobs: dict[int, Any] = {}  # item index -> JobHandle of its running „Neu erzeugen“
+        self.busy_since: dict[int, float] = {}  # item index -> time.monotonic() of its start
         self.autosave = AutoSave(doc, parent=self)
         self.items = QListWidget(self)
         self.items.setWordWrap(True)
@@ -77,6 +81,7 @@ class DraftView(QWidget):
         self.editor.regenerate_requested.connect(self.regenerate_current)
         self.editor.set_start_requested.connect(self.set_start_current)
         self.editor.hint_done.connect(self.resolve_hint)
+        self.editor.regen_panel.cancel_requested.connect(lambda: self.cancel_regeneration(self.editor.index))
         self.editor.error.connect(self.show_status)
         self.autosave.failed.connect(self.show_status)
         scroll = QScrollArea(self)
@@ -159,7 +164,7 @@ class DraftView(QWidget):
             self.items.setCurrentRow(index)  # comes back here through currentRowChanged
             return
         self.editor.show_item(index)
-        self.editor.set_busy(index in self.busy)
+        self.editor.set_busy(index in self.busy, self.busy_since.get(index))
 
     def _item_changed(self, index: int) -> None:
         if 0 <= index < self.items.count():
@@ -240,38 +245,66 @@ class DraftView(QWidget):
         self.regenerate(self.editor.index)
 
     def regenerate(self, index: int) -> None:
+        """Draft one item again in the background; its fields stay locked (with progress and
+        Abbrechen) until the new draft is in, so nothing typed is replaced."""
         if index < 0 or index in self.busy:
             return
         try:
             signoff.check_unlocked(self.doc.project)
             request = draft_regen.prepare(self.doc, index)
             settings = self.settings or _load_settings()
-            engine = draft_regen.make_engine_from_settings(settings)
         except UserError as exc:
             self.show_status(str(exc))
             return
+        before = dataclasses.asdict(self.doc.item(index))  # what the new draft may replace
 
         def work(cancel: CancelToken, progress: ProgressFn) -> MinutesItem:
+            progress(0.0, "Sprachmodell wird geladen …")
+            engine = draft_regen.make_engine_from_settings(settings)  # not in the GUI thread
+            cancel.raise_if_cancelled()
             return draft_regen.regenerate(request, engine, cancel, progress)
 
         self._set_busy(index, True)
         self.show_status(f"TOP {request.number} wird neu erzeugt …")
-        job_adapter.submit(
+        handle = job_adapter.submit(
             self.jobs,
             work,
-            on_done=lambda item: self._regenerated(index, item),
+            on_done=lambda item: self._regenerated(index, item, before),
             on_error=lambda exc: self._regen_failed(index, exc),
             title=f"TOP {request.number} neu erzeugen",
+            on_progress=lambda fraction, text: self._regen_progress(index, fraction, text),
         )
+        if handle is not None and index in self.busy:
+            self.regen_jobs[index] = handle
+
+    def cancel_regeneration(self, index: int) -> bool:
+        handle = self.regen_jobs.get(index)
+        if handle is None:
+            return False
+        handle.cancel()
+        self.editor.regen_panel.cancel_button.setEnabled(False)
+        return True
+
+    def _regen_progress(self, index: int, fraction: float, text: str) -> None:
+        if index == self.editor.index and index in self.busy:
+            self.editor.regen_panel.progress(fraction, text)
 
     def _set_busy(self, index: int, busy: bool) -> None:
         (self.busy.add if busy else self.busy.discard)(index)
+        if busy:
+            self.busy_since[index] = time.monotonic()
+        else:
+            self.busy_since.pop(index, None)
+            self.regen_jobs.pop(index, None)
         self._style_entry(index)
         if index == self.editor.index:
-            self.editor.set_busy(busy)
+            self.editor.set_busy(busy, self.busy_since.get(index))
 
-    def _regenerated(self, index: int, item: MinutesItem) -> None:
+    def _regenerated(self, index: int, item: MinutesItem, before: dict[str, Any]) -> None:
         self._set_busy(index, False)
+        if dataclasses.asdict(self.doc.item(index)) != before:  # changed meanwhile: keep the human text
+            self.show_status(tr("draft.regen.kept", number=item.number))
+            return
         try:
             undo.push(self.undo_stack, undo.ReplaceItemCommand(self.doc, index, item))
         except UserError as exc:  # e.g. released while the model was still working

@@ -22,6 +22,7 @@ def submit(
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None],
     title: str = "",
+    on_progress: Callable[[float, str], None] | None = None,
 ) -> Any:
     """Run ``work(cancel, progress)`` in the background through ``jobs``; inline if it is None.
 
@@ -43,4 +44,5 @@ def submit(
         on_result=on_done,
         on_error=lambda message: on_error(UserError(message)),
         on_cancelled=lambda: on_error(Cancelled()),
+        on_progress=on_progress,
     )
