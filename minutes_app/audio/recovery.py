@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import UserError, os_reason
 from ..base.fileio import write_json
 from .wavfile import fsync_dir, is_locked, read_header, repair_wav
@@ -76,7 +76,7 @@ def new_sidecar(samplerate: int, channels: int, device: str) -> dict[str, Any]:
 def read_sidecar(path: Path) -> dict[str, Any]:
     """The sidecar of ``path``; {} if it is missing or unreadable."""
     try:
-        data = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+        data = jsonio.loads(jsonio.read_bytes(sidecar_path(path)))
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) and data.get("format") == SIDECAR_FORMAT else {}

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from email.message import Message
 from typing import Any, TypeVar
 
+from . import jsonio
 from .errors import Cancelled, EngineError, ServerUnavailable, os_reason
 from .jobs import CancelToken
 
@@ -35,6 +36,8 @@ T = TypeVar("T")
 CONNECT_TIMEOUT_S = 10.0
 MAX_BACKOFF_S = 10.0
 DOWN_HINT = "Bitte prüfen, ob der Server läuft und die Adresse stimmt, oder die IT verständigen."
+
+MAX_REPLY_JSON = 64 * 1024 * 1024  # a transcript of hours is far below
 
 
 class ServerRejected(EngineError):
@@ -220,7 +223,7 @@ class Server:
 
     def parse_json(self, reply: Reply) -> Any:
         try:
-            return json.loads(reply.body.decode("utf-8"))
+            return jsonio.loads(reply.body, max_bytes=MAX_REPLY_JSON)
         except (UnicodeDecodeError, ValueError) as exc:
             raise self.bad_answer("kein JSON") from exc
 
@@ -332,7 +335,7 @@ class Server:
 def _detail(data: bytes) -> str:
     text = data[:2000].decode("utf-8", "replace").strip()
     try:
-        parsed = json.loads(text)
+        parsed = jsonio.loads(text)
     except ValueError:
         return " ".join(text.split())[:200]
     if isinstance(parsed, dict):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import jsonio
 from .errors import UserError
 from .fileio import write_json
 
@@ -336,7 +337,7 @@ def _load_system(path: Path, policy: dict[str, Any] | None = None) -> tuple[dict
     locked: frozenset[str] = frozenset()
     if path.exists():
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = jsonio.loads(jsonio.read_bytes(path))  # size/depth bounds, never a FIFO
             defaults = {
                 k: _coerce(_BY_KEY[k], v) for k, v in dict(data.get("defaults", {})).items() if k in _BY_KEY
             }
@@ -381,7 +382,7 @@ class Settings:
                 "Bitte reparieren oder löschen."
             )
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
+                data = jsonio.loads(jsonio.read_bytes(path))  # size/depth bounds, never a FIFO
             except (OSError, ValueError, RecursionError) as exc:
                 raise broken from exc
             if not isinstance(data, dict):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import UserError
 from ..base.fileio import write_json, write_text
 from ..base.jobs import CancelToken
@@ -228,7 +228,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not audio.exists():
         raise UserError(f"Die Beispielsitzung fehlt: {audio}")
     out = Path(args.output_dir)
-    session = json.loads((EXAMPLES / "beispielsitzung.json").read_text(encoding="utf-8")).get("session", {})
+    session = jsonio.read_file(EXAMPLES / "beispielsitzung.json", {"session?": dict}).get("session", {})
     ns = argparse.Namespace(
         audio=str(audio),
         output=str(out / "beispielsitzung_entwurf.docx"),

@@ -36,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base import jsonio
 from ..base.jobs import CancelToken, ProgressFn, no_progress, scaled
 from ..base.types import Diarization
 from .blocks import SAMPLE_RATE, Block, BlockRunner, audio_digest, link
@@ -80,10 +81,8 @@ def save_blocks(
 
 def load_blocks(path: str | os.PathLike[str], model_dir: Any, options: Any) -> tuple[float, list[Block]]:
     """(block length, blocks) saved for these parameters; (0, []) when none fit or the file is unreadable."""
-    import json
-
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = jsonio.loads(jsonio.read_bytes(path))
         if data.get("params") != block_params(model_dir, options) or data.get("sample_rate") != SAMPLE_RATE:
             return 0.0, []
         return float(data["block_seconds"]), [Block.from_dict(b) for b in data["blocks"]]

@@ -28,7 +28,6 @@ queued signals of ``LiveSignals``; how far the text trails is polled by the view
 from __future__ import annotations
 
 import dataclasses
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -37,8 +36,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
+from ..base import jsonio
 from ..base.errors import Cancelled, UserError
 from ..base.jobs import CancelToken, ProgressFn
+from ..base.schemas import ASR_PARTIAL
 from ..diarization.live import BLOCK_SECONDS, LIVE_FILE
 from .format import format_time
 from .jobs import QUEUED, JobHandle, JobRunner
@@ -312,7 +313,9 @@ class LiveSession(QObject):
         path = self.folder / PARTIAL_FILE
         try:
             if transcript is None:
-                transcript = Transcript.from_dict(json.loads(path.read_text(encoding="utf-8"))["transcript"])
+                transcript = Transcript.from_dict(
+                    jsonio.loads(jsonio.read_bytes(path), ASR_PARTIAL)["transcript"]
+                )
             return save_partial(path, self._key, transcript) is not None
         except (UserError, OSError, ValueError, KeyError, TypeError) as exc:
             if not cancel.cancelled:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..base import jsonio
 from ..base.errors import OutputError, ProjectError, os_reason
 from ..base.fileio import atomic_open, open_append, write_json
 from .project import Project
@@ -256,7 +257,7 @@ def read(project: Project) -> list[AuditEntry]:
         if not line.strip():
             continue
         try:
-            data = json.loads(line.decode("utf-8"))
+            data = jsonio.loads(line)
             if not isinstance(data, dict):
                 raise ValueError("not an object")
         except ValueError:

@@ -33,14 +33,15 @@ refused and never overwritten.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..base.errors import ProjectError
+from ..base import jsonio
+from ..base.errors import ProjectError, os_reason
 from ..base.fileio import private_dirs, touch_private, write_json
+from ..base.schemas import STAGE_FILES
 from ..base.types import AgendaItem, Attendee, SessionInfo
 
 if TYPE_CHECKING:
@@ -129,13 +130,14 @@ class Project:
     def load(cls, folder: str | os.PathLike[str]) -> Project:
         folder = Path(folder)
         path = folder / PROJECT_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+        try:  # base.jsonio: size and depth bounds, never a FIFO
+            data = jsonio.loads(jsonio.read_bytes(path))
         except FileNotFoundError as exc:
             raise ProjectError(f"In „{folder}“ liegt kein Sitzungsprojekt (project.json fehlt).") from exc
         except (OSError, ValueError, RecursionError) as exc:
+            reason = exc.reason if isinstance(exc, jsonio.BadJSON) else os_reason(exc)
             raise ProjectError(
-                f"Die Projektdatei „{path}“ ist beschädigt und wird nicht verändert. "
+                f"Die Projektdatei „{path}“ ist beschädigt und wird nicht verändert ({reason}). "
                 "Bitte eine Sicherung wiederherstellen oder ein neues Projekt anlegen."
             ) from exc
         version = data.get("schema_version") if isinstance(data, dict) else None
@@ -272,11 +274,12 @@ class Project:
         return stage == "decode" and self.pcm_path.exists() or self.stage_file(stage).exists()
 
     def load_result(self, stage: str) -> dict[str, Any]:
-        try:
-            return dict(json.loads(self.stage_file(stage).read_text(encoding="utf-8")))
+        try:  # base.jsonio with the stage's schema: a wrong type is "beschädigt", not a crash later
+            return dict(jsonio.loads(jsonio.read_bytes(self.stage_file(stage)), STAGE_FILES.get(stage, dict)))
         except (OSError, ValueError, RecursionError) as exc:
+            reason = exc.reason if isinstance(exc, jsonio.BadJSON) else os_reason(exc)
             raise ProjectError(
-                f"Das Zwischenergebnis „{self.stage_file(stage).name}“ ist beschädigt. "
+                f"Das Zwischenergebnis „{self.stage_file(stage).name}“ ist beschädigt ({reason}). "
                 "Mit --force wird der Schritt neu berechnet."
             ) from exc
 

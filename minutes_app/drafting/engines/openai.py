@@ -10,9 +10,9 @@ request: servers that serve one model (``transformers serve MODEL``) then use th
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from ...base import jsonio
 from ...base.errors import Cancelled, EngineError
 from ...base.jobs import CancelToken
 from ...base.remote import Server, Stream, api_base, check_url
@@ -89,7 +89,7 @@ class OpenAIEngine(LLMEngine):
 
     def _read_json(self, raw: bytes, on_token: TokenFn | None) -> str:
         try:
-            data: Any = json.loads(raw.decode("utf-8"))
+            data: Any = jsonio.loads(raw)
             text = data["choices"][0]["message"]["content"] or ""
         except (ValueError, KeyError, IndexError, TypeError) as exc:
             raise self._bad(type(exc).__name__) from exc
@@ -109,7 +109,7 @@ class OpenAIEngine(LLMEngine):
             if payload == "[DONE]":
                 break
             try:
-                chunk = json.loads(payload)
+                chunk = jsonio.loads(payload)
                 if isinstance(chunk, dict) and "error" in chunk and not chunk.get("choices"):
                     raise self._bad(f"Fehler: {str(chunk['error'])[:200]}")
                 choice = chunk["choices"][0]
