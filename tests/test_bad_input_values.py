@@ -331,3 +331,57 @@ def test_cli_nan_recording_is_refused_or_transcribed(tmp_path: Path) -> None:
 
     text = " ".join(s["text"] for s in json.loads(out.read_text(encoding="utf-8"))["segments"])
     assert "Sitzung" in text and "Stunde" in text, text
+
+
+# -- JSON readers ----------------------------------------------------------------------------------
+def test_every_json_reader_goes_through_jsonio() -> None:
+    """No module parses JSON from a file or a reply by itself (only jsonio has the bounds)."""
+    import re as regex
+
+    package = Path(__file__).resolve().parents[1] / "minutes_app"
+    offenders = []
+    for path in sorted(package.rglob("*.py")):
+        if path.name == "jsonio.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if regex.search(r"\bjson\.loads?\((?!json\.dumps\()", line):
+                offenders.append(f"{path.relative_to(package)}:{number}")
+    assert offenders == []
+
+
+@pytest.mark.parametrize(
+    ("stage", "content", "words"),
+    [
+        ("asr", {"language": "de", "duration": 5.0, "segments": "alle"}, "„segments“ ist keine Liste"),
+        ("asr", {"language": "de", "duration": "lang"}, "„duration“ ist keine Zahl"),
+        ("align", {"segments": [{"id": "eins", "start": 0, "end": 1, "text": "x"}]}, "„segments[0].id“"),
+        (
+            "diarization",
+            {"turns": [{"start": 0, "end": 1, "speaker": 7}]},
+            "„turns[0].speaker“ ist kein Text",
+        ),
+        ("draft", {"agenda_items": [{"number": [], "title": "x"}]}, "„agenda_items[0].number“"),
+        (
+            "draft",
+            {"agenda_items": [{"number": "1", "vote": {"yes": "viele"}}]},
+            "„agenda_items[0].vote.yes“",
+        ),
+        ("draft", [1, 2], "der Inhalt ist kein Objekt"),
+        ("asr", "[" * 5000 + "]" * 5000, "zu tief verschachtelt"),
+    ],
+)
+def test_wrong_typed_stage_files_are_damaged_not_internal(
+    isolated: Path, capsys: pytest.CaptureFixture[str], stage: str, content: object, words: str
+) -> None:
+    import json
+
+    from support.sessions import processed_project
+
+    project = processed_project(isolated)
+    raw = content if isinstance(content, str) else json.dumps(content)
+    project.stage_file(stage).write_text(raw, encoding="utf-8")
+    before = project.stage_file(stage).read_bytes()
+    out = isolated / "t.txt"
+    code, err = cli(capsys, "export", str(project.folder), "--format", "txt", "-o", str(out))
+    assert_refused(code, err, f"„{stage}.json“ ist beschädigt", words, "--force")
+    assert project.stage_file(stage).read_bytes() == before and not out.exists()

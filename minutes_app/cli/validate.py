@@ -174,9 +174,8 @@ def check_settings(args: argparse.Namespace, settings: Settings) -> None:
     get = vars(args).get
     command = get("command")
     if command in ("signoff", "retention"):
-        check_int(
-            settings.get("retention_days"), "Einstellung retention_days", 0, MAX_RETENTION_DAYS, "0: aus"
-        )
+        for key in ("retention_days", "retention_release_days"):
+            check_int(settings.get(key), f"Einstellung {key}", 0, MAX_RETENTION_DAYS, "0: aus bzw. sofort")
         return
     check_int(settings.get("threads"), "Einstellung threads", 0, MAX_THREADS, "0: alle Kerne")
     if command in ("transcribe", "run", "demo"):

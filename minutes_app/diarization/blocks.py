@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base import jsonio
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 from ..base.types import Diarization
 
@@ -136,7 +137,7 @@ class SavedBlocks:
         self.reused = 0  # blocks taken from an earlier run (tests, benchmarks)
         if self.path.is_file():
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
+                data = jsonio.loads(jsonio.read_bytes(self.path))
                 if data.get("key") == json.loads(json.dumps(key)):
                     for d in data.get("blocks", []):
                         block = Block.from_dict(d)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..base import jsonio
 from ..base.fileio import write_json
 from ..base.lifetime import process_alive, start_ticks
 
@@ -41,7 +41,7 @@ def interrupted(folder: str | os.PathLike[str]) -> bool:
     """Was the processing of the session in ``folder`` cut off by the end of its program?"""
     marker = Path(folder) / MARKER_FILE
     try:
-        data = json.loads(marker.read_text(encoding="utf-8"))
+        data = jsonio.loads(jsonio.read_bytes(marker))
         pid = int(data["pid"])
         started = data.get("process_started")
         started = int(started) if started is not None else None

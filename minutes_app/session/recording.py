@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..base import jsonio
 from ..base.errors import ProjectError, UserError
 from ..base.fileio import (
     FROZEN_NAME,
@@ -134,7 +134,7 @@ def _rekey(project: Project, audio: dict[str, Any]) -> None:
         decode["key"] = {"audio": audio}
     partial = project.folder / PARTIAL_FILE
     try:
-        saved = json.loads(partial.read_text(encoding="utf-8"))
+        saved = jsonio.loads(jsonio.read_bytes(partial))
         if same(saved["key"]["audio"]):
             saved["key"]["audio"] = audio
             write_json(partial, saved)
@@ -235,7 +235,7 @@ def find_by_content(library: str | os.PathLike[str], audio: str | os.PathLike[st
     digest = ""
     for folder in list_projects(library):
         try:
-            data = json.loads((folder / PROJECT_FILE).read_text(encoding="utf-8"))
+            data = jsonio.loads(jsonio.read_bytes(folder / PROJECT_FILE))
         except (OSError, ValueError, RecursionError):
             continue
         known = data.get("audio") if isinstance(data, dict) else None
