@@ -97,10 +97,12 @@ def test_session_api_cleans_header_agenda_and_attendees(tmp_path: Path) -> None:
     session.set_header(SessionInfo(committee="Rat\x00 der Stadt", location="Saal\n1"))
     session.set_agenda([AgendaItem("1", "Hallo\x1b Welt")])
     session.set_attendees([Attendee("Anna\x0c Berg", faction="SPD\x7f")])
+    session.rename_speaker("SPEAKER_00", "Petra\x1b[1m Lindner\r\n")
     project = Project.load(tmp_path / "p")
     assert (project.info.committee, project.info.location) == ("Rat der Stadt", "Saal 1")
     assert [i.title for i in project.agenda] == ["Hallo Welt"]
     assert [(a.name, a.faction) for a in project.attendees] == [("Anna Berg", "SPD")]
+    assert project.speaker_names == {"SPEAKER_00": "Petra[1m Lindner"}
 
 
 @pytest.mark.parametrize("char", ["\x00", "\x0b", "\x1b", "\ufffe", "\ud800"])

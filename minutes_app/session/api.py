@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
 from ..base.fileio import write_json
-from ..base.text import cleaned
+from ..base.text import clean_line, cleaned
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import audit, signoff
 from .lock import folder_lock
@@ -259,6 +259,8 @@ class Session:
     def rename_speaker(self, speaker_id: str, name: str) -> Change:
         """Display name of a speaker everywhere ("" removes it)."""
         from .editing import rename_in
+
+        name = clean_line(name)  # no control characters in the DOCX
 
         def apply() -> list[audit.AuditEntry]:
             names = self.project.data.setdefault("speaker_names", {})
