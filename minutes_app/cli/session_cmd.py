@@ -74,7 +74,7 @@ def cmd_items(args: argparse.Namespace) -> int:
             "Beginn gespeichert. Der Entwurf wird beim nächsten „minutes-app run … --project "
             f"{project.folder}“ neu erstellt (Transkript und Sprecher bleiben erhalten)."
         )
-    minutes = load_session(project).minutes if "align" in project.data.get("stages", {}) else None
+    minutes = load_session(project).minutes if project.stage_entry("align") else None
     if minutes is None:
         print("Noch kein Entwurf vorhanden.")
         return 0
@@ -141,9 +141,13 @@ def cmd_signoff(args: argparse.Namespace) -> int:
     elif args.freigeben:
         session.release()
         from ..base.settings import Settings
+        from ..session import retention
 
-        for line in session.apply_retention(Settings.load()).messages:
+        rules = Settings.load()
+        for line in session.apply_retention(rules).messages:
             print(line)
+        if due := retention.due_label(Project.load(project.folder), rules):
+            print(f"{due} (Aufbewahrung nach der Freigabe, Einstellung retention_release_days).")
     elif args.neue_version is not None:
         session.new_version(args.neue_version)
     if args.audit:
@@ -222,7 +226,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     step.add_argument("--pruefen", action="store_true", help="als geprüft markieren (Schriftführung)")
     step.add_argument("--freigeben", action="store_true", help="freigeben und sperren (Vorsitz)")
     step.add_argument("--neue-version", metavar="GRUND", help="nach der Freigabe eine neue Version beginnen")
-    p.add_argument("--user", help="Name im Änderungsprotokoll (Standard: Anmeldename)")
+    p.add_argument(
+        "--user",
+        help="Name der unterzeichnenden Person (Standard: Vorsitz bzw. Schriftführung der Kopfdaten)",
+    )
     p.add_argument("--audit", metavar="DATEI", help="Änderungsprotokoll exportieren (.csv oder .json)")
     p.set_defaults(func=cmd_signoff)
 

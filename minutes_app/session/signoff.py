@@ -313,7 +313,8 @@ def _signer(project: Project, step: str, signer: str | None, user: str | None) -
     if not who:
         role = "des Vorsitzes" if step == "release" else "der Schriftführung"
         raise ProjectError(
-            f"Bitte den Namen {role} angeben (in den Kopfdaten der Sitzung oder beim Bestätigen)."
+            f"Bitte den Namen {role} angeben: in den Kopfdaten der Sitzung, in der Anwesenheitsliste "
+            "(Rolle) oder beim Bestätigen (minutes-app signoff … --user NAME)."
         )
     return who
 
