@@ -36,7 +36,7 @@ _THROTTLE_S = 0.1
 # partial results are written atomically, so terminating it loses at most the step it was
 # in; a stage's native code (a Whisper or LLM step, a pyannote batch) can take seconds on
 # busy cores, and Abbrechen / Ctrl-C must answer within 2 s.
-CANCEL_GRACE_S = 1.0
+CANCEL_GRACE_S = 0.5
 
 
 class _EventToken(CancelToken):

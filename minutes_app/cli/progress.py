@@ -16,7 +16,7 @@ T = TypeVar("T")
 
 # After Ctrl-C the job gets this long to end at its next check; then the process ends
 # without waiting for it (see run_cancellable).
-CANCEL_WAIT_S = 1.5
+CANCEL_WAIT_S = 1.0
 CANCELLED_TEXT = "Abgebrochen. Fertige Schritte bleiben im Projektordner erhalten."
 
 
