@@ -297,7 +297,7 @@ def cancel_table(args: argparse.Namespace, root: Path, full_project: Path) -> li
                     "what": f"run, Ctrl-C in {stage}",
                     "answer s": out["exit_s"],
                     "exit": out["code"],
-                    "left": out["left"],
+                    "children gone s": out["orphans_s"],
                 }
             )
             print(json.dumps(rows[-1]), flush=True)
