@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..base.errors import UserError
 from ..base.settings import Settings, data_dir
+from ..session.api import Session
 from ..session.project import Project
 from .file_dialogs import open_files
 from .jobs import JobRunner
@@ -289,9 +290,8 @@ class MainWindow(QMainWindow):
 
         try:
             project = Project.load(folder)
-            project.set_audio(wav)
-            project.data["markers"] = [{"time": m.time, "label": m.label} for m in load_markers(wav)]
-            project.save()
+            markers = [{"time": m.time, "label": m.label} for m in load_markers(wav)]
+            Session(project).attach_audio(wav, markers)  # session API: lock, audit entry
             if self.record_view is not None:
                 self.record_view.hand_over(project)  # the live transcript gets the pipeline's key
         except (UserError, OSError) as exc:

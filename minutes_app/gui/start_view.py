@@ -28,6 +28,7 @@ from ..base.errors import UserError, os_reason
 from ..base.settings import Settings
 from ..pipeline.interrupted import interrupted
 from ..session import privacy, retention
+from ..session.api import Session
 from ..session.editing import AI_DRAFT, CONFIRMED
 from ..session.project import Project, list_projects
 from .interrupted_bar import InterruptedBar
@@ -305,8 +306,11 @@ class StartView(QWidget):
                 return False
         if not name.strip():
             return False
-        project.name = name
-        project.save()
+        try:  # session API: refused on a released session, audit entry
+            Session(project).set_header(name=name)
+        except UserError as exc:
+            QMessageBox.warning(self, tr("error.title"), str(exc))
+            return False
         self.refresh(select=folder)
         return True
 

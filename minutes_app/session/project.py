@@ -263,6 +263,21 @@ class Project:
     def objected_speakers(self, ids: list[str]) -> None:
         self.data[OBJECTED_KEY] = sorted(set(ids))
 
+    @property
+    def item_states(self) -> list[str]:
+        """Review state per draft item ("ki_entwurf", "bearbeitet", "bestaetigt"), as saved."""
+        return [str(s) for s in self.data.get("item_states", [])]
+
+    @property
+    def markers(self) -> list[tuple[float, str]]:
+        """Marks set while recording (F9): (second, label)."""
+        return [(float(m["time"]), str(m.get("label", ""))) for m in self.data.get("markers", [])]
+
+    def stage_entry(self, stage: str) -> dict[str, Any] | None:
+        """``{"key": …, "finished": …}`` of a finished stage, else None."""
+        entry = self.data.get("stages", {}).get(stage)
+        return entry if isinstance(entry, dict) else None
+
     # -- stages ----------------------------------------------------------------
     def stage_file(self, stage: str) -> Path:
         return self.folder / f"{stage}.json"

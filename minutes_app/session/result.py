@@ -37,8 +37,8 @@ class SessionResult:
 
         project = self.project
         n = len(self.minutes.agenda_items) if self.minutes else 0
-        states = list(project.data.get("item_states", []))
-        stage = project.data.get("stages", {}).get("draft") or {}
+        states = project.item_states
+        stage = project.stage_entry("draft") or {}
         if project.data.get(signoff.DRAFT_SEEN_KEY) not in (None, str(stage.get("finished", ""))):
             states = []  # the states belong to an older draft: the new one is unreviewed
         objected = set(project.objected_speakers)
@@ -58,8 +58,7 @@ def load_session(project: Project) -> SessionResult:
     """Load the saved results of a processed project (for export and the GUI)."""
     from ..diarization.align import speakers_in_order
 
-    stages = project.data["stages"]
-    if "align" not in stages or not project.stage_file("align").exists():
+    if project.stage_entry("align") is None or not project.stage_file("align").exists():
         raise ProjectError(
             f"Das Projekt „{project.folder}“ ist noch nicht fertig verarbeitet. "
             "Bitte zuerst „minutes-app run“ ausführen."
@@ -67,6 +66,6 @@ def load_session(project: Project) -> SessionResult:
     transcript = Transcript.from_dict(project.load_result("asr"))
     diarization = Diarization.from_dict(project.load_result("diarization"))
     segments = [Segment.from_dict(s) for s in project.load_result("align")["segments"]]
-    minutes = Minutes.from_dict(project.load_result("draft")) if "draft" in stages else None
+    minutes = Minutes.from_dict(project.load_result("draft")) if project.stage_entry("draft") else None
     speakers = speakers_in_order(segments, project.speaker_names)
     return SessionResult(transcript, diarization, segments, speakers, minutes, project)

@@ -47,8 +47,8 @@ def effective_minutes(project: Project, minutes: Minutes) -> Minutes:
 
 def stale_draft(project: Project) -> str | None:
     """Why the draft does not fit the current agenda (German), or None when it does or is confirmed."""
-    stage = project.data.get("stages", {}).get("draft")
-    if not isinstance(stage, dict) or not project.stage_file("draft").exists():
+    stage = project.stage_entry("draft")
+    if stage is None or not project.stage_file("draft").exists():
         return None
     if project.data.get(AGENDA_CONFIRMED_KEY) == agenda_digest(project):
         return None
