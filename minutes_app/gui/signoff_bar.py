@@ -179,7 +179,7 @@ class SignOffBar(QFrame):
         signer = self.ask_signer("review")
         if signer is None:
             return False
-        if not self._run(lambda: signoff.mark_reviewed(self.doc, self.doc.user, signer)):
+        if not self._run(lambda: self.doc.session.mark_reviewed(signer)):
             return False
         self.status_message.emit(tr("signoff.reviewed.done"))
         return True
@@ -200,7 +200,7 @@ class SignOffBar(QFrame):
         )
         if not self.ask_confirm(tr("signoff.release.title"), question):
             return False
-        if not self._run(lambda: signoff.release(self.doc, self.doc.user, signer)):
+        if not self._run(lambda: self.doc.session.release(signer)):
             return False
         self.status_message.emit(tr("signoff.released.done", version=version))
         return True
@@ -209,7 +209,7 @@ class SignOffBar(QFrame):
         reason = self.ask_reason()
         if reason is None:
             return False
-        if not self._run(lambda: signoff.new_version(self.doc, self.doc.user, reason)):
+        if not self._run(lambda: self.doc.session.new_version(reason)):
             return False
         version = signoff.status(self.doc.project).version
         self.status_message.emit(tr("signoff.new_version.done", version=version))
