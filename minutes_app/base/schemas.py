@@ -54,7 +54,7 @@ MINUTES_ITEM = {
     "vote?": VOTE,
     "evidence?": [EVIDENCE],
     "flags?": [str],
-    "public?": bool,
+    "public?": object,  # any value: session/teilb.py reads it fail-closed (unknown = non-public)
     "paper?": str,
     "proposal?": str,
     "procedure?": [PROCEDURE],
