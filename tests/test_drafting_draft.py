@@ -303,7 +303,7 @@ def test_protocol_types() -> None:
     wort = draft_minutes(
         session(), SPEAKERS, AGENDA, ScriptedEngine(good_reply), DraftOptions(protocol_type="wort")
     ).agenda_items[2]
-    assert wort.discussion.startswith("Bürgermeisterin Roth: Wir kommen zu TOP 2")
+    assert wort.discussion.startswith("Bürgermeisterin Roth ruft TOP 2 auf.\n\nRatsherr Klein (SPD): Die SPD")
     assert "Ratsherr Klein (SPD): Die SPD unterstützt den Neubau" in wort.discussion
     ergebnis = draft_minutes(
         session(), SPEAKERS, AGENDA, ScriptedEngine(good_reply), DraftOptions(protocol_type="ergebnis")
@@ -349,7 +349,7 @@ def test_each_protocol_type_has_its_own_prompt_set(ptype: str, want: str, absent
     if ptype == "ergebnis":
         assert top2.discussion == ""
     else:  # Wortprotokoll: verbatim by rules, results still by the model
-        assert top2.discussion.startswith("Bürgermeisterin Roth: Wir kommen zu TOP 2")
+        assert top2.discussion.startswith("Bürgermeisterin Roth ruft TOP 2 auf.\n\nRatsherr Klein (SPD):")
         assert "Ratsherr Klein (SPD): Die SPD unterstützt den Neubau" in top2.discussion
         assert top2.resolution == "Der Rat beschließt den Neubau der Kita Sonnenschein."
 

@@ -67,10 +67,46 @@ def clean_verbatim(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+_CALL = re.compile(
+    r"^(?:ich\s+rufe|wir\s+kommen\s+(?:jetzt\s+|nun\s+)?zu)\s+(?:den\s+)?"
+    r"(?P<what>(?:tagesordnungspunkt|punkt|top)\s+\S+?(?:\s+der\s+tagesordnung)?)(?:\s+auf)?(?P<rest>[:,.].*)?$",
+    re.IGNORECASE,
+)
+
+
+def _chair_call(name: str, sentence: str) -> str | None:
+    """„Ich rufe Tagesordnungspunkt 5 auf: …“ -> „<Name> ruft Tagesordnungspunkt 5 auf: …“."""
+    m = _CALL.match(sentence.strip())
+    if not m:
+        return None
+    rest = (m.group("rest") or ".").strip()
+    rest = rest if rest.startswith(":") else "."
+    subject = name[:1].upper() + name[1:]
+    return f"{subject} ruft {m.group('what')} auf{rest if rest != ':' else '.'}"
+
+
 def verbatim_record(segments: list[Segment], speakers: dict[str, str], clean: bool = False) -> str:
-    """Wortprotokoll: "Name: text" per turn; ``clean`` drops fillers and stutters."""
-    turns = speaker_turns(segments, speakers)
-    return "\n\n".join(f"{name}: {clean_verbatim(text) if clean else text}" for name, text in turns)
+    """Wortprotokoll: "Name: text" per turn; ``clean`` drops fillers and stutters and reports
+    the chair's call of an item in the third person („Die Sitzungsleitung ruft Tagesordnungspunkt 5 auf.“)."""
+    paragraphs: list[str] = []
+    for name, text in speaker_turns(segments, speakers):
+        if not clean:
+            paragraphs.append(f"{name}: {text}")
+            continue
+        spoken: list[str] = []
+        for m in _SENT.finditer(clean_verbatim(text)):
+            sentence = m.group().strip()
+            call = _chair_call(name, sentence) if sentence else None
+            if call:
+                if spoken:
+                    paragraphs.append(f"{name}: {' '.join(spoken)}")
+                    spoken = []
+                paragraphs.append(call)
+            elif sentence:
+                spoken.append(sentence)
+        if spoken:
+            paragraphs.append(f"{name}: {' '.join(spoken)}")
+    return "\n\n".join(paragraphs)
 
 
 def speakers_list(segments: list[Segment], speakers: dict[str, str]) -> str:
