@@ -33,6 +33,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("base/fileio.py", "open"): "the atomic writer itself",
     ("audio/wavfile.py", "os.open"): "the recorder's growing WAV: appended in place and fsync'ed so a "
     "crash keeps every recorded second (recover() repairs the header); a temp file would lose it",
+    ("session/lock.py", "os.open"): "the session folder's lock file: opened only to hold an flock on it, "
+    "nothing is ever written to it",
     ("models/install.py", "path.open"): "model files are copied into <store>/.<id>.partial, which "
     "is renamed into place only when complete and verified",
     ("models/bundle.py", "path.open"): "a model bundle is extracted into <store>/.<id>.partial; every file "
