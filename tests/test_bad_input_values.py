@@ -174,6 +174,9 @@ def test_header_fields_lose_control_characters(isolated: Path) -> None:
     )
     check_args(args)
     assert (args.gremium, args.ort, args.datum) == ("Rat der Stadt", "Saal 1 Ost", "1.2.2025")
+    args = build_parser().parse_args(["signoff", str(isolated / "p"), "--user", "Anna\x07 Berg\n"])
+    check_args(args)
+    assert args.user == "Anna Berg"  # the signer's name is printed in the Niederschrift
 
 
 # -- special files as inputs -----------------------------------------------------------------------

@@ -161,7 +161,7 @@ def check_args(args: argparse.Namespace, settings: Settings | None = None) -> No
     for name in ("model", "asr_model"):
         if get(name):
             check_model_id(get(name), f"--{name.replace('_', '-')}")
-    for name in ("gremium", "datum", "ort"):  # header fields reach the DOCX: no control characters
+    for name in ("gremium", "datum", "ort", "user"):  # these reach the DOCX: no control characters
         if get(name):
             setattr(args, name, clean_line(get(name)))
     command = get("command")
