@@ -203,12 +203,15 @@ def kill_points(timeline: list[tuple[float, dict[str, Any]]]) -> list[tuple[str,
 
 def resume_table(args: argparse.Namespace, root: Path) -> list[dict[str, Any]]:
     runner = Runner(args, root)
-    full = runner.run(root / "full")
-    print(f"full run: {full['s']:.1f} s", flush=True)
-    for at, state in full["timeline"]:
-        print(f"  {at:7.1f} s {state}", flush=True)
+    if args.full_json:  # the full run of an earlier invocation (points split over two runs)
+        full = json.loads(args.full_json.read_text(encoding="utf-8"))
+    else:
+        full = runner.run(root / "full")
+    print(json.dumps({"full": full}, default=list), flush=True)
     rows = []
     for index, (name, until) in enumerate(kill_points(full["timeline"])):
+        if args.points and index not in args.points:
+            continue
         project = root / f"kill{index}"
         kill = runner.run(project, until)
         rerun = runner.run(project)
@@ -360,6 +363,8 @@ def main() -> None:
     parser.add_argument("--only-cancel", action="store_true")
     parser.add_argument("--full-project", type=Path, help="a finished project of --audio (cancel table)")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--full-json", type=Path, help='{"s": ..., "timeline": ...} of a full run')
+    parser.add_argument("--points", type=lambda t: {int(i) for i in t.split(",")}, help="e.g. 5,6,7")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO))
     root = Path(tempfile.mkdtemp(prefix="kill_resume-"))
