@@ -14,9 +14,9 @@ from ..base.fileio import write_json, write_text
 from ..base.jobs import CancelToken
 from ..base.settings import Settings, data_dir
 from ..pipeline.run import PipelineOptions, run_pipeline
-from ..session import signoff
 from ..session.api import Session
 from ..session.project import PROJECT_FILE, Project
+from ..session.recording import AudioChange
 from ..session.result import SessionResult, load_session
 from .paths import check_command_outputs, check_run_outputs, with_transcript_skeleton
 from .progress import ProgressBar, run_cancellable
@@ -114,9 +114,14 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
     folder = Path(args.project) if args.project else default_project_dir(audio)
     if (folder / PROJECT_FILE).exists():
         # A released session is refused before anything is written (no header, no audio).
-        signoff.check_unlocked(Project.load(folder))
-    project = Project.open_or_create(folder, audio)
-    session = Session(project)  # header, agenda and attendees: locked, audited, review reopened
+        project = Project.load(folder)
+        session = Session(project)  # recording, header, agenda, attendees: locked, audited
+        attached = session.attach_audio(audio)  # other content: the review returns to Entwurf
+        kind = "anders" if attached.changed else "gleich"
+        project.audio_change = AudioChange(kind, message=" ".join(attached.messages))
+    else:
+        project = Project.open_or_create(folder, audio)
+        session = Session(project)
     info = project.info
     if imported is not None:
         session.set_agenda(imported.items)

@@ -140,13 +140,20 @@ class Session:
                 raise
 
     def _change(
-        self, operation: str, apply: Callable[[], list[audit.AuditEntry]], what: str, content: bool = True
+        self,
+        operation: str,
+        apply: Callable[[], list[audit.AuditEntry]],
+        what: str,
+        content: bool | Callable[[], bool] = True,
     ) -> Change:
-        """Run ``apply`` (mutates ``project.data``, returns its entries) as one locked step."""
+        """Run ``apply`` (mutates ``project.data``, returns its entries) as one locked step.
+
+        ``content`` (or its value after ``apply``): the change reopens a "geprüft" review.
+        """
         self._flush_doc()
         with self._locked():
             entries = apply()
-            if entries and content:
+            if entries and (content() if callable(content) else content):
                 reopened = signoff.reopen_on_edit(self.project, what, self.user)
                 entries += [reopened] if reopened else []
             if entries:
@@ -239,21 +246,34 @@ class Session:
         return self._change("attendees", apply, "Anwesenheitsliste")
 
     def attach_audio(self, audio: Path, markers: list[dict[str, Any]] | None = None) -> Change:
-        """A (new) recording for the session: every stage result is stale afterwards."""
+        """A recording (and its markers) for the session (``Project.sync_audio``).
+
+        Other content: every result is redone (the earlier ones kept as a version), a
+        "geprüft" Niederschrift returns to Entwurf. The same content from another place is
+        noted without touching the review; the same file again changes nothing.
+        ``Change.messages`` holds what the user should be told.
+        """
+        outcome: list[Any] = []
 
         def apply() -> list[audit.AuditEntry]:
             project = self.project
             old = str(project.data.get("audio", {}).get("path", "")) or None
-            same = project.has_audio and project.audio_path == Path(audio).resolve()
-            if same and markers is None:
-                return []
-            if not same:
-                project.set_audio(Path(audio))  # saves; the entry follows at once under the same lock
-            if markers is not None:
+            change = project.sync_audio(Path(audio))  # saves; the entry follows under the same lock
+            outcome.append(change)
+            marked = markers is not None and markers != project.data.get("markers")
+            if marked:
                 project.data["markers"] = markers
-            return [self._entry("aufnahme_zugeordnet", "Aufnahme", old, str(Path(audio).resolve()))]
+            if change.kind == "gleich" and not marked:
+                return []
+            new = str(Path(audio).resolve())
+            return [self._entry("aufnahme_zugeordnet", "Aufnahme", old, new, note=change.message)]
 
-        return self._change("audio", apply, "Aufnahme")
+        def content() -> bool:  # a moved copy of the same recording changes no content
+            return not outcome or outcome[0].kind != "verschoben" or markers is not None
+
+        result = self._change("audio", apply, "Aufnahme", content=content)
+        message = outcome[0].message if outcome else ""
+        return dataclasses.replace(result, messages=(message,) if message else ())
 
     # -- speakers and item starts ---------------------------------------------------------------------
     def rename_speaker(self, speaker_id: str, name: str) -> Change:
