@@ -118,7 +118,7 @@ class ExportDialog(QDialog):
         docx = self.fmt == "docx"
         for widget in (*self.template_widgets, self.include_transcript):
             widget.setEnabled(docx)
-        self.part.setEnabled(self.fmt in ("docx", "oparl"))
+        self.part.setEnabled(True)  # every format can hold only Teil A or Teil B
         current = self.output.text().strip()
         if not current:
             self.output.setText(str(self._default_output()))
