@@ -315,3 +315,34 @@ def test_rename_racing_a_release_never_lands_after_it(tmp_path):
         else:
             assert signoff.state(project) != signoff.FREIGEGEBEN
     assert outcomes  # which side wins depends on the scheduler; every outcome is consistent
+
+
+def test_an_open_editor_cannot_save_into_a_session_released_elsewhere(tmp_path):
+    """The GUI's document was opened before another program released the session."""
+    from minutes_app.session.editing import SessionDoc
+
+    folder = reviewed_session(tmp_path).folder
+    doc = SessionDoc.open(folder)
+    other = Session(folder, user="Herr Vorsitz")  # another program: its own Project
+    other.release()
+    before = snapshot(folder)
+    doc.set_text(0, "Nach der Freigabe geändert.")  # the doc does not know yet
+    with pytest.raises(signoff.LockedError):
+        doc.save()
+    assert snapshot(folder) == before and not doc.dirty
+
+
+def test_an_open_editor_keeps_what_another_program_saved_meanwhile(tmp_path):
+    from minutes_app.session.editing import SessionDoc
+
+    folder = reviewed_session(tmp_path).folder
+    doc = SessionDoc.open(folder)
+    Session(folder, user="CLI").rename_speaker("SPEAKER_01", "Anna Berg-Schulz")
+    doc.set_text(0, "Guten Abend.")
+    doc.save()
+    project = Project.load(folder)
+    assert project.speaker_names["SPEAKER_01"] == "Anna Berg-Schulz"  # not overwritten by the doc
+    assert signoff.state(project) == signoff.ENTWURF
+    actions = [e.action for e in audit.read(project)]
+    # the doc's own reopen is not written twice: the rename had reopened the review already
+    assert actions[-3:] == ["sprecher_umbenannt", "status_geaendert", "text_bearbeitet"]
