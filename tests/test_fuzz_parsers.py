@@ -252,3 +252,109 @@ def test_fuzz_media_headers(tmp_path: Path, head: bytes, tail: bytes) -> None:
     path.write_bytes(head + tail)
     with contextlib.suppress(InvalidAudioError):
         assert probe_audio(path) >= 0
+
+
+# -- the one JSON reader and the stage files (issue 15) ---------------------------------------------
+@FUZZ
+@given(st.binary(max_size=200) | st.text(alphabet='[]{}":,0123456789.-eE tfnrulas\\', max_size=200))
+def test_fuzz_jsonio_raises_only_bad_json(data: bytes | str) -> None:
+    from minutes_app.base import jsonio
+
+    with contextlib.suppress(jsonio.BadJSON):
+        value = jsonio.loads(data, max_depth=8)
+        assert jsonio.depth(value) <= 8
+
+
+def _maybe(good: Any) -> Any:
+    """Mostly the right value, sometimes any JSON value in its place."""
+    return st.one_of(good, json_values)
+
+
+_word = st.fixed_dictionaries(
+    {"start": _maybe(st.floats(0, 10)), "end": _maybe(st.floats(0, 10)), "word": _maybe(st.text(max_size=5))},
+    optional={"neu": json_values},  # a key a newer version (or a hand edit) added
+)
+_segment = st.fixed_dictionaries(
+    {
+        "id": _maybe(st.integers(0, 5)),
+        "start": _maybe(st.floats(0, 10)),
+        "end": _maybe(st.floats(0, 10)),
+        "text": _maybe(st.text(max_size=8)),
+    },
+    optional={"words": st.lists(_word, max_size=2) | json_values, "speaker": _maybe(st.just("SPEAKER_00"))},
+)
+_item = st.fixed_dictionaries(
+    {"number": _maybe(st.just("1"))},
+    optional={
+        "title": _maybe(st.text(max_size=5)),
+        "start": _maybe(st.floats(0, 10)),
+        "vote": _maybe(st.fixed_dictionaries({}, optional={"yes": _maybe(st.integers(0, 9))})),
+        "evidence": _maybe(
+            st.lists(st.fixed_dictionaries({"start": _maybe(st.floats()), "end": st.floats()}))
+        ),
+        "procedure": _maybe(
+            st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "kind": _maybe(st.just("antrag")),
+                        "text": st.text(max_size=3),
+                        "start": st.floats(0, 1),
+                        "end": st.floats(0, 1),
+                    }
+                ),
+                max_size=1,
+            )
+        ),
+        "motions": _maybe(st.lists(st.text(max_size=3), max_size=2)),
+    },
+)
+STAGES = {
+    "asr": st.fixed_dictionaries(
+        {"language": _maybe(st.just("de")), "duration": _maybe(st.floats(0, 10))},
+        optional={"segments": st.lists(_segment, max_size=3) | json_values},
+    ),
+    "diarization": st.fixed_dictionaries(
+        {},
+        optional={
+            "turns": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "start": _maybe(st.floats(0, 9)),
+                        "end": st.floats(0, 9),
+                        "speaker": _maybe(st.just("S")),
+                    },
+                    optional={"neu": json_values},
+                ),
+                max_size=3,
+            )
+            | json_values
+        },
+    ),
+    "align": st.fixed_dictionaries({"segments": st.lists(_segment, max_size=3) | json_values}),
+    "draft": st.fixed_dictionaries({}, optional={"agenda_items": st.lists(_item, max_size=2) | json_values}),
+}
+
+
+@FUZZ
+@given(
+    st.sampled_from(sorted(STAGES)).flatmap(
+        lambda stage: st.tuples(st.just(stage), STAGES[stage] | json_values)
+    )
+)
+def test_fuzz_stage_files_are_read_or_refused_as_damaged(tmp_path: Path, case: tuple[str, Any]) -> None:
+    """Whatever a stage file holds: its result object, or ProjectError ("beschädigt") — never a crash."""
+    from minutes_app.base.types import Diarization, Minutes, Segment, Transcript
+
+    stage, obj = case
+    folder = tmp_path / "p"
+    folder.mkdir(exist_ok=True)
+    project = Project(folder, {})
+    _write(project.stage_file(stage), obj)
+    build = {
+        "asr": Transcript.from_dict,
+        "diarization": Diarization.from_dict,
+        "align": lambda d: [Segment.from_dict(s) for s in d["segments"]],
+        "draft": Minutes.from_dict,
+    }[stage]
+    with contextlib.suppress(ProjectError):
+        build(project.load_result(stage))

@@ -35,7 +35,7 @@ class Segment:
             start=float(d["start"]),
             end=float(d["end"]),
             text=str(d["text"]),
-            words=[Word(**w) for w in d.get("words", [])],
+            words=[Word(**_known(Word, w)) for w in d.get("words", [])],
             speaker=d.get("speaker"),
         )
 
@@ -82,7 +82,7 @@ class Diarization:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Diarization:
         return Diarization(
-            turns=[SpeakerTurn(**t) for t in d.get("turns", [])],
+            turns=[SpeakerTurn(**_known(SpeakerTurn, t)) for t in d.get("turns", [])],
             model=str(d.get("model", "")),
         )
 
@@ -228,7 +228,7 @@ class ProcedureEvent:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> ProcedureEvent:
         known = _known(ProcedureEvent, d)
-        known["evidence"] = [Evidence(**e) for e in d.get("evidence", [])]
+        known["evidence"] = [Evidence(**_known(Evidence, e)) for e in d.get("evidence", [])]
         return ProcedureEvent(**known)
 
 
@@ -264,7 +264,7 @@ class MinutesItem:
             motions=[str(m) for m in d.get("motions", [])],
             resolution=str(d.get("resolution", "")),
             vote=Vote(**_known(Vote, d.get("vote", {}))),
-            evidence=[Evidence(**e) for e in d.get("evidence", [])],
+            evidence=[Evidence(**_known(Evidence, e)) for e in d.get("evidence", [])],
             flags=[str(f) for f in d.get("flags", [])],
         )
 
