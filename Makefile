@@ -18,7 +18,7 @@ QT_APT_PACKAGES := libc6 libstdc++6 libgcc-s1 zlib1g libzstd1 libglib2.0-0 libdb
 	libxcb-shm0 libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
 APT_PACKAGES := libportaudio2 $(QT_APT_PACKAGES)
 
-.PHONY: demo test lint sysdeps venv models-test models-default audio-device x-server bench screenshots clean \
+.PHONY: demo test lint sysdeps venv models-test models-default audio-device x-server bench screenshots user-day clean \
 	package package-deps package-windows-check
 
 demo: venv models-default
@@ -81,6 +81,11 @@ screenshots: venv audio-device x-server
 	test -d minutes-demo/projekt || $(MAKE) demo
 	PULSE_SERVER=unix:/tmp/minutes-pulse/native xvfb-run -a -s "-screen 0 1920x1200x24" \
 	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
+
+# The secretary's day in the app, scripted under Xvfb with openbox: a screenshot of every
+# step into docs/screenshots/tag_*.png for docs/user_guide.md (records in real time, ~4 min).
+user-day: venv models-test audio-device x-server
+	$(BIN)/python scripts/user_day.py
 
 # Packaging (docs/admin.md): the PyInstaller one-folder app dist/minutes-app/ and a .deb.
 # Build tools only: PyInstaller (packaging/requirements.txt) goes into the venv, binutils
