@@ -67,6 +67,20 @@ def test_open_form_is_saved_and_recorded_into(window):
     assert Project.load(prepared.folder).info.location == "Ratssaal"
 
 
+def test_a_new_session_being_typed_is_saved_and_recorded_into(window, monkeypatch):
+    window.new_session()
+    window.form.edits["committee"].setText("Bauausschuss")
+    view = window.record_session()
+    assert [view.folder] == list_projects(window.library)
+    assert Project.load(view.folder).info.committee == "Bauausschuss"
+    window.new_session()
+    window.form.edits["date"].setText("31.02.2025")  # invalid: refused, nothing recorded
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: shown.append(text))
+    assert window.record_session() is None and "31.02.2025" in shown[0]
+    assert window.stack.currentWidget() is window.form
+
+
 def test_a_selected_session_with_audio_gets_a_new_one_and_says_so(window, tmp_path):
     wav = write_tone(tmp_path / "alt.wav", [(440, 0.5)])
     old = create_session(window.library, "Rat 2/2025", wav)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..base.errors import UserError
+from ..base.errors import UserError, os_reason
 from ..base.settings import Settings, data_dir
 from ..session.api import Session
 from ..session.project import Project
@@ -236,10 +236,12 @@ class MainWindow(QMainWindow):
         """The session a recording goes into: the open form's or the selected one, when it has no
         audio yet; otherwise (None, German note why a new session is made, or "" without one)."""
         folder = self.start_view.selected_folder()
-        if self.stack.currentWidget() is self.form and self.form.project is not None:
-            if self.form.validate() is None:
-                self.form.save()  # what was typed stays with the session the recording goes into
-            folder = self.form.project.folder
+        if self.stack.currentWidget() is self.form:  # the session being prepared, new or not
+            problem = self.form.validate()
+            if problem is not None:
+                raise UserError(problem)
+            self.form.save()  # what was typed stays with the session the recording goes into
+            folder = self.form.project.folder if self.form.project is not None else None
         if folder is None:
             return None, ""
         try:
@@ -259,13 +261,15 @@ class MainWindow(QMainWindow):
         if self.record_view is not None and self.record_view.is_recording():
             self.stack.setCurrentWidget(self.record_view)
             return self.record_view
-        project, note = self.record_target()
-        self._leave_session()
         try:
+            project, note = self.record_target()
+            self._leave_session()
             if project is None:
                 project = create_session(self.library, tr("record.session_name"))
-        except UserError as exc:
-            QMessageBox.warning(self, tr("error.title"), str(exc))
+        except (UserError, OSError) as exc:
+            QMessageBox.warning(
+                self, tr("error.title"), str(exc) if isinstance(exc, UserError) else os_reason(exc)
+            )
             return None
         if self.record_view is not None:
             old = self.record_view
