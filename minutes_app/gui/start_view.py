@@ -84,10 +84,10 @@ def session_state(project: Project, settings: Settings | None = None) -> str:
 def _processing_state(project: Project) -> str:
     if interrupted(project.folder):  # the program ended during processing (pipeline/interrupted.py)
         return tr("state.interrupted")
-    stages = project.data.get("stages", {})
-    if "align" not in stages:
-        return tr("state.partial") if set(stages) - {"decode"} else tr("state.recorded")
-    states = [s for s in project.data.get("item_states", []) if s]
+    if project.stage_entry("align") is None:
+        started = any(project.stage_entry(stage) for stage in ("asr", "diarization", "draft"))
+        return tr("state.partial") if started else tr("state.recorded")
+    states = [s for s in project.item_states if s]
     if states and all(s == CONFIRMED for s in states):
         return tr("state.confirmed")
     if project.speaker_names or any(s != AI_DRAFT for s in states):
@@ -96,7 +96,7 @@ def _processing_state(project: Project) -> str:
 
 
 def is_processed(project: Project) -> bool:
-    return "align" in project.data.get("stages", {}) and project.stage_file("align").exists()
+    return project.stage_entry("align") is not None and project.stage_file("align").exists()
 
 
 def _settings() -> Settings:

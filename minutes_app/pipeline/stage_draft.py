@@ -29,8 +29,8 @@ def _draft(
 
     segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
     draft_options = DraftOptions(protocol_type=project.protocol_type or options.protocol_type)
-    markers = [(float(m["time"]), str(m.get("label", ""))) for m in project.data.get("markers", [])]
-    starts = {str(k): float(v) for k, v in project.data.get("item_starts", {}).items()}
+    markers = project.markers
+    starts = project.item_starts
     key: dict[str, Any] = {
         "engine": options.llm_engine,
         "model": options.llm_model,
