@@ -130,6 +130,8 @@ def test_release_says_when_the_audio_goes_and_the_editors_say_when_it_is_gone(
     assert view.audio_banner.isVisibleTo(view) and "gelöscht" in view.audio_banner.text()
     play = view.transcript_view.bar.play_button
     assert not play.isEnabled() and "gelöscht" in play.toolTip()
+    view.transcript_view.bar.toggle()  # Space, or a click on a segment: says why nothing plays
+    assert "gelöscht" in view.transcript_view.status.text()
     listen = view.draft_view.editor.listen_button
     assert not listen.isEnabled() and "gelöscht" in listen.toolTip()
     view.close_session()

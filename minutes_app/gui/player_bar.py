@@ -52,6 +52,9 @@ class PlayerBar(QWidget):
         return button
 
     def _guard(self, action: Callable[[], None]) -> None:
+        if self.unavailable:  # a click on a segment, an evidence link, Space: say why nothing plays
+            self.error.emit(self.unavailable)
+            return
         try:
             action()
         except UserError as exc:
