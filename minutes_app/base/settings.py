@@ -190,6 +190,20 @@ SETTINGS: tuple[Setting, ...] = (
         30,
         "So viele Tage nach der Freigabe wird die Aufnahme gelöscht (0: sofort bei der Freigabe)",
     ),
+    # Voice profiles (session/profiles.py, docs/speakers.md): biometric data, off until enabled.
+    Setting(
+        "voice_profiles",
+        bool,
+        False,
+        "Stimmprofile verwenden (nur mit Einwilligung der Person; biometrische Daten)",
+    ),
+    Setting(
+        "voice_profiles_dir",
+        str,
+        "",
+        "Ordner der Stimmprofile (leer: Datenordner dieses PCs)",
+        advanced=True,
+    ),
     Setting(
         "log_transcript_text",
         bool,

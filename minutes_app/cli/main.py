@@ -144,12 +144,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_gui)
 
     from .models_cmd import register
+    from .profiles_cmd import register as register_profiles
     from .server_cmd import register as register_server
     from .session_cmd import register as register_session
 
     register(sub)
     register_session(sub)
     register_server(sub)
+    register_profiles(sub)
     return parser
 
 

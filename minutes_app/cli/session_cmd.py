@@ -108,8 +108,12 @@ def cmd_names(args: argparse.Namespace) -> int:
         raise UserError(
             "Für diese Sitzung ist keine Anwesenheitsliste gesetzt (minutes-app run … --attendees DATEI)."
         )
+    from ..base.settings import Settings
+    from ..session.profiles import ProfileStore, load_matches
+
     result = load_session(project)
-    suggestions = suggest_speaker_names(result.segments, people)
+    suggestions = suggest_speaker_names(result.segments, people, load_matches(project.folder))
+    voices = ProfileStore.from_settings(Settings.load())  # None unless voice profiles are enabled
     current = project.speaker_names
     wanted = set(args.accept)
     unknown_ids = wanted - {"all"} - {s.speaker for s in suggestions}
@@ -122,7 +126,8 @@ def cmd_names(args: argparse.Namespace) -> int:
     for s in suggestions:
         accept = "all" in wanted or s.speaker in wanted
         if accept:
-            session.rename_speaker(s.speaker, s.name)
+            for line in session.rename_speaker(s.speaker, s.name, voices).messages:
+                print(line)
         mark = "übernommen" if accept else ("bestätigt" if current.get(s.speaker) == s.name else "Vorschlag")
         print(f"{s.speaker}\t{s.name}\t{s.score:.2f}\t{mark}\t{'; '.join(s.reasons)}")
     if not suggestions:

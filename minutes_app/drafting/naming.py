@@ -278,8 +278,15 @@ def _self_factions(sentence: str) -> set[str]:
     return keys
 
 
-def suggest_speaker_names(segments: list[Segment], attendees: list[Attendee]) -> list[NameSuggestion]:
-    """One suggestion per speaker at most (and per attendee), best evidence first, weak ones dropped."""
+def suggest_speaker_names(
+    segments: list[Segment], attendees: list[Attendee], voice_matches: list[dict] | None = None
+) -> list[NameSuggestion]:
+    """One suggestion per speaker at most (and per attendee), best evidence first, weak ones dropped.
+
+    ``voice_matches``: ``{"speaker", "person", "similarity"}`` from the voice profiles
+    (``session/profiles.py``); each is a clue „per Stimmprofil (Ähnlichkeit 0.87)“ weighing
+    its similarity. Like every suggestion it is only offered: the secretary confirms it.
+    """
     roster = _Roster([a for a in attendees if a.present])
     pos: dict[tuple[str, int], list[_Clue]] = {}
     neg: dict[tuple[str, int], list[_Clue]] = {}
@@ -369,7 +376,21 @@ def suggest_speaker_names(segments: list[Segment], attendees: list[Attendee]) ->
         for spk, clues in not_chair.items():
             for idx in chairs:
                 neg.setdefault((spk, idx), []).extend(clues)
+    _voice_clues(voice_matches or [], segments, roster, pos)
     return _assign(pos, neg, roster)
+
+
+def _voice_clues(
+    matches: list[dict], segments: list[Segment], roster: _Roster, pos: dict[tuple[str, int], list[_Clue]]
+) -> None:
+    names = [a.name.strip() for a in roster.attendees]
+    for m in matches:
+        person, spk, sim = str(m.get("person", "")), str(m.get("speaker", "")), float(m.get("similarity", 0))
+        own = [s for s in segments if s.speaker == spk]
+        if person not in names or not own:
+            continue
+        reason = f"per Stimmprofil (Ähnlichkeit {sim:.2f})"
+        pos.setdefault((spk, names.index(person)), []).append(_Clue(sim, reason, _ev(own[0])))
 
 
 def _is_chair_role(role: str) -> bool:

@@ -50,11 +50,13 @@ def attendee_names(doc: SessionDoc) -> list[str]:
 def name_suggestions(doc: SessionDoc) -> dict[str, Any]:
     """Speaker id -> ``NameSuggestion`` from the roster and the transcript ("Herr Schnell, bitte")."""
     from ..drafting.naming import suggest_speaker_names
+    from ..session.profiles import load_matches
 
     people = doc.project.attendees
     if not people:
         return {}
-    return {s.speaker: s for s in suggest_speaker_names(doc.segments, people)}
+    voices = load_matches(doc.project.folder)  # „per Stimmprofil (Ähnlichkeit 0.87)“, offered only
+    return {s.speaker: s for s in suggest_speaker_names(doc.segments, people, voices)}
 
 
 def preview_span(doc: SessionDoc, speaker_id: str) -> tuple[float, float] | None:

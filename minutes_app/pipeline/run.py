@@ -80,6 +80,9 @@ class PipelineOptions:
     # (project.json "protocol_type") wins.
     protocol_type: str = "verlauf"
     force: bool = False
+    # Voice profiles (docs/speakers.md): off until the admin enables them; "" = this PC's data folder.
+    voice_profiles: bool = False
+    voice_profiles_dir: str = ""
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> PipelineOptions:
@@ -106,6 +109,8 @@ class PipelineOptions:
             threads=settings.get("threads"),
             device=settings.get("device"),
             protocol_type=settings.get("protocol_type"),
+            voice_profiles=settings.get("voice_profiles"),
+            voice_profiles_dir=settings.get("voice_profiles_dir"),
         )
         for key, value in overrides.items():
             if not hasattr(options, key):

@@ -148,9 +148,47 @@ def _diarize(
 
             CACHE.clear()
             gc.collect()
+    if options.voice_profiles:
+        result = use_profiles(project, options, model_dir, audio, result, cancel)
     project.save_result("diarization", key, result.to_dict())
     (project.folder / PARTIAL_FILE).unlink(missing_ok=True)
     return result
+
+
+def use_profiles(
+    project: Project,
+    options: PipelineOptions,
+    model_dir: Path,
+    audio: Any,
+    result: Diarization,
+    cancel: CancelToken,
+) -> Diarization:
+    """Compare the speakers with the voice profiles of the session's Gremium (docs/speakers.md):
+    matches become name suggestions (``voice_matches.json``), a speaker holding two profiled
+    voices is split. Audited beside the profile store and in the session's trail."""
+    from ..diarization import profiles as voice
+    from ..session import audit
+    from ..session.profiles import FOLDER, ProfileStore, save_matches
+
+    gremium = project.info.committee.strip()
+    if not gremium or audio is None:
+        return result
+    folder = Path(options.voice_profiles_dir) / FOLDER if options.voice_profiles_dir else None
+    roster = set(options.attendees) or {a.name for a in project.attendees}
+    known = ProfileStore(folder).use(gremium, project.name, roster or None)
+    if not known:
+        return result
+    windows = voice.embed_windows(
+        audio, voice.windows_of(result.turns), voice.Embedder(model_dir), cancel=cancel
+    )
+    matched = voice.match_profiles(result, windows, known)
+    save_matches(project.folder, matched.matches)
+    found = [f"{m.speaker}: {m.person} ({m.similarity:.2f})" for m in matched.matches]
+    note = f"{len(known)} Stimmprofile des Gremiums {gremium} verglichen"
+    audit.record(
+        project, "stimmprofil_verwendet", "Sprechererkennung", None, found, source=audit.AI, note=note
+    )
+    return matched.diarization
 
 
 def _align(

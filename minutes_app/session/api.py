@@ -276,8 +276,12 @@ class Session:
         return dataclasses.replace(result, messages=(message,) if message else ())
 
     # -- speakers and item starts ---------------------------------------------------------------------
-    def rename_speaker(self, speaker_id: str, name: str) -> Change:
-        """Display name of a speaker everywhere ("" removes it)."""
+    def rename_speaker(self, speaker_id: str, name: str, voices: Any = None) -> Change:
+        """Display name of a speaker everywhere ("" removes it).
+
+        ``voices`` (a ``profiles.ProfileStore``, given when voice profiles are enabled): the
+        name is confirmed, so the person's speech updates their profile (``enrol_voice``).
+        """
         from .editing import rename_in
 
         name = clean_line(name)  # no control characters in the DOCX
@@ -287,7 +291,34 @@ class Session:
             change = rename_in(names, speaker_id, name)
             return [self._entry("sprecher_umbenannt", f"Sprecher {speaker_id}", *change)] if change else []
 
-        return self._change("speaker", apply, f"Sprecher {speaker_id}")
+        change = self._change("speaker", apply, f"Sprecher {speaker_id}")
+        if voices is None or not name.strip():
+            return change
+        enrolled = self.enrol_voice(speaker_id, voices)
+        return dataclasses.replace(
+            change, entries=change.entries + enrolled.entries, messages=change.messages + enrolled.messages
+        )
+
+    def enrol_voice(
+        self, speaker_id: str, voices: Any, model_dir: Path | None = None, cancel: Any = None
+    ) -> Change:
+        """The confirmed speech of ``speaker_id`` updates the voice profile of the roster person it
+        is named as, only with that person's recorded consent (``session/profiles.py``); audited
+        in the session's trail and beside the profile store. Nothing changes otherwise."""
+        from .profiles import enrol_speaker
+
+        self._flush_doc()
+        signoff.check_unlocked(self.project)
+        done = enrol_speaker(self.project, speaker_id, voices, model_dir, cancel)
+        if done is None:
+            return Change("voice", (), self.state)
+
+        def apply() -> list[audit.AuditEntry]:
+            target = f"Sprecher {speaker_id}"
+            return [self._entry("stimmprofil_aktualisiert", target, None, done.person, note=done.message)]
+
+        change = self._change("voice", apply, f"Sprecher {speaker_id}", content=False)
+        return dataclasses.replace(change, messages=(done.message,))
 
     def set_item_start(self, number: str, seconds: float | None) -> Change:
         """Start of a TOP set by hand (None: found automatically again); the next run re-drafts."""

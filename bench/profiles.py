@@ -1,0 +1,195 @@
+"""Voice profiles on real speech: enrol from session 1, name the speakers of session 2.
+
+Usage::
+
+    python bench/profiles.py [--models DIR] [--thresholds 0.4 0.5 0.6 0.7]
+
+Pairs of recordings in which the same people speak (real voices only):
+
+* AMI dev00 -> dev01 and dev01 -> dev00 (MEE009, MEE012; scored part 0-30 s of each);
+* pyannote's sample.wav: 0-17.95 s -> 18-30 s (speaker90, speaker91);
+* Thorsten-Voice: thorsten_1 -> thorsten_2 (one speaker).
+
+Session 1 of every pair is diarized with the default options; each speaker found is
+"confirmed" with the reference person who speaks most of its time (what the secretary
+does) and that speech is enrolled (``diarization.profiles``). All enrolled persons form
+one Gremium, so every other person's profile is an impostor for each session 2.
+Session 2 is diarized, its speakers compared with all profiles; reported per threshold:
+share of the reference speaking time whose speaker carries the right name, speakers
+given a wrong name, speaker count (after splits) against the reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
+
+from minutes_app.base.settings import data_dir  # noqa: E402
+from minutes_app.base.types import SpeakerTurn  # noqa: E402
+from minutes_app.diarization import profiles as vp  # noqa: E402
+from minutes_app.diarization.devdata import load_audio, pyannote_sample_dir  # noqa: E402
+from minutes_app.diarization.metrics import read_rttm  # noqa: E402
+from minutes_app.diarization.pipeline import DiarizationOptions, diarize  # noqa: E402
+
+SR = 16000
+
+
+def clip(audio: np.ndarray, ref: list[SpeakerTurn], start: float, end: float) -> tuple[np.ndarray, list]:
+    part = audio[int(start * SR) : int(end * SR)]
+    turns = [
+        SpeakerTurn(max(t.start, start) - start, min(t.end, end) - start, t.speaker)
+        for t in ref
+        if t.end > start and t.start < end
+    ]
+    return part, turns
+
+
+def pieces(fixtures: Path) -> list[tuple[str, tuple, tuple]]:
+    """(name, session 1, session 2), each session (audio, reference turns)."""
+    audio_dir = fixtures / "audio"
+    dev = read_rttm(audio_dir / "pyannote_dev.rttm")
+    d0 = clip(load_audio(audio_dir / "pyannote_dev00.wav"), dev["dev00"], 0.0, 30.0)
+    d1 = clip(load_audio(audio_dir / "pyannote_dev01.wav"), dev["dev01"], 0.0, 30.0)
+    sample_dir = pyannote_sample_dir()
+    sample = load_audio(sample_dir / "sample.wav")
+    sref = read_rttm(sample_dir / "sample.rttm")["sample"]
+    t1 = load_audio(audio_dir / "thorsten_1.wav")
+    t2 = load_audio(audio_dir / "thorsten_2.wav")
+    # Thorsten clips: one speaker, whole clip as reference (speech from start to end)
+    th1 = (t1, [SpeakerTurn(0.0, len(t1) / SR, "thorsten")])
+    th2 = (t2, [SpeakerTurn(0.0, len(t2) / SR, "thorsten")])
+    return [
+        ("AMI dev00->dev01", d0, d1),
+        ("AMI dev01->dev00", d1, d0),
+        ("sample 1.->2. half", clip(sample, sref, 0.0, 17.95), clip(sample, sref, 18.0, 30.0)),
+        ("thorsten 1->2", th1, th2),
+    ]
+
+
+def grid(turns: list[SpeakerTurn], duration: float) -> dict[str, np.ndarray]:
+    n = int(duration * 100) + 1
+    out: dict[str, np.ndarray] = {}
+    for t in turns:
+        mask = out.setdefault(t.speaker, np.zeros(n, bool))
+        mask[int(t.start * 100) : int(t.end * 100)] = True
+    return out
+
+
+def majority(hyp: list[SpeakerTurn], ref: list[SpeakerTurn], duration: float) -> dict[str, str]:
+    """Hypothesis speaker -> reference person speaking most of its time."""
+    h, r = grid(hyp, duration), grid(ref, duration)
+    out = {}
+    for spk, mask in h.items():
+        best = max(r.items(), key=lambda kv: int((mask & kv[1]).sum()), default=None)
+        if best is not None and (mask & best[1]).sum() > 0:
+            out[spk] = best[0]
+    return out
+
+
+def named_share(
+    hyp: list[SpeakerTurn], names: dict[str, str], ref: list[SpeakerTurn], duration: float
+) -> float:
+    h, r = grid(hyp, duration), grid(ref, duration)
+    total = right = 0
+    for person, mask in r.items():
+        total += int(mask.sum())
+        ok = np.zeros_like(mask)
+        for spk, hmask in h.items():
+            if names.get(spk) == person:
+                ok |= hmask
+        right += int((mask & ok).sum())
+    return right / max(total, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--models", type=Path, default=data_dir() / "models" / "pyannote-campp")
+    parser.add_argument("--fixtures", type=Path, default=REPO.parent / "shared" / "fixtures")
+    parser.add_argument("--cache", type=Path, default=None, help="keep diarization/embeddings here (pickle)")
+    parser.add_argument("--thresholds", type=float, nargs="*", default=[0.4, 0.5, 0.55, 0.6, 0.65, 0.7])
+    args = parser.parse_args()
+    cached = None
+    if args.cache and args.cache.is_file():
+        with open(args.cache, "rb") as fh:
+            cached = pickle.load(fh)
+    store, tests = cached or compute(args)
+    if args.cache and not cached:
+        with open(args.cache, "wb") as fh:
+            pickle.dump((store, tests), fh)
+    report(store, tests, args.thresholds)
+
+
+def compute(args: argparse.Namespace) -> tuple[dict, list]:
+    embedder = vp.Embedder(args.models)
+    options = DiarizationOptions(threads=1)
+    store: dict[str, tuple[np.ndarray, int]] = {}
+    tests = []
+    t0 = time.perf_counter()
+    done: dict[bytes, Any] = {}  # the same clip is diarized once
+
+    def run(audio: np.ndarray) -> Any:
+        key = audio[:: SR // 10].tobytes() + bytes(str(len(audio)), "ascii")
+        if key not in done:
+            done[key] = diarize(audio, args.models, options)
+        return done[key]
+
+    for name, (a1, r1), (a2, r2) in pieces(args.fixtures):
+        print(f"  {name} ...", flush=True)
+        d1 = run(a1)
+        confirmed = majority(d1.turns, r1, len(a1) / SR)
+        for spk, person in confirmed.items():
+            spans = [(t.start, t.end) for t in d1.turns if t.speaker == spk]
+            vectors = vp.speech_vectors(a1, spans, embedder)
+            old = store.get(person)
+            store[person] = vp.update_mean(old[0] if old else None, old[1] if old else 0, vectors)
+        d2 = run(a2)
+        windows = vp.embed_windows(a2, vp.windows_of(d2.turns), embedder)
+        tests.append((name, a2, r2, d2, windows))
+    print(f"diarization + embeddings: {time.perf_counter() - t0:.0f} s")
+    return store, tests
+
+
+def report(store: dict, tests: list, thresholds: list[float]) -> None:
+    print(f"enrolled {len(store)} persons: {', '.join(f'{p} ({c} windows)' for p, (_, c) in store.items())}")
+    profiles = {p: v for p, (v, _) in store.items()}
+
+    print("\nsimilarity of session-2 speakers (no split) to each profile; * = true person")
+    for name, a2, r2, d2, windows in tests:
+        truth = majority(d2.turns, r2, len(a2) / SR)
+        for spk in d2.speakers:
+            vec = vp.mean_vector(w.vector for w in windows if w.speaker == spk)
+            if vec is None:
+                continue
+            cells = [
+                f"{p}{'*' if truth.get(spk) == p else ''} {vp.similarity(vec, v):.2f}"
+                for p, v in profiles.items()
+            ]
+            print(f"  {name:<18} {spk}: " + "  ".join(cells))
+
+    print(f"\n{'threshold':>9} {'pair':<18} {'named':>6} {'wrong':>5} {'spk':>5} {'split':>5}")
+    for threshold in thresholds:
+        for name, a2, r2, d2, windows in tests:
+            duration = len(a2) / SR
+            res = vp.match_profiles(d2, windows, profiles, threshold)
+            names = {m.speaker: m.person for m in res.matches}
+            truth = majority(res.diarization.turns, r2, duration)
+            wrong = sum(1 for spk, person in names.items() if truth.get(spk) != person)
+            share = named_share(res.diarization.turns, names, r2, duration)
+            n_ref = len({t.speaker for t in r2})
+            spk = f"{len(res.diarization.speakers)}/{n_ref}"
+            print(f"{threshold:9.2f} {name:<18} {100 * share:5.1f}% {wrong:5d} {spk:>5} {len(res.split):5d}")
+
+
+if __name__ == "__main__":
+    main()
