@@ -182,3 +182,32 @@ def test_cli_profiles_consent_list_show_export_delete(tmp_path, monkeypatch, cap
     capsys.readouterr()
     assert main(["profiles", "show", *who]) == 2
     assert "kein Stimmprofil" in capsys.readouterr().err
+
+
+def test_roster_bounds_the_speaker_count():
+    from minutes_app.pipeline.stage_diarize import _diarization_setup
+
+    key, options = _diarization_setup(PipelineOptions(attendees=["A", "B", "C"]))
+    assert key["max"] == options.max_speakers == 3
+    key, options = _diarization_setup(PipelineOptions(attendees=["A", "B", "C"], num_speakers=5))
+    assert options.max_speakers is None and options.num_speakers == 5
+
+
+def test_voice_suggestions_are_one_to_one_with_the_chair_found_from_the_text():
+    roster = [Attendee("Dr. Frank Mentrup", role="Vorsitz"), Attendee("Anna Berg"), Attendee("Max Schnell")]
+    texts = [
+        ("S0", "Ich rufe Tagesordnungspunkt 3 auf: Radweg."),
+        ("S1", "Wir stimmen zu."),
+        ("S0", "Wer ist dafür? Gegenprobe? Enthaltungen? Einstimmig."),
+        ("S2", "Danke."),
+    ]
+    segs = [Segment(i, 5.0 * i, 5.0 * i + 4, text, [], spk) for i, (spk, text) in enumerate(texts)]
+    voices = [
+        {"speaker": "S1", "person": "Anna Berg", "similarity": 0.81},
+        {"speaker": "S2", "person": "Dr. Frank Mentrup", "similarity": 0.62},  # weaker than the chair clue
+        {"speaker": "S2", "person": "Eva Fremd", "similarity": 0.9},  # not on the roster: ignored
+    ]
+    hints = {h.speaker: h for h in suggest_speaker_names(segs, roster, voices)}
+    assert hints["S0"].name == "Dr. Frank Mentrup" and hints["S0"].reasons[0].startswith("Leitet die Sitzung")
+    assert hints["S1"].name == "Anna Berg" and hints["S1"].reasons == ["per Stimmprofil (Ähnlichkeit 0.81)"]
+    assert "S2" not in hints
