@@ -22,6 +22,9 @@ from .paths import check_command_outputs, check_run_outputs, with_transcript_ske
 from .progress import ProgressBar, run_cancellable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
+REOPENED_TEXT = (
+    "Hinweis: Die Niederschrift war als geprüft markiert; nach dieser Änderung ist sie wieder ein Entwurf."
+)
 
 
 def _settings() -> Settings:
@@ -137,6 +140,8 @@ def _prepare_project(args: argparse.Namespace) -> tuple[Project, list[str]]:
     info.date = args.datum or info.date
     info.location = args.ort or info.location
     session.set_header(info, protocol_type=getattr(args, "protocol_type", None) or None)
+    if any(e.action == "status_geaendert" and e.target == "Niederschrift" for e in session.written):
+        print(REOPENED_TEXT, file=sys.stderr)
     return project, [a.name for a in project.attendees if a.present]
 
 
@@ -217,8 +222,8 @@ def cmd_speakers(args: argparse.Namespace) -> int:
             )
         wanted.append((speaker_id, name.strip()))
     session = Session(project)
-    for speaker_id, name in wanted:
-        session.rename_speaker(speaker_id, name)
+    if any([session.rename_speaker(speaker_id, name).reopened for speaker_id, name in wanted]):
+        print(REOPENED_TEXT, file=sys.stderr)
     seconds: dict[str, float] = {}
     for seg in result.segments:
         if seg.speaker:

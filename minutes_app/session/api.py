@@ -110,6 +110,7 @@ class Session:
         self.project = project if isinstance(project, Project) else Project.load(project)
         self.user = user
         self.doc: SessionDoc | None = None  # the open editor, saved before any other operation
+        self.written: list[audit.AuditEntry] = []  # every entry this object's operations wrote
 
     @property
     def folder(self) -> Path:
@@ -159,6 +160,7 @@ class Session:
             if entries:
                 audit.append(self.project, entries)
                 self.project.save()
+                self.written += entries
             return Change(operation, tuple(entries), self.state)
 
     def _external(
@@ -170,6 +172,7 @@ class Session:
             before = len(audit.read(self.project))
             value = run()
             entries = tuple(audit.read(self.project)[before:])
+            self.written += entries
         messages = tuple(value) if isinstance(value, list) else ()
         return Change(operation, entries, self.state, messages), value
 
@@ -387,6 +390,7 @@ class Session:
             audit.append(self.project, entries)
             write_doc(doc)  # stage files, names, item states; then project.json
             self.project.save()
+            self.written += entries
             return Change("save", tuple(entries), self.state)
 
     # -- sign-off ---------------------------------------------------------------------------------------
