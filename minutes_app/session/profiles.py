@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from ..base import jsonio
 from ..base.errors import ProjectError, UserError
 from ..base.fileio import open_append, private_dirs, write_json
 from ..base.jsonio import read_file
@@ -160,7 +161,7 @@ class ProfileStore:
         out = []
         for raw in self.audit_path.read_text(encoding="utf-8", errors="replace").splitlines():
             try:
-                line = json.loads(raw)
+                line = jsonio.loads(raw, dict)  # bounded; a line that is no object is skipped too
             except ValueError:
                 continue  # a torn last line
             if (gremium is None or line.get("gremium") == gremium) and (
