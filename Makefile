@@ -83,7 +83,7 @@ screenshots: venv audio-device x-server
 	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
 
 # The secretary's day in the app, scripted under Xvfb with openbox: a screenshot of every
-# step into docs/screenshots/tag_*.png for docs/user_guide.md (records in real time, ~4 min).
+# step into docs/screenshots/tag_*.png for docs/user_guide.md (records 80 s in real time).
 user-day: venv models-test audio-device x-server
 	$(BIN)/python scripts/user_day.py
 
