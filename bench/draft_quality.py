@@ -221,11 +221,12 @@ def main() -> None:
     ap.add_argument("--baseline", default=BASELINE)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--skip-new", action="store_true", help="only the baseline (e.g. in a second process)")
     ap.add_argument("--reuse", action="store_true", help="take drafts saved by an earlier run")
     ap.add_argument("--report", default=str(OUT / "report.txt"))
     args = ap.parse_args()
 
-    drafts = {"neu": REPO}
+    drafts = {} if args.skip_new else {"neu": REPO}
     if not args.no_baseline:
         drafts[f"Basis {args.baseline}"] = baseline_tree(args.baseline)
     report: list[str] = []

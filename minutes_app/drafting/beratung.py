@@ -20,9 +20,9 @@ from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
 from .quality import invented, sentences, verbatim_share
-from .reported import PLACEHOLDER, finish_summary, report, shift_unreported, upper_first
+from .reported import finish_summary, report, shift_unreported, upper_first
 from .rules import speakers_list
-from .speakers import CHAIR_LABEL, Contribution, contributions, is_substantive
+from .speakers import CHAIR_LABEL, Contribution, content_text, contributions, dative, is_substantive
 from .transcript import sanitize
 
 MAX_INPUT_WORDS = 260  # a longer contribution is summarised in pieces of about this size
@@ -47,7 +47,7 @@ def pieces(c: Contribution, max_words: int = MAX_INPUT_WORDS) -> list[str]:
     """The contribution's text in pieces of at most ~``max_words`` words, at sentence ends."""
     out: list[str] = []
     current: list[str] = []
-    for sent in sentences(c.text) or [c.text]:
+    for sent in sentences(content_text(c)) or [content_text(c)]:
         n = len(sent.split())
         if current and sum(len(s.split()) for s in current) + n > max_words:
             out.append(" ".join(current))
@@ -122,7 +122,7 @@ def summarise_item(
             summary = summary.replace(
                 upper_first(label) + " erklärt", upper_first(label) + " führt weiter aus"
             )
-        why = check(summary.replace(label, PLACEHOLDER), piece, [label, *known])
+        why = check(summary, piece, [label, *known])
         if why:
             summary = extract(piece, label)
             if label not in result.fallbacks:
@@ -158,6 +158,6 @@ def add_beratung(
         draft.discussion = NO_DEBATE
     for label in result.fallbacks:
         draft.discussion_flags.append(
-            f"Beratung: Beitrag von {label} nicht vom Sprachmodell zusammengefasst, sondern nach Regeln "
-            "gekürzt – bitte prüfen"
+            f"Beratung: Beitrag von {dative(label)} nicht vom Sprachmodell zusammengefasst, "
+            "sondern nach Regeln gekürzt – bitte prüfen"
         )

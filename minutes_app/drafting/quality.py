@@ -44,9 +44,20 @@ _KONJ = re.compile(
     r"reiche|lohne|ermögliche|wäre|wären)\b",
     re.IGNORECASE,
 )
-# Capitalised words that are no names: sentence starts are skipped; nouns are
-# told from names by the roster/agenda/transcript (a noun of the transcript is no invention).
-_NAME_CAND = re.compile(r"(?<![\wÄÖÜäöüß-])[A-ZÄÖÜ][\wäöüßÄÖÜ]+(?:-[A-ZÄÖÜ][\wäöüß]+)*")
+# Name candidates: a capitalised word after a title or form of address ("Herr Schulze",
+# "Stadträtin Meier-Augenstein"), a party abbreviation ("SPD", "AfD") or a word in
+# parentheses ("(GRÜNE)"). Plain German nouns are no names (a summary may paraphrase).
+_TITLE = (
+    r"(?:Herrn?|Frau|Dr\.|Prof\.|Stadtr(?:at|ätin)|Ratsherrn?|Ratsfrau|Ratsmitglied|Bürgermeister(?:in)?|"
+    r"Oberbürgermeister(?:in)?|Kolleg(?:e|in|en)|Beigeordnete[rn]?)"
+)
+_NAME_CAND = re.compile(
+    rf"\b{_TITLE}\s+(?:(?:Dr\.|Prof\.)\s+)?(?P<titled>[A-ZÄÖÜ][\wäöüßÄÖÜ'’]+(?:-[A-ZÄÖÜ][\wäöüß]+)*)"
+    r"|(?<![\wÄÖÜäöüß-])(?P<abbr>[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*[A-ZÄÖÜ][A-Za-zÄÖÜäöü]*)(?![\wäöüß-])"
+    r"|\((?P<paren>[A-ZÄÖÜ][\wäöüßÄÖÜ|/ -]*)\)"
+    r"|\bFraktion\s+(?:der\s+|des\s+|von\s+)?(?P<group>[A-ZÄÖÜ][\wäöüß]+(?:\s+[A-ZÄÖÜ][\wäöüß]+)?)"
+)
+_CAPITAL = re.compile(r"(?<![\wÄÖÜäöüß-])[A-ZÄÖÜ][\wäöüßÄÖÜ]+(?:-[A-ZÄÖÜ][\wäöüß]+)*")
 
 
 def words(text: str) -> list[str]:
@@ -94,23 +105,18 @@ def _known_words(texts: Iterable[str]) -> set[str]:
 def invented(text: str, sources: Iterable[str], common: Iterable[str] = ()) -> list[str]:
     """Names and numbers of ``text`` found nowhere in ``sources`` (transcript, roster, agenda).
 
-    A capitalised word counts as a name candidate unless it begins a sentence, occurs in the
-    sources (any case) or is in ``common`` (words the prompt itself uses: "Fraktion", "Antrag").
+    Name candidates (``_NAME_CAND``) count unless they occur in the sources (any case) or in
+    ``common`` (words the prompt itself uses).
     """
     src = list(sources)
     known = _known_words([*src, *common])
     out: list[str] = []
-    for sent in sentences(text) or [text]:
-        for i, m in enumerate(_NAME_CAND.finditer(sent)):
-            word = m.group()
-            if i == 0 and m.start() <= 2:
-                continue
-            parts = word.lower().split("-")
-            if word.lower() in known or all(p in known for p in parts):
-                continue
-            if _looks_like_noun(word):
-                continue
-            out.append(word)
+    for m in _NAME_CAND.finditer(text):
+        word = next((g for g in m.groups() if g), "").strip()
+        parts = [p for p in re.split(r"[\s|/-]+", word.lower()) if p]
+        if word.lower() in known or all(p in known for p in parts):
+            continue
+        out.append(word)
     spoken: set[int] = set()
     for s in src:
         spoken |= numbers_in_text(s)
@@ -248,7 +254,7 @@ def key_terms(text: str, limit: int = 5) -> list[str]:
     """The contribution's key content: its numbers, then its longest capitalised nouns."""
     nums = [str(n) for n in sorted(numbers_in_text(text, include_ambiguous=False))]
     seen: dict[str, int] = {}
-    for i, m in enumerate(_NAME_CAND.finditer(text)):
+    for i, m in enumerate(_CAPITAL.finditer(text)):
         w = m.group()
         if w.lower() in _STOP or len(w) < 5:
             continue

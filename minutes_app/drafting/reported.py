@@ -117,7 +117,9 @@ _POSSESSIVE = {
 }
 _LOWER_FIRST = re.compile(
     r"^(?:Die|Der|Das|Dies|Diese|Dieser|Dieses|Es|Ein|Eine|Wir|Man|Sie|Er|Ich|Hier|Dort|Da|Dann|Deshalb|"
-    r"Deswegen|Daher|Auch|Aber|Und|Denn|So|Nun|Jetzt|Heute|Gerade|Natürlich|Zudem|Außerdem|Leider)\b"
+    r"Deswegen|Daher|Auch|Aber|Und|Denn|So|Nun|Jetzt|Heute|Gerade|Natürlich|Zudem|Außerdem|Leider|Solange|Wenn|"
+    r"Weil|Ob|Dass|Als|Wie|Was|Wer|Im|In|Bei|Mit|Für|Nach|Vor|Zum|Zur|Am|An|Auf|Aus|Um|Über|Unter|Trotzdem|"
+    r"Dabei|Damit|Dafür|Darum|Insgesamt|Allerdings|Zunächst|Erst|Bisher|Schon|Noch|Nur|Alle|Neue)\b"
 )
 _FILLERS = re.compile(
     r"\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich)\b,?\s*", re.IGNORECASE
@@ -266,7 +268,6 @@ def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:
         return ""
     text = " ".join(found)
     text = re.sub(r"\b(?:Der|Die)\s+Redner(?:in)?\b|\bRedner(?:in)?\s+NN\b", PLACEHOLDER, text)
-    text = re.sub(r"\bich\b", PLACEHOLDER, text)
     if PLACEHOLDER not in text:
         return ""  # no subject we can name: the caller falls back to the rules
     return " ".join(upper_first(sent.replace(PLACEHOLDER, speaker)) for sent in sentences(text))

@@ -130,6 +130,18 @@ _PROCEDURAL = re.compile(
 )
 
 
+def content_text(c: Contribution) -> str:
+    """The contribution without its procedural sentences (what the Beratung summarises)."""
+    from .quality import sentences
+
+    return " ".join(s for s in sentences(c.text) if not _PROCEDURAL.search(s))
+
+
+def dative(label: str) -> str:
+    """„von der Sitzungsleitung“, „von einem Mitglied des Gremiums“; names stay as they are."""
+    return {CHAIR_LABEL: "der Sitzungsleitung", MEMBER_LABEL: "einem Mitglied des Gremiums"}.get(label, label)
+
+
 def content_words(c: Contribution) -> int:
     """Words of the contribution outside procedural sentences (calls, votes, giving the floor)."""
     from .quality import sentences
