@@ -5,8 +5,8 @@ project folder while it works and removes it however it ends in order (finished,
 cancelled, an error). A marker whose process is gone therefore means the program ended
 during processing: the start view shows the session as interrupted and offers to
 continue, and continuing reuses every finished stage, ASR window, diarization block and
-draft item. A second program working on the session (its process alive) is not taken
-for an interruption.
+draft item. A second program working on the session (its process alive, or on another
+PC of a shared folder) is not taken for an interruption.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import os
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,8 @@ def marked_running(folder: str | os.PathLike[str]) -> Iterator[None]:
     marker = Path(folder) / MARKER_FILE
     pid = os.getpid()
     started = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    write_json(marker, {"pid": pid, "process_started": start_ticks(pid), "started": started})
+    host = socket.gethostname()
+    write_json(marker, {"pid": pid, "process_started": start_ticks(pid), "host": host, "started": started})
     try:
         yield
     finally:
@@ -49,4 +51,6 @@ def interrupted(folder: str | os.PathLike[str]) -> bool:
         return False
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return True  # a marker nobody can read: no program is known to be working on it
+    if data.get("host", socket.gethostname()) != socket.gethostname():
+        return False  # processed on another PC (a shared folder): its processes are not visible here
     return not process_alive(pid, started)
