@@ -162,7 +162,7 @@ def compute(args: argparse.Namespace) -> tuple[dict, list]:
 
 def report(store: dict, tests: list, thresholds: list[float]) -> None:
     print(f"enrolled {len(store)} persons: {', '.join(f'{p} ({c} windows)' for p, (_, c) in store.items())}")
-    profiles = {p: v for p, (v, _) in store.items()}
+    profiles = {p: v for p, (v, n) in store.items() if n > 0}
 
     print("\nsimilarity of session-2 speakers (no split) to each profile; * = true person")
     for name, a2, r2, d2, windows in tests:

@@ -81,12 +81,12 @@ def mean_vector(vectors: Iterable[np.ndarray]) -> np.ndarray | None:
 def update_mean(mean: np.ndarray | None, count: int, vectors: list[np.ndarray]) -> tuple[np.ndarray, int]:
     """Running mean of L2-normalised embeddings: the old mean weighs ``count`` windows."""
     rows = [normalise(v) for v in vectors]
-    total = np.sum(rows, axis=0) if rows else np.zeros(0)
-    if mean is None or count <= 0:
-        return (total / max(len(rows), 1)), len(rows)
-    new_count = count + len(rows)
-    merged = (np.asarray(mean, dtype=np.float64) * count + (total if rows else 0.0)) / new_count
-    return merged, new_count
+    if not rows:
+        return (np.zeros(0) if mean is None else np.asarray(mean, dtype=np.float64)), max(count, 0)
+    total = np.sum(rows, axis=0)
+    if mean is None or count <= 0 or np.size(mean) == 0:
+        return total / len(rows), len(rows)
+    return (np.asarray(mean, dtype=np.float64) * count + total) / (count + len(rows)), count + len(rows)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
