@@ -1,7 +1,9 @@
 """Real-model diarization tests (pyannote segmentation + CAM++), fully offline.
 
-Bounds were measured with bench/tune_diarization.py (defaults): sample.wav
-DER 5.6 %, dev00 (UEM, first 30 s) 35.2 %; each bound adds a margin.
+Bounds were measured with bench/diarization_der.py (defaults): sample.wav
+DER 5.6 % (collar 0); with collar 0.25 inside the UEM (first 30 s) dev00 6.1 % and
+dev01 24.6 % (before re-segmentation 30.4 % and 42.7 %: both bounds fail then);
+each bound adds a margin.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ pytestmark = pytest.mark.slow
 
 MODEL_ID = "pyannote-campp"
 SAMPLE_DER_MAX = 0.10
-DEV00_DER_MAX = 0.45
+DEV00_DER_MAX = 0.15  # collar 0.25
+DEV01_DER_MAX = 0.32  # collar 0.25
 
 
 @pytest.fixture(autouse=True)
@@ -76,13 +79,16 @@ def test_sample_der_from_memmap(store, files, sample_audio, tmp_path) -> None:
     assert seen and seen[-1] == 1.0 and seen == sorted(seen)
 
 
-def test_dev00_der_in_uem(store, files) -> None:
-    dev = files["dev00"]
+@pytest.mark.parametrize(("name", "bound"), [("dev00", DEV00_DER_MAX), ("dev01", DEV01_DER_MAX)])
+def test_ami_der_in_uem(store, files, name: str, bound: float) -> None:
+    """Real meeting speech (AMI): clusters that hold two voices are re-segmented."""
+    dev = files[name]
     audio = load_audio(dev.audio)
     result = diarize(audio, store)
     _check_shape(result, len(audio) / 16000)
-    score = der_from_files(result, dev.rttm, dev.uri, dev.uem)
-    assert score.der < DEV00_DER_MAX, score
+    score = der_from_files(result, dev.rttm, dev.uri, dev.uem, collar=0.25)
+    assert score.der < bound, score
+    assert abs(score.num_hypothesis_speakers - score.num_reference_speakers) <= 1, score
 
 
 def test_num_and_max_speakers_honoured(store, sample_audio) -> None:

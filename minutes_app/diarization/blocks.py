@@ -285,6 +285,8 @@ class BlockRunner:
                 if vectors is not None:
                     centroids = {k: np.asarray(v) for k, v in zip(labels, vectors, strict=False)}
                 turns = p._raw_turns(annotation)
+                if store_layout:  # clusters holding two voices split, as diarize() does
+                    turns, centroids = p.resegment_turns(model, samples, turns, options, cancel, centroids)
             release_memory()
         end = start + samples.size
         elapsed = time.perf_counter() - started

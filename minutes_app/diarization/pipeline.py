@@ -32,6 +32,12 @@ DEFAULT_THRESHOLD = 0.70
 DEFAULT_MIN_CLUSTER_SIZE = 12
 DEFAULT_MIN_DURATION_OFF = 0.0
 DEFAULT_SEGMENTATION_STEP = 0.1
+# Re-segmentation (resegment.py): a cluster whose 1.5 s CAM++ windows split in two
+# halves further apart than this (cosine) is split. Measured (bench/diarization_der.py):
+# the mixed clusters of dev00/dev01 split at 0.83/0.67, the pure clusters of all three
+# real clips stay below 0.47 (sample.wav: no split even at 0.4); DER at collar 0.25
+# dev00 30.4 -> 6.1 %, dev01 42.7 -> 24.6 %, sample unchanged at 1.3 %.
+DEFAULT_SPLIT_DISTANCE = 0.55
 
 _RUN_LOCK = threading.Lock()  # a cached pipeline is re-parameterised per run
 
@@ -58,6 +64,8 @@ class DiarizationOptions:
     segmentation_step: float = DEFAULT_SEGMENTATION_STEP
     embedding_exclude_overlap: bool = False  # True: embed only non-overlapped frames (no gain measured)
     exclusive: bool = False  # True: no overlapping turns (one speaker at a time)
+    # None: no re-segmentation (pyannote's clusters as they are); model store layout only
+    split_distance: float | None = DEFAULT_SPLIT_DISTANCE
     # Longer recordings are diarized in blocks of at most this length, their speakers
     # linked by embedding (blocks.py): memory stays flat however long the session is.
     # 600 s: bench/long_session.py measured a 30-minute block at 2.0 GB peak against
@@ -79,6 +87,8 @@ class DiarizationOptions:
             )
         if not 0.0 < self.clustering_threshold < 2.0:
             raise UserError("Der Schwellenwert der Sprechergruppierung muss zwischen 0 und 2 liegen.")
+        if self.split_distance is not None and not 0.0 < self.split_distance < 2.0:
+            raise UserError("Der Schwellenwert der Sprechertrennung muss zwischen 0 und 2 liegen.")
         if not 0.01 <= self.segmentation_step <= 1.0:
             raise UserError("Die Schrittweite der Segmentierung muss zwischen 0,01 und 1 liegen.")
 
@@ -212,9 +222,13 @@ def diarize(
     with _RUN_LOCK, _torch_settings(options.threads):
         if store_layout:
             configure_store_pipeline(pipeline, options)
+        split = options.split_distance if store_layout else None
         if duration <= options.block_seconds:
             output = _run(pipeline, audio, options, _make_hook(progress, cancel), options.num_speakers)
-            result.turns = _to_turns(_annotation(output, options), duration)
+            raw = _raw_turns(_annotation(output, options))
+            if split is not None:
+                raw, _ = resegment_turns(pipeline, audio, raw, options, cancel)
+            result.turns = _name_turns(raw, duration)
         else:
             from .blocks import block_bounds, diarize_in_blocks
 
@@ -229,7 +243,10 @@ def diarize(
                 vectors = getattr(output, "speaker_embeddings", None)
                 labels = [str(label) for label in annotation.labels()]
                 centroids = {} if vectors is None else dict(zip(labels, vectors, strict=False))
-                return _raw_turns(annotation), centroids
+                raw = _raw_turns(annotation)
+                if split is not None:
+                    raw, centroids = resegment_turns(pipeline, samples, raw, options, cancel, centroids)
+                return raw, centroids
 
             raw = diarize_in_blocks(
                 audio,
@@ -264,6 +281,35 @@ def _run(
             max_speakers=max_speakers or options.max_speakers,
             hook=hook,
         )
+
+
+def resegment_turns(
+    pipeline: Any,
+    audio: np.ndarray,
+    raw: list[tuple[float, float, str]],
+    options: DiarizationOptions,
+    cancel: CancelToken | None = None,
+    centroids: dict[str, np.ndarray] | None = None,
+) -> tuple[list[tuple[float, float, str]], dict[str, np.ndarray]]:
+    """``raw`` (pyannote's turns of ``audio``) with clusters that hold two voices split
+    (``resegment.py``), and ``centroids`` for the speakers left: a new speaker gets its
+    half's centroid. Unchanged when ``options.split_distance`` is None."""
+    centroids = dict(centroids or {})
+    if options.split_distance is None:
+        return raw, centroids
+    import torch
+
+    from .resegment import resegment
+
+    def embed(batch: np.ndarray) -> np.ndarray:
+        return np.asarray(pipeline._embedding(torch.from_numpy(batch)[:, None]))
+
+    duration = audio.size / SAMPLE_RATE
+    raw = [(max(s, 0.0), min(e, duration), label) for s, e, label in raw if min(e, duration) > max(s, 0.0)]
+    bound = options.num_speakers or options.max_speakers
+    turns, report = resegment(audio, raw, embed, options.split_distance, bound, cancel)
+    kept = {label for _, _, label in turns}
+    return turns, {k: v for k, v in {**centroids, **report.centroids}.items() if k in kept}
 
 
 def _annotation(output: Any, options: DiarizationOptions) -> Any:
