@@ -198,8 +198,7 @@ def _run_stages(
     if options.keep_models_loaded:
         model_cache.retain()  # models stay loaded for the next job of the queue
     audio = stages.timed("decode", lambda p: _decode(project, p, cancel))
-    asr_done = project.is_done("asr", asr_key(options, project.agenda))  # a resumed run
-    worker = _start_diarization(project, options, diar_dir, not asr_done) if options.parallel else None
+    worker = _start_diarization(project, options, diar_dir) if options.parallel else None
     try:
         total = options.resolved_threads()
         asr_threads = split_threads(total)[0] if worker else total

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 PARTIAL_FILE = "diarization.partial.json"
 
 
-def _diarization_setup(options: PipelineOptions, beside_asr: bool = True) -> tuple[dict[str, Any], Any]:
+def _diarization_setup(options: PipelineOptions) -> tuple[dict[str, Any], Any]:
     from ..diarization.pipeline import DiarizationOptions
 
     max_speakers = options.max_speakers
@@ -31,26 +31,25 @@ def _diarization_setup(options: PipelineOptions, beside_asr: bool = True) -> tup
         "min": options.min_speakers,
         "max": max_speakers,
     }
-    # Beside ASR (worker process) diarization gets its share of the cores, else all of them
-    # (also when ASR is finished already, e.g. a resumed run).
+    # Beside ASR (worker process) diarization gets its share of the cores, else all of them.
+    # Also when a resumed run's ASR is finished: with two torch threads on busy cores
+    # (bench/kill_resume.py, load 20) diarization of 100 s had not ended after 25 minutes.
     total = options.resolved_threads()
     diar_options = DiarizationOptions(
         num_speakers=options.num_speakers,
         min_speakers=options.min_speakers,
         max_speakers=max_speakers,
-        threads=split_threads(total)[1] if options.parallel and beside_asr else total,
+        threads=split_threads(total)[1] if options.parallel else total,
         device=options.device,
     )
     return key, diar_options
 
 
-def _start_diarization(
-    project: Project, options: PipelineOptions, model_dir: Path, beside_asr: bool = True
-) -> Any:
+def _start_diarization(project: Project, options: PipelineOptions, model_dir: Path) -> Any:
     """Start diarization in a worker process unless its result is already there."""
     from ..base.worker import WorkerStage
 
-    key, diar_options = _diarization_setup(options, beside_asr)
+    key, diar_options = _diarization_setup(options)
     if project.is_done("diarization", key):
         return None
     return WorkerStage(
