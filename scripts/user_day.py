@@ -49,13 +49,13 @@ HEADER = {
 
 
 class Day:
-    def __init__(self, out: Path, seconds: float, data: Path) -> None:
+    def __init__(self, out: Path, seconds: float, data: Path, live: bool = True) -> None:
         from PySide6.QtWidgets import QApplication
 
         from minutes_app.base.settings import Settings
         from minutes_app.gui.app import install_qt_translations
 
-        self.out, self.seconds, self.data = out, seconds, data
+        self.out, self.seconds, self.data, self.live = out, seconds, data, live
         self.app = QApplication.instance() or QApplication(["minutes-app"])
         install_qt_translations(self.app)
         self.settings = Settings.load()
@@ -184,6 +184,14 @@ class Day:
         assert Path(view.folder) == self.folder, f"records into {view.folder}, not {self.folder}"
         wav = self.data / "sitzung.wav"
         _write_example(wav, self.seconds)
+        if view.live_check.isChecked() != self.live:  # a click on the box itself
+            from PySide6.QtCore import QPoint, Qt
+            from PySide6.QtTest import QTest
+
+            QTest.mouseClick(
+                view.live_check, Qt.MouseButton.LeftButton, pos=QPoint(8, view.live_check.height() // 2)
+            )
+            assert view.live_check.isChecked() == self.live
         self.click(view.record_button)
         self.wait(lambda: view.is_recording(), 10, "the recorder")
         player = subprocess.Popen(["paplay", "--device=minutes_null", str(wav)])
@@ -430,6 +438,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=80.0, help="how much of the example (default 80)")
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--no-live", action="store_true", help="record without Live-Mitschrift")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="user-day-"))
@@ -450,7 +459,7 @@ def main() -> None:
     os.environ.setdefault("PULSE_SOURCE", "minutes_null.monitor")
     with XServer(1920, 1200) as x:
         os.environ.update(DISPLAY=x.display, QT_QPA_PLATFORM="xcb")
-        day = Day(args.out, args.seconds, data)
+        day = Day(args.out, args.seconds, data, live=not args.no_live)
         started = time.monotonic()
         for step in (day.prepare, day.record, day.process, day.name_speakers, day.correct_text):
             step()
