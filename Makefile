@@ -83,9 +83,10 @@ screenshots: venv audio-device x-server
 	  $(BIN)/python scripts/screenshots.py minutes-demo/projekt
 
 # The secretary's day in the app, scripted under Xvfb with openbox: a screenshot of every
-# step into docs/screenshots/tag_*.png for docs/user_guide.md (records 80 s in real time).
+# step into docs/screenshots/tag_*.png for docs/user_guide.md (records 50 s in real time;
+# without Live-Mitschrift, whose job did not end after the stop in the last runs).
 user-day: venv models-test audio-device x-server
-	$(BIN)/python scripts/user_day.py
+	$(BIN)/python scripts/user_day.py --no-live --seconds 50
 
 # Packaging (docs/admin.md): the PyInstaller one-folder app dist/minutes-app/ and a .deb.
 # Build tools only: PyInstaller (packaging/requirements.txt) goes into the venv, binutils

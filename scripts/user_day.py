@@ -197,7 +197,7 @@ class Day:
         player = subprocess.Popen(["paplay", "--device=minutes_null", str(wav)])
         started = time.monotonic()
         marks = [i["start"] for i in TRUTH["agenda_items"][1:] if i["start"] < self.seconds]
-        shot_at = min(self.seconds * 0.5, 60.0)
+        shot_at = min(self.seconds - 5.0, 60.0)  # after the first marker where there is one
         while player.poll() is None:
             now = time.monotonic() - started
             if marks and now >= marks[0] + 1.0:
