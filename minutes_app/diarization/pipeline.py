@@ -36,7 +36,7 @@ DEFAULT_SEGMENTATION_STEP = 0.1
 # halves further apart than this (cosine) is split. Measured (bench/diarization_der.py):
 # the mixed clusters of dev00/dev01 split at 0.83/0.67, the pure clusters of all three
 # real clips stay below 0.47 (sample.wav: no split even at 0.4); DER at collar 0.25
-# dev00 30.4 -> 6.1 %, dev01 42.7 -> 23.8 %, sample unchanged at 1.3 % (docs/benchmarks.md).
+# dev00 30.4 -> 6.6 %, dev01 42.7 -> 19.0 %, sample unchanged at 1.3 % (docs/benchmarks.md).
 DEFAULT_SPLIT_DISTANCE = 0.55
 
 _RUN_LOCK = threading.Lock()  # a cached pipeline is re-parameterised per run
