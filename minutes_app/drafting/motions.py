@@ -9,16 +9,12 @@ agenda. A motion without content ("… stellt einen Antrag.") is no entry.
 
 from __future__ import annotations
 
-import re
-
 from ..base.types import ProcedureEvent, Segment
 from . import procedure_patterns as P
 from .merge import looks_echoed
 from .quality import invented, words
 
 MOTION_KINDS = ("antrag", "aenderungsantrag")
-_ANTRAG_WORD = re.compile(r"antrag|beantrag", re.IGNORECASE)
-_MOVER_WORDS = re.compile(r"\bfraktion\b|\bbeantragt\b|\bantrag\s+(?:der|des|von)\b", re.IGNORECASE)
 MAX_MOTION_WORDS = 60
 
 
@@ -55,7 +51,7 @@ def names_mover(motion: str, movers: list[str]) -> bool:
         ]
         if parts and any(p in words(low) for p in parts):
             return True
-    return bool(_MOVER_WORDS.search(motion))
+    return False
 
 
 def check_motions(
@@ -70,7 +66,10 @@ def check_motions(
     kept = rule_motions(procedure)
     said = motion_said(segments)
     source = " ".join(s.text for s in segments)
-    movers = [labels.get(s.speaker or "", "") for s in segments] + known
+    # The mover is who made a motion here (name, Fraktion); its content is what they said.
+    made = [s for s in segments if P.MOTION.search(s.text) or P.GO_FRAME.search(s.text)]
+    movers = list(dict.fromkeys(labels.get(s.speaker or "", "") for s in made))
+    said_words = {w for s in made for w in words(s.text) if len(w) >= 5}
     dropped = 0
     for motion in llm or []:
         motion = motion.strip()
@@ -80,7 +79,8 @@ def check_motions(
             flags.append("Antragsliste des Sprachmodells enthielt wörtliche Redepassagen – entfernt")
             continue
         bad = invented(motion, [source, *movers, *known], ["Fraktion", "Antrag", "Verwaltung", "Ausschuss"])
-        if not said or bad or not names_mover(motion, movers) or len(motion.split()) < 5:
+        shared = len({w for w in words(motion) if len(w) >= 5} & said_words)
+        if not said or bad or not names_mover(motion, movers) or len(motion.split()) < 5 or shared < 2:
             dropped += 1
             continue
         if kept and _same_motion(motion, kept):
