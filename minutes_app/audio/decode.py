@@ -153,7 +153,9 @@ def iter_pcm(
             "(NaN oder unendlich). Bitte die Originaldatei erneut exportieren."
         )
     if repaired:
-        _log.warning("„%s“: %d ungültige Abtastwerte (NaN oder unendlich) auf 0 gesetzt.", path.name, repaired)
+        _log.warning(
+            "„%s“: %d ungültige Abtastwerte (NaN oder unendlich) auf 0 gesetzt.", path.name, repaired
+        )
 
 
 def _finite(block: np.ndarray) -> tuple[np.ndarray, int]:
