@@ -175,11 +175,15 @@ def test_retention_by_days_deletes_the_audio_in_the_folder(tmp_path):
     assert project.pcm_path.exists() and project.has_audio
     assert privacy.apply_retention(project, settings(), now=created + dt.timedelta(days=400)) == []  # off
 
+    for name in ("diarization.partial.json", "diarization.live.json"):  # speaker embeddings
+        (project.folder / name).write_text("{}")
     removed = privacy.apply_retention(project, rules, now=created + dt.timedelta(days=31))
     assert sorted(removed) == [
         "audio.pcm",
         "aufnahme-20250304-180000.recording.json",
         "aufnahme-20250304-180000.wav",
+        "diarization.live.json",
+        "diarization.partial.json",
     ]
     names = {p.name for p in project.folder.iterdir()}
     assert not any(n.endswith((".wav", ".pcm")) or n.endswith(".recording.json") for n in names)

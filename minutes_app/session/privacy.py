@@ -75,6 +75,9 @@ AUDIO_SUFFIXES = frozenset(
 RECORDING_SIDECAR = ".recording.json"  # audio/recovery.SIDECAR_SUFFIX: markers of a recording
 TRANSCRIPT_STAGES = ("asr", "diarization", "align")
 PARTIAL_FILE = "asr.partial.json"
+# Files only a resumed run reads that hold speaker embeddings (biometric data): they go
+# with the audio.
+RESUME_FILES = ("diarization.partial.json", "diarization.live.json")
 
 _log = logging.getLogger(__name__)
 
@@ -258,6 +261,12 @@ def apply_retention(
         else:
             project.data["audio"] = identity
     audio_removed = bool(removed)
+    if audio_removed:
+        for name in RESUME_FILES:
+            resume = folder / name
+            if resume.is_file() and not resume.is_symlink():
+                resume.unlink()
+                removed.append(name)
     transcript = _empty_transcript(project) if settings.get("retention_delete_transcript") else []
     removed += transcript
     if failed:
