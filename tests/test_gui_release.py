@@ -122,6 +122,7 @@ def test_release_says_when_the_audio_goes_and_the_editors_say_when_it_is_gone(
     assert signoff.status(released).approved_by == "Peter Lindner"
     assert released.pcm_path.exists() and not view.audio_banner.isVisibleTo(view)  # kept for objections
     assert "Audio wird am" in session_state(released, Settings({}))
+    assert session_state(released).startswith("freigegeben")  # the sign-off state, not "geprüft"
     view.close_session()
 
     view = _open(qtbot, project.folder, Settings({"retention_release_days": 0}))

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from ..base.errors import UserError, os_reason
 from ..base.settings import Settings
 from ..pipeline.interrupted import interrupted
-from ..session import privacy, retention
+from ..session import privacy, retention, signoff
 from ..session.api import Session
 from ..session.editing import AI_DRAFT, CONFIRMED
 from ..session.project import Project, list_projects
@@ -87,6 +87,11 @@ def _processing_state(project: Project) -> str:
     if project.stage_entry("align") is None:
         started = any(project.stage_entry(stage) for stage in ("asr", "diarization", "draft"))
         return tr("state.partial") if started else tr("state.recorded")
+    signed = signoff.state(project)  # the sign-off state says more than the items' states
+    if signed == signoff.FREIGEGEBEN:
+        return tr("state.released")
+    if signed == signoff.GEPRUEFT:
+        return tr("state.reviewed")
     states = [s for s in project.item_states if s]
     if states and all(s == CONFIRMED for s in states):
         return tr("state.confirmed")

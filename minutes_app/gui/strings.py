@@ -77,7 +77,9 @@ TEXT: dict[str, str] = {
     "interrupted.resume": "Verarbeitung &fortsetzen",
     "state.processed": "verarbeitet",
     "state.editing": "in Bearbeitung",
-    "state.confirmed": "geprüft",
+    "state.confirmed": "alle TOPs bestätigt",
+    "state.reviewed": "geprüft (Schriftführung)",
+    "state.released": "freigegeben",
     "state.broken": "beschädigt",
     # import of audio files
     "import.title": "Aufnahme importieren",
