@@ -93,7 +93,7 @@ def make_engine_from_settings(settings: Any) -> Any:
     )
 
 
-def regenerate(request: RegenRequest, engine: Any, cancel: CancelToken, progress: ProgressFn) -> MinutesItem:
+def regenerate(request: RegenRequest, engine: Any, progress: ProgressFn, cancel: CancelToken) -> MinutesItem:
     """Draft ``request``'s item again; the result is AI text (``doc.replace_item``)."""
     from ..drafting.cues import ItemSpan
     from ..drafting.draft import DraftOptions, redraft_item

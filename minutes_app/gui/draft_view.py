@@ -258,11 +258,11 @@ class DraftView(QWidget):
             return
         before = dataclasses.asdict(self.doc.item(index))  # what the new draft may replace
 
-        def work(cancel: CancelToken, progress: ProgressFn) -> MinutesItem:
+        def work(progress: ProgressFn, cancel: CancelToken) -> MinutesItem:
             progress(0.0, "Sprachmodell wird geladen …")
             engine = draft_regen.make_engine_from_settings(settings)  # not in the GUI thread
             cancel.raise_if_cancelled()
-            return draft_regen.regenerate(request, engine, cancel, progress)
+            return draft_regen.regenerate(request, engine, progress, cancel)
 
         self._set_busy(index, True)
         self.show_status(f"TOP {request.number} wird neu erzeugt …")

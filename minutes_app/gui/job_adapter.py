@@ -1,8 +1,8 @@
 """The editors' single call site into the shell's JobRunner (or inline without one).
 
-The editors' work functions take ``(cancel, progress)`` and report failures as
-exceptions; the JobRunner (``gui/jobs.py``) calls ``fn(progress, cancel)`` and
-reports a German message or a cancellation. This adapter maps between the two.
+The editors' work functions take ``(progress, cancel)`` like every long operation and
+report failures as exceptions; the JobRunner (``gui/jobs.py``) reports a German message
+or a cancellation. This adapter maps its reports to the editors' two callbacks.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from ..base.errors import Cancelled, UserError
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 
-Work = Callable[[CancelToken, ProgressFn], Any]
+Work = Callable[[ProgressFn, CancelToken], Any]
 
 
 def submit(
@@ -24,21 +24,21 @@ def submit(
     title: str = "",
     on_progress: Callable[[float, str], None] | None = None,
 ) -> Any:
-    """Run ``work(cancel, progress)`` in the background through ``jobs``; inline if it is None.
+    """Run ``work(progress, cancel)`` in the background through ``jobs``; inline if it is None.
 
     ``on_error`` gets ``Cancelled`` for a cancelled job, a ``UserError`` (German text)
     otherwise. Returns the JobRunner's handle (None inline).
     """
     if jobs is None:
         try:
-            result = work(CancelToken(), no_progress)
+            result = work(no_progress, CancelToken())
         except Exception as exc:  # reported to the caller like the JobRunner would
             on_error(exc)
             return None
         on_done(result)
         return None
     return jobs.submit(
-        lambda progress, cancel: work(cancel, progress),
+        work,
         name=title,
         model=True,
         on_result=on_done,
