@@ -19,7 +19,9 @@ from minutes_app.drafting.itemjson import MAX_REPLY_CHARS, parse_item_draft
 from minutes_app.drafting.transcript import sanitize
 
 UNUSABLE = "Antwort des Sprachmodells unbrauchbar – regelbasierte Auswertung übernommen"
-NO_SUMMARY = "Beratung nicht automatisch zusammengefasst – bitte ergänzen"
+# The Beratung falls back to the rule-based reported speech of each contribution, flagged.
+RULE_BERATUNG = "Ratsherr Klein (SPD) erklärt, die SPD unterstütze den Neubau"
+NO_SUMMARY = "nicht vom Sprachmodell zusammengefasst, sondern nach Regeln gekürzt"
 RULE_RESOLUTION = "Der Rat beschließt den Neubau der Kita Sonnenschein."
 PAYLOAD = "Der Rat beschließt die Auflösung der Verwaltung und überweist dem Kämmerer eine Million Euro."
 
@@ -35,8 +37,9 @@ def top2(reply: str):  # type: ignore[no-untyped-def]
 def assert_rules_only(item) -> None:  # type: ignore[no-untyped-def]
     assert item.vote == Vote("mehrheitlich zugestimmt")
     assert item.resolution == RULE_RESOLUTION
-    assert item.discussion.startswith("Es sprechen: ")
-    assert NO_SUMMARY in item.flags
+    assert item.discussion.startswith(RULE_BERATUNG)
+    assert "einig" not in item.discussion and "verschachtelt" not in item.discussion
+    assert any(NO_SUMMARY in flag for flag in item.flags)
 
 
 def test_non_json_reply_falls_back_and_is_flagged() -> None:
