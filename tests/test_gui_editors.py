@@ -385,14 +385,14 @@ def test_job_adapter_with_the_shells_job_runner(qtbot):
     results: list[object] = []
     errors: list[BaseException] = []
 
-    def work(cancel, progress):
+    def work(progress, cancel):
         progress(0.5, "halb")
         return 42
 
-    def fail(cancel, progress):
+    def fail(progress, cancel):
         raise ProjectError("Kaputt.")
 
-    def cancelled(cancel, progress):
+    def cancelled(progress, cancel):
         raise Cancelled()
 
     for fn in (work, fail, cancelled):
