@@ -60,6 +60,7 @@ from ..base.errors import OutputError, ProjectError, UserError, os_reason
 from ..base.fileio import POSIX, PRIVATE_DIR, PRIVATE_FILE, make_private, write_json
 from ..base.settings import Settings, data_dir
 from . import audit, signoff
+from .lock import folder_lock
 from .project import PROJECT_FILE, Project, list_projects
 
 PRIVACY_KEY = "privacy"  # {"audio_deleted": {"time", "reason"}, "transcript_deleted": {...}}
@@ -324,9 +325,10 @@ def sweep(
     results: dict[Path, list[str]] = {}
     for folder in list_projects(root):
         try:
-            project = Project.load(folder)
-            secure_tree(project)
-            removed = apply_retention(project, settings, now)
+            with folder_lock(folder, wait_s=2.0):  # never beside a change another program makes
+                project = Project.load(folder)
+                secure_tree(project)
+                removed = apply_retention(project, settings, now)
         except (UserError, OSError) as exc:
             _log.warning("privacy sweep: session %s skipped (%s)", folder.name, type(exc).__name__)
             continue
