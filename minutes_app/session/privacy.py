@@ -62,8 +62,8 @@ from ..base.settings import Settings, data_dir
 from . import audit, signoff
 from .lock import folder_lock
 from .project import PROJECT_FILE, Project, list_projects
+from .retention import PRIVACY_KEY  # {"audio_deleted": {"time", "reason"}, "transcript_deleted": {...}}
 
-PRIVACY_KEY = "privacy"  # {"audio_deleted": {"time", "reason"}, "transcript_deleted": {...}}
 AUDIO_DELETED = "Audio gelöscht (Aufbewahrungsfrist)"
 AUDIO_AND_TRANSCRIPT_DELETED = "Audio und Transkript gelöscht (Aufbewahrungsfrist)"
 OBJECTION_ACTION = "widerspruch"  # audit action of marking/unmarking an objection
@@ -98,20 +98,6 @@ def _inside(path: Path, folder: Path) -> bool:
     except (ValueError, OSError):
         return False
     return True
-
-
-def _aware(now: _dt.datetime | None) -> _dt.datetime:
-    if now is None:
-        return _dt.datetime.now(_dt.UTC)
-    return now if now.tzinfo is not None else now.astimezone()
-
-
-def _parse(stamp: Any) -> _dt.datetime | None:
-    try:
-        value = _dt.datetime.fromisoformat(str(stamp))
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=_dt.UTC)
 
 
 def _rel(path: Path, folder: Path) -> str:
