@@ -303,12 +303,24 @@ def test_protocol_types() -> None:
     wort = draft_minutes(
         session(), SPEAKERS, AGENDA, ScriptedEngine(good_reply), DraftOptions(protocol_type="wort")
     ).agenda_items[2]
-    assert wort.discussion.startswith("Bürgermeisterin Roth ruft TOP 2 auf.\n\nRatsherr Klein (SPD): Die SPD")
+    # Karlsruhe style: the chair's call reported, one paragraph "Name: text" per contribution
+    assert wort.discussion.startswith(
+        "Bürgermeisterin Roth ruft TOP 2 zur Behandlung auf.\nRatsherr Klein (SPD): Die SPD"
+    )
     assert "Ratsherr Klein (SPD): Die SPD unterstützt den Neubau" in wort.discussion
+    assert (
+        "\nBürgermeisterin Roth lässt abstimmen.\nBürgermeisterin Roth: Das ist eine Mehrheit."
+        in wort.discussion
+    )
     ergebnis = draft_minutes(
         session(), SPEAKERS, AGENDA, ScriptedEngine(good_reply), DraftOptions(protocol_type="ergebnis")
     ).agenda_items[2]
-    assert ergebnis.discussion == "" and ergebnis.vote.outcome == "mehrheitlich zugestimmt"
+    # context by rules (the scripted reply is no usable sentence, so no third one)
+    assert ergebnis.discussion == (
+        "Beraten wird „Neubau der Kita Sonnenschein“. In der Aussprache sprechen Ratsherr Klein (SPD) und "
+        "Ratsfrau Berg (CDU)."
+    )
+    assert ergebnis.vote.outcome == "mehrheitlich zugestimmt"
 
 
 def test_cancel_between_items() -> None:
@@ -347,9 +359,11 @@ def test_each_protocol_type_has_its_own_prompt_set(ptype: str, want: str, absent
     assert want in user and absent not in user
     top2 = minutes.agenda_items[2]
     if ptype == "ergebnis":
-        assert top2.discussion == ""
+        assert top2.discussion.startswith("Beraten wird „Neubau der Kita Sonnenschein“.")
     else:  # Wortprotokoll: verbatim by rules, results still by the model
-        assert top2.discussion.startswith("Bürgermeisterin Roth ruft TOP 2 auf.\n\nRatsherr Klein (SPD):")
+        assert top2.discussion.startswith(
+            "Bürgermeisterin Roth ruft TOP 2 zur Behandlung auf.\nRatsherr Klein (SPD):"
+        )
         assert "Ratsherr Klein (SPD): Die SPD unterstützt den Neubau" in top2.discussion
         assert top2.resolution == "Der Rat beschließt den Neubau der Kita Sonnenschein."
 

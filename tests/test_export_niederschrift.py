@@ -375,20 +375,35 @@ def test_write_export_docx_splits_teil_b(tmp_path: Path) -> None:
 
 
 def test_protocol_types() -> None:
-    def top1(protocol_type: str) -> list[str]:
+    def top1(protocol_type: str, discussion: str | None = None) -> list[str]:
         b = bundle()
         assert b.minutes is not None
         b.minutes.protocol_type = protocol_type
+        if discussion is not None:  # the text the draft of this protocol type wrote
+            next(i for i in b.minutes.agenda_items if i.number == "1").discussion = discussion
         texts = _texts(_doc(build_niederschrift(b)))
         return _section(texts, "TOP 1: Klimapartnerschaft Ecuador", "TOP 2: Bebauungsplan Südstadt")
 
-    ergebnis = top1("ergebnis")
+    context = (
+        "Beraten wird „Klimapartnerschaft Ecuador“. "
+        "In der Aussprache lehnt Stadtrat Heilgeist (CDU) die Vorlage ab."
+    )
+    ergebnis = top1("ergebnis", context)
     assert "Beratung" not in ergebnis and not any("skeptisch" in t for t in ergebnis)
+    assert "Erläuterung" in ergebnis and context in ergebnis  # the 1-3 context sentences
     assert "Der Hauptausschuss beschließt die Teilnahme an dem Projekt." in ergebnis
+    assert "Erläuterung" not in top1("ergebnis", "")
     assert "Stadtrat Heilgeist (CDU) erklärt, die Fraktion sehe das Projekt skeptisch." in top1("verlauf")
-    wort = top1("wort")
-    assert "Jonas Heilgeist: Wir sehen das Projekt skeptisch. Das ist doch nicht durchdacht." in wort
-    assert "Stadtrat Heilgeist (CDU) erklärt, die Fraktion sehe das Projekt skeptisch." not in wort
+    wort = top1(
+        "wort",
+        "Der Vorsitzende ruft Tagesordnungspunkt 1 zur Behandlung auf.\n"
+        "Stadtrat Heilgeist (CDU): Wir sehen das Projekt skeptisch.",
+    )
+    assert "Der Vorsitzende ruft Tagesordnungspunkt 1 zur Behandlung auf." in wort
+    assert "Stadtrat Heilgeist (CDU): Wir sehen das Projekt skeptisch." in wort
+    old = top1("wort", "")  # a draft without its Wortprotokoll: the transcript's turns
+    assert "Jonas Heilgeist: Wir sehen das Projekt skeptisch. Das ist doch nicht durchdacht." in old
+    assert "Stadtrat Heilgeist (CDU) erklärt, die Fraktion sehe das Projekt skeptisch." not in old
 
 
 # ---------------------------------------------------------------------------- KI marking

@@ -27,15 +27,17 @@ from ..base.types import AgendaItem, Attendee, Minutes, MinutesItem, Segment
 from .beratung import add_beratung
 from .cues import ItemSpan, segment_items
 from .engines.base import LLMEngine
+from .ergebnis import context
 from .itemjson import ItemDraft, parse_item_draft
 from .merge import combine_parts, merge_resolution, merge_vote
 from .motions import check_motions, needs_model
 from .procedure import find_procedure
 from .prompts import PromptTemplate, load_prompt, prompt_version
-from .rules import find_resolution, speakers_list, verbatim_record
+from .rules import find_resolution, speakers_list
 from .speakers import draft_labels, known_names
 from .transcript import chunk_lines, format_lines, sanitize, speaker_label
 from .votes import item_vote
+from .wortprotokoll import build as wortprotokoll
 
 # Protocol type -> (German name, prompt set folder under prompts/<set>/).
 PROTOCOL_TYPES = {
@@ -65,13 +67,16 @@ class _Drafter:
         self.item_prompt, self.locate_prompt, *rest = draft_templates(options)
         self.merge_prompt = next((t for t in rest if t.name == "merge_discussion"), None)
         self.contribution_prompt = next((t for t in rest if t.name == "contribution"), None)
+        self.context_prompt = next((t for t in rest if t.name == "context"), None)  # Ergebnisprotokoll
         self.known: list[str] = []  # roster and agenda: names a draft may use
+        self.names: dict[str, str] = {}  # speaker id -> name given (Wortprotokoll: title from the roster)
+        self.roster: list[Attendee] = []
         self.window = min(options.context_tokens, engine.context_length)
 
     @property
     def templates(self) -> list[PromptTemplate]:
         """The whole prompt set of the protocol type (its version goes into the minutes)."""
-        extra = [t for t in (self.merge_prompt, self.contribution_prompt) if t is not None]
+        extra = [t for t in (self.merge_prompt, self.contribution_prompt, self.context_prompt) if t]
         return [self.item_prompt, *extra, self.locate_prompt]
 
     def locate(self, previous: ItemSpan, missing: ItemSpan) -> int | None:
@@ -126,6 +131,12 @@ class _Drafter:
                 self.known,
                 self.cancel,
             )
+        elif self.options.protocol_type == "wort":  # spoken text by rules (wortprotokoll.py)
+            draft.discussion = wortprotokoll(span.segments, self.speakers, self.names, self.roster).text
+        elif self.options.protocol_type == "ergebnis":  # 1-3 context sentences (ergebnis.py)
+            segs, prompt, known = span.segments, self.context_prompt, self.known
+            found = context(segs, self.speakers, span.title, known, self.engine, prompt, cancel=self.cancel)
+            draft.discussion = found.text
         return draft
 
     def _draft_json(self, span: ItemSpan) -> ItemDraft:
@@ -214,8 +225,8 @@ def _item_from_span(
     item.motions, motion_flags = check_motions(draft.motions, segs, item.procedure, speakers, known or [])
     item.flags += motion_flags
 
-    if protocol_type == "wort":
-        item.discussion = verbatim_record(segs, speakers, clean=True)
+    if protocol_type in ("wort", "ergebnis"):
+        item.discussion = draft.discussion or ""
     elif protocol_type == "verlauf":
         lines = (draft.discussion or "").strip().splitlines()  # one paragraph per contribution
         text = "\n".join(t for t in (drop_template_sentences(line) for line in lines) if t)
@@ -251,7 +262,7 @@ def redraft_item(
     """One item drafted again ("Neu erzeugen"): labels, Beratung, motions and flags all new."""
     labels = draft_labels(span.segments, speakers, roster)
     drafter = _Drafter(engine, options, labels, cancel)
-    drafter.known = known_names(None, roster)
+    drafter.known, drafter.names, drafter.roster = known_names(None, roster), speakers, roster or []
     draft = drafter.draft_span(span) if span.segments else None
     return _item_from_span(span, draft, labels, options.protocol_type, drafter.known)
 
@@ -262,7 +273,8 @@ def draft_templates(options: DraftOptions) -> list[PromptTemplate]:
         raise EngineError(
             f"Unbekannte Protokollart „{options.protocol_type}“ (erlaubt: {', '.join(PROTOCOL_TYPES)})."
         )
-    names = ["item_draft", "locate_item"] + (["contribution"] if options.protocol_type == "verlauf" else [])
+    extra = {"verlauf": ["contribution"], "ergebnis": ["context"]}.get(options.protocol_type, [])
+    names = ["item_draft", "locate_item", *extra]
     return [load_prompt(n, options.prompts_dir, options.protocol_type) for n in names]
 
 
@@ -290,9 +302,9 @@ def draft_minutes(
     """
     options = options or DraftOptions()
     ordered = sorted(segments, key=lambda s: (s.start, s.id))
-    speakers = draft_labels(ordered, speakers, roster)  # never a raw speaker id in the draft
-    drafter = _Drafter(engine, options, speakers, cancel)
-    drafter.known = known_names(agenda, roster)
+    labels = draft_labels(ordered, speakers, roster)  # never a raw speaker id in the draft
+    drafter = _Drafter(engine, options, labels, cancel)
+    drafter.known, drafter.names, drafter.roster = known_names(agenda, roster), speakers, roster or []
     spans = segment_items(ordered, agenda, markers, starts, locate=drafter.locate)
     by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
@@ -309,7 +321,7 @@ def draft_minutes(
             item = MinutesItem.from_dict(finished[span_key])
         else:
             draft = drafter.draft_span(span) if span.segments else None
-            item = _item_from_span(span, draft, speakers, options.protocol_type, drafter.known)
+            item = _item_from_span(span, draft, labels, options.protocol_type, drafter.known)
             given = by_number.get(span.number) if span.in_agenda else None
             if given is not None:  # what the invitation says about the item
                 item.public, item.paper, item.proposal = given.public, given.paper, given.proposal

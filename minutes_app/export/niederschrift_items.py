@@ -173,17 +173,23 @@ def item_section(
 
 def _beratung(doc: Any, ctx: DocContext, item: MinutesItem) -> None:
     kind = (ctx.minutes.protocol_type or "verlauf").strip().lower()
-    if kind == "ergebnis":
-        return  # Ergebnisprotokoll: decisions only
+    paragraphs = [p.strip() for p in item.discussion.splitlines() if p.strip()]
+    if kind == "ergebnis":  # decisions; at most the drafted context sentences (Gegenstand, Positionen)
+        if paragraphs:
+            heading(doc, "Erläuterung", 2)
+            for text in paragraphs:
+                para(doc, text)
+        return
     heading(doc, "Beratung", 2)
-    if kind == "wort":
+    if kind == "wort" and not paragraphs:  # a draft without its Wortprotokoll: the transcript's turns
         turns = verbatim_turns(ctx, item)
         if turns:
             small(doc, "Wortlaut nach der Aufnahme")
             for text in turns:
                 para(doc, text)
             return
-    paragraphs = [p.strip() for p in item.discussion.splitlines() if p.strip()]
+    if kind == "wort" and paragraphs:
+        small(doc, "Wortlaut nach der Aufnahme, bereinigt um Füllwörter und Wiederholungen")
     for text in paragraphs or ["Keine Beratung erfasst."]:
         para(doc, text)
 
