@@ -221,8 +221,14 @@ def cmd_speakers(args: argparse.Namespace) -> int:
                 f"Im Projekt gibt es keinen Sprecher „{speaker_id}“ (vorhanden: {', '.join(sorted(known))})."
             )
         wanted.append((speaker_id, name.strip()))
+    from ..session.profiles import ProfileStore
+
+    voices = ProfileStore.from_settings(_settings())  # None unless voice profiles are enabled
     session = Session(project)
-    if any([session.rename_speaker(speaker_id, name).reopened for speaker_id, name in wanted]):
+    changes = [session.rename_speaker(speaker_id, name, voices) for speaker_id, name in wanted]
+    for line in (line for change in changes for line in change.messages):
+        print(line)
+    if any(change.reopened for change in changes):
         print(REOPENED_TEXT, file=sys.stderr)
     seconds: dict[str, float] = {}
     for seg in result.segments:

@@ -1,9 +1,11 @@
 """``minutes-app profiles``: voice profiles (Stimmprofile) with consent (docs/speakers.md).
 
-``list`` / ``show`` / ``delete`` / ``export`` (Art. 15 copy as JSON) work also when the
-feature is switched off, so stored data can always be seen and removed; ``consent``
+``list`` / ``show`` / ``delete`` / ``withdraw`` / ``export`` (Art. 15 copy as JSON) work also
+when the feature is switched off, so stored data can always be seen and removed; ``consent``
 (records a person's consent, the profile exists from then on) needs the setting
-``voice_profiles``. ``delete`` is also the withdrawal of consent: the profile is gone at once.
+``voice_profiles``. ``withdraw`` (or ``delete``) is the withdrawal of consent: the profile is
+gone at once. ``roster --project DIR`` shows the consent of each person on a session's roster;
+with ``--project`` the Gremium is the session's and the person must be on its roster.
 """
 
 from __future__ import annotations
@@ -42,8 +44,35 @@ def _state(profile: VoiceProfile) -> str:
     return f"{profile.count} Abschnitte" if profile.enrolled else "Einwilligung, noch nicht angelernt"
 
 
+def _from_project(args: argparse.Namespace, store: ProfileStore) -> None:
+    """``--project``: the session's Gremium; the person must be on its roster (``roster`` lists it)."""
+    from ..session.project import Project
+    from ..session.voices import roster_consent
+
+    project = Project.load(args.project)
+    if not project.info.committee.strip():
+        raise UserError("Im Kopf dieser Sitzung ist kein Gremium eingetragen.")
+    args.gremium = args.gremium or project.info.committee.strip()
+    rows = roster_consent(project, store)
+    if args.action == "roster":
+        if not rows:
+            print("Für diese Sitzung ist keine Anwesenheitsliste gesetzt.")
+        for row in rows:
+            print(f"{row.person}\t{row.text}")
+    elif args.person and args.person not in {r.person for r in rows}:
+        raise UserError(f"„{args.person}“ steht nicht in der Anwesenheitsliste dieser Sitzung.")
+
+
 def cmd_profiles(args: argparse.Namespace) -> int:
     store, enabled = _store(args)
+    if args.project:
+        if args.action == "roster" and not enabled:
+            print(DISABLED)
+        _from_project(args, store)
+    elif args.action == "roster":
+        raise UserError("Bitte mit --project die Sitzung angeben, deren Anwesenheitsliste gezeigt wird.")
+    if args.action == "roster":
+        return 0
     if args.action == "list":
         profiles = store.profiles(args.gremium or None)
         if not enabled:
@@ -64,12 +93,14 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(f"Einwilligung von {args.person} ({args.gremium}) erfasst.")
     elif args.action == "show":
         profile = _one(store, args)
-        info: dict[str, Any] = {k: v for k, v in profile.to_dict().items() if k != "vector"}
+        info: dict[str, Any] = {k: v for k, v in profile.to_dict().items() if k not in ("vector", "parts")}
+        info["teile"] = [{k: v for k, v in x.items() if k != "vector"} for x in profile.parts]
         info["stand"] = _state(profile)
         print(json.dumps(info, ensure_ascii=False, indent=2))
-    elif args.action == "delete":
+    elif args.action in ("delete", "withdraw"):
         _one(store, args)
-        store.delete(args.gremium, args.person, args.reason or "gelöscht")
+        default = "Einwilligung widerrufen" if args.action == "withdraw" else "gelöscht"
+        store.delete(args.gremium, args.person, args.reason or default)
         print(f"Stimmprofil von {args.person} ({args.gremium}) gelöscht.")
     elif args.action == "export":
         if not args.output:
@@ -83,7 +114,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     p = sub.add_parser("profiles", help="Stimmprofile (mit Einwilligung) anzeigen, löschen, ausgeben")
-    p.add_argument("action", choices=["list", "show", "consent", "delete", "export"])
+    p.add_argument("action", choices=["list", "show", "consent", "withdraw", "delete", "export", "roster"])
+    p.add_argument("--project", help="Sitzung: ihr Gremium, ihre Anwesenheitsliste (roster, consent)")
     p.add_argument("--gremium", default="", help="Gremium (wie im Kopf der Niederschrift)")
     p.add_argument("--person", default="", help="Name der Person wie in der Anwesenheitsliste")
     p.add_argument("--erfasst-von", dest="recorded_by", default="", help="wer die Einwilligung erfasst")

@@ -16,6 +16,7 @@ from ..session.editing import SessionDoc
 class DocEvents(QObject):
     segments_changed = Signal()
     speakers_changed = Signal()
+    speaker_named = Signal(str)  # a speaker's name was set, undone or redone (voice profiles follow)
     item_changed = Signal(int)  # index of the agenda item
     changed = Signal()  # anything (autosave listens to this)
 

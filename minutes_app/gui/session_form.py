@@ -35,6 +35,7 @@ from ..session.project import Project
 from .file_dialogs import open_file, open_files
 from .start_view import create_session
 from .strings import tr
+from .voice_consent import VoiceConsentPanel
 
 PROTOCOL_KINDS = tuple(setting("protocol_type").choice_values())  # declared once, with labels
 
@@ -165,6 +166,10 @@ class SessionForm(QWidget):
             box.addLayout(row)
             lists.addLayout(box, 1)
         column.addLayout(lists, 1)
+        self.consent = VoiceConsentPanel(inner)  # voice-profile consent of the roster's persons
+        column.addWidget(self.consent)
+        self.edits["committee"].textChanged.connect(self._update_consent)
+        self.attendees_edit.textChanged.connect(self._update_consent)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -205,6 +210,11 @@ class SessionForm(QWidget):
         self.attendees_edit.setPlainText(roster_to_text(self._people))
         self._show_audio()
         self.name_edit.setFocus()
+
+    def _update_consent(self) -> None:
+        people = attendees_from_text(self.attendees_edit.toPlainText(), self._people)
+        recorder = self.edits["recorder"].text().strip()
+        self.consent.set_roster(self.edits["committee"].text(), people, recorder)
 
     def focus_field(self, key: str) -> bool:
         """Put the cursor into a header field (``SessionInfo`` name), e.g. one the release needs."""

@@ -109,6 +109,29 @@ TEXT: dict[str, str] = {
     ),
     "form.attendees.import": "Anwesenheitsliste &laden …",
     "form.attendees.filter": "Listen (*.csv *.txt *.json);;Alle Dateien (*)",
+    "form.voice": "Stimmprofile (Einwilligung der Anwesenden)",
+    "form.voice.off": (
+        "Stimmprofile sind ausgeschaltet. Die IT kann sie mit der Einstellung „voice_profiles“ "
+        "einschalten; erst dann kann hier die Einwilligung von Anwesenden erfasst werden."
+    ),
+    "form.voice.help": (
+        "Stimmen sind biometrische Daten (Art. 9 DSGVO). Ein Stimmprofil wird nur mit der "
+        "Einwilligung der Person angelegt und nur aus Rede angelernt, deren Namen Sie bestätigen. "
+        "Ein Widerruf löscht das Profil sofort."
+    ),
+    "form.voice.no_committee": "Bitte zuerst das Gremium eintragen: Stimmprofile gelten je Gremium.",
+    "form.voice.by": "Erfasst von",
+    "form.voice.basis": "Grundlage",
+    "form.voice.basis.placeholder": "z. B. schriftliche Einwilligung vom 03.12.2026",
+    "form.voice.record": "Einwilligung &erfassen",
+    "form.voice.withdraw": "Einwilligung &widerrufen",
+    "form.voice.withdraw.title": "Einwilligung widerrufen",
+    "form.voice.withdraw.ask": (
+        "Die Einwilligung von {person} widerrufen? Das Stimmprofil wird sofort gelöscht."
+    ),
+    "form.voice.recorded": "Einwilligung von {person} erfasst.",
+    "form.voice.withdrawn": "Einwilligung von {person} widerrufen, Stimmprofil gelöscht.",
+    "form.voice.pick": "Bitte eine Person aus der Liste wählen.",
     "form.agenda": "Tagesordnung (ein Punkt je Zeile, z. B. „TOP 3: Haushaltssatzung 2025“)",
     "form.agenda.import": "Tagesordnung &laden …",
     "form.agenda.filter": "Einladungen (*.txt *.docx *.pdf *.json);;Alle Dateien (*)",

@@ -39,6 +39,7 @@ from .speaker_panel import RenameDialog, SpeakerPanel, preview_span
 from .timeline import Timeline
 from .transcript_controls import TranscriptControls
 from .transcript_model import SEGMENT_ROLE, TranscriptDelegate, TranscriptModel, word_index_at
+from .voice_sync import VoiceSync
 from .waveform import WaveformEnvelope
 
 POLL_MS = 40
@@ -110,6 +111,8 @@ class TranscriptView(TranscriptControls, QWidget):
         self.speakers = SpeakerPanel(doc, self)
         self.speakers.rename_requested.connect(self.open_rename_dialog)
         self.speakers.accept_requested.connect(self.rename_speaker)
+        self.voices = VoiceSync(doc, jobs, self.autosave.flush, parent=self)  # profiles follow names
+        self.voices.message.connect(lambda text: self.show_status(text, error=False))
         self.speakers.objection_changed.connect(lambda *_: self.apply_objections())
         self.model.modelReset.connect(self.apply_objections)
         self.apply_objections()

@@ -110,7 +110,9 @@ class RenameSpeakerCommand(_Command):
         self.doc.rename_speaker(self.speaker_id, self.previous or "")
 
     def _announce(self) -> None:
-        events_for(self.doc).speakers_changed.emit()
+        events = events_for(self.doc)
+        events.speakers_changed.emit()
+        events.speaker_named.emit(self.speaker_id)  # gui/voice_sync.py: the profiles follow the name
 
 
 class ItemFieldCommand(_Command):

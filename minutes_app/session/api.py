@@ -283,7 +283,7 @@ class Session:
         """Display name of a speaker everywhere ("" removes it).
 
         ``voices`` (a ``profiles.ProfileStore``, given when voice profiles are enabled): the
-        name is confirmed, so the person's speech updates their profile (``enrol_voice``).
+        name is confirmed, so the profiles follow it (``enrol_voice``).
         """
         from .editing import rename_in
 
@@ -295,7 +295,7 @@ class Session:
             return [self._entry("sprecher_umbenannt", f"Sprecher {speaker_id}", *change)] if change else []
 
         change = self._change("speaker", apply, f"Sprecher {speaker_id}")
-        if voices is None or not name.strip():
+        if voices is None:
             return change
         enrolled = self.enrol_voice(speaker_id, voices)
         return dataclasses.replace(
@@ -305,23 +305,24 @@ class Session:
     def enrol_voice(
         self, speaker_id: str, voices: Any, model_dir: Path | None = None, cancel: Any = None
     ) -> Change:
-        """The confirmed speech of ``speaker_id`` updates the voice profile of the roster person it
-        is named as, only with that person's recorded consent (``session/profiles.py``); audited
-        in the session's trail and beside the profile store. Nothing changes otherwise."""
-        from .profiles import enrol_speaker
+        """The voice profiles follow the name ``speaker_id`` has now (``session/voices.py``): a
+        part of this speaker in another person's profile is taken back; the confirmed speech
+        updates the named roster person's profile, only with recorded consent. Audited in the
+        session's trail and beside the profile store. Nothing changes otherwise."""
+        from .voices import sync_speaker
 
         self._flush_doc()
         signoff.check_unlocked(self.project)
-        done = enrol_speaker(self.project, speaker_id, voices, model_dir, cancel)
-        if done is None:
+        done = sync_speaker(self.project, speaker_id, voices, model_dir, cancel)
+        if not done:
             return Change("voice", (), self.state)
+        target = f"Sprecher {speaker_id}"
 
         def apply() -> list[audit.AuditEntry]:
-            target = f"Sprecher {speaker_id}"
-            return [self._entry("stimmprofil_aktualisiert", target, None, done.person, note=done.message)]
+            return [self._entry(d.action, target, None, d.person, note=d.message) for d in done]
 
-        change = self._change("voice", apply, f"Sprecher {speaker_id}", content=False)
-        return dataclasses.replace(change, messages=(done.message,))
+        change = self._change("voice", apply, target, content=False)
+        return dataclasses.replace(change, messages=tuple(d.message for d in done))
 
     def set_item_start(self, number: str, seconds: float | None) -> Change:
         """Start of a TOP set by hand (None: found automatically again); the next run re-drafts."""

@@ -50,6 +50,10 @@ class VoiceProfile:
     count: int = 0  # windows in the mean
     sessions: list[str] = field(default_factory=list)  # sessions it was enrolled from
     updated: str = ""
+    # one contribution per confirmed speaker of a session: {"key", "session", "speaker", "vector",
+    # "count"}; the profile is their weighted mean, so a renamed (or undone) speaker's share can
+    # be taken out again. "key" is the session folder; a profile from before parts has key "".
+    parts: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def enrolled(self) -> bool:
@@ -71,7 +75,29 @@ class VoiceProfile:
             count=int(d.get("count", 0)),
             sessions=[str(s) for s in d.get("sessions", [])],
             updated=str(d.get("updated", "")),
+            parts=[_part(x) for x in d.get("parts", [])],
         )
+
+    def recompute(self) -> None:
+        """``vector``, ``count`` and ``sessions`` from the parts (count-weighted mean)."""
+        parts = [x for x in self.parts if x["count"] > 0 and x["vector"]]
+        self.count = sum(int(x["count"]) for x in parts)
+        if not parts:
+            self.vector = []
+        else:
+            total = np.sum([np.asarray(x["vector"]) * int(x["count"]) for x in parts], axis=0)
+            self.vector = [round(float(v), 6) for v in total / self.count]
+        self.sessions = list(dict.fromkeys(str(x["session"]) for x in parts))
+
+
+def _part(d: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": str(d.get("key", "")),
+        "session": str(d.get("session", "")),
+        "speaker": str(d.get("speaker", "")),
+        "vector": [float(v) for v in d.get("vector", [])],
+        "count": int(d.get("count", 0)),
+    }
 
 
 def default_folder() -> Path:
@@ -216,9 +242,16 @@ class ProfileStore:
 
     # -- enrolment and use -------------------------------------------------------------------------
     def enrol(
-        self, gremium: str, person: str, vectors: list[np.ndarray], session: str
+        self,
+        gremium: str,
+        person: str,
+        vectors: list[np.ndarray],
+        session: str,
+        speaker: str = "",
+        key: str = "",
     ) -> VoiceProfile | None:
-        """Add confirmed speech to ``person``'s profile; None (nothing stored) without consent."""
+        """Confirmed speech of ``speaker`` in ``session`` (folder ``key``) becomes ``person``'s part of
+        the profile, replacing that speaker's earlier part; None (nothing stored) without consent."""
         from ..diarization.profiles import update_mean
 
         if not vectors:
@@ -228,12 +261,22 @@ class ProfileStore:
             profile = next((p for p in profiles if p.gremium == gremium and p.person == person), None)
             if profile is None:
                 return None  # no consent: nothing is kept
-            mean = np.asarray(profile.vector) if profile.enrolled else None
-            merged, count = update_mean(mean, profile.count, vectors)
-            profile.vector = [round(float(x), 6) for x in merged]
-            profile.count = count
-            if session not in profile.sessions:
-                profile.sessions.append(session)
+            if profile.enrolled and not profile.parts:  # a profile from before parts: kept as one
+                profile.parts.append(
+                    _part(
+                        {
+                            "session": ", ".join(profile.sessions),
+                            "vector": profile.vector,
+                            "count": profile.count,
+                        }
+                    )
+                )
+            mean, count = update_mean(None, 0, vectors)
+            kept = [x for x in profile.parts if not (key and x["key"] == key and x["speaker"] == speaker)]
+            vector = [round(float(v), 6) for v in mean]
+            part = {"key": key, "session": session, "speaker": speaker, "vector": vector, "count": count}
+            profile.parts = [*kept, part]
+            profile.recompute()
             profile.updated = audit.now()
             self._save(profiles)
             self._log(
@@ -241,9 +284,34 @@ class ProfileStore:
                 profile,
                 gremium,
                 person,
-                f"{len(vectors)} Abschnitte aus „{session}“",
+                f"{len(vectors)} Abschnitte von {speaker or 'Sprecher'} aus „{session}“",
             )
         return profile
+
+    def take_back(self, gremium: str, key: str, speaker: str, keep: str = "") -> list[VoiceProfile]:
+        """Remove the part ``speaker`` of session ``key`` added from every profile of ``gremium``
+        except ``keep``'s (the speaker was renamed or the rename undone); the changed profiles."""
+        if not key or not self.path.is_file():
+            return []
+        changed: list[VoiceProfile] = []
+        with self._lock():
+            profiles = self._load()
+            for profile in profiles:
+                if profile.gremium != gremium or profile.person == keep:
+                    continue
+                left = [x for x in profile.parts if not (x["key"] == key and x["speaker"] == speaker)]
+                if len(left) == len(profile.parts):
+                    continue
+                profile.parts = left
+                profile.recompute()
+                profile.updated = audit.now()
+                changed.append(profile)
+            if changed:
+                self._save(profiles)
+            for profile in changed:
+                note = f"Abschnitte von {speaker} zurückgenommen (Name geändert)"
+                self._log("stimmprofil_zurueckgenommen", profile, gremium, profile.person, note)
+        return changed
 
     def use(self, gremium: str, session: str, persons: set[str] | None = None) -> dict[str, np.ndarray]:
         """The Gremium's enrolled profiles (of ``persons``, the roster) for comparison; each use is logged."""
@@ -272,55 +340,6 @@ class ProfileStore:
 
 # -- a session's speech ----------------------------------------------------------------------------
 MATCHES_FILE = "voice_matches.json"  # speaker -> person, similarity (no embeddings)
-
-
-@dataclass
-class Enrolment:
-    person: str
-    windows: int  # windows of speech added to the profile
-    message: str
-
-
-def _diarization_dir(settings: Any = None) -> Path:
-    from ..models.store import ModelStore
-
-    model_id = settings.get("diarization_model") if settings is not None else "pyannote-campp"
-    return Path(ModelStore.default().get(model_id).path)
-
-
-def enrol_speaker(
-    project: Any,
-    speaker_id: str,
-    store: ProfileStore,
-    model_dir: Path | None = None,
-    cancel: Any = None,
-) -> Enrolment | None:
-    """The confirmed speech of ``speaker_id`` (its transcript segments) updates the profile of
-    the roster person it is named as. None when nothing may or can be enrolled: no Gremium,
-    the name is no roster person, no recorded consent, no recording or transcript."""
-    from ..audio.decode import open_pcm
-    from ..diarization.profiles import Embedder, speech_vectors
-
-    person = project.speaker_names.get(speaker_id, "").strip()
-    gremium = project.info.committee.strip()
-    roster = {a.name.strip() for a in project.attendees}
-    if not person or not gremium or person not in roster:
-        return None
-    if store.get(gremium, person) is None:
-        return None  # no consent recorded: the speech is not used
-    if "align" not in project.data.get("stages", {}) or not project.pcm_path.is_file():
-        return None
-    segments = project.load_result("align").get("segments", [])
-    spans = [(float(s["start"]), float(s["end"])) for s in segments if s.get("speaker") == speaker_id]
-    if not spans:
-        return None
-    embedder = Embedder(model_dir or _diarization_dir())
-    vectors = speech_vectors(open_pcm(project.pcm_path), spans, embedder, cancel=cancel)
-    profile = store.enrol(gremium, person, vectors, project.name)
-    if profile is None:
-        return None
-    message = f"Stimmprofil von {person} aus {len(vectors)} Abschnitten bestätigter Rede aktualisiert."
-    return Enrolment(person, len(vectors), message)
 
 
 def save_matches(folder: Path, matches: list[Any]) -> None:

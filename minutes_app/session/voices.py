@@ -1,0 +1,113 @@
+"""A confirmed speaker name and the voice profiles (enrolment, taking a part back). Qt-free.
+
+When the secretary confirms a speaker's name in a finished session, that speaker's speech
+(its transcript segments, CAM++ windows, ``diarization/profiles.py``) becomes the named
+person's part of their profile (``profiles.ProfileStore.enrol``), only for a roster person
+of the session's Gremium with recorded consent. Each part is kept per session folder and
+speaker: when the name changes again or the rename is undone, the part is taken out of
+the wrong person's profile (``ProfileStore.take_back``) before the new name is enrolled,
+so no profile stays trained on someone else's voice. ``api.Session.enrol_voice`` runs this
+and writes the session's audit entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .profiles import ProfileStore
+
+ENROLLED = "stimmprofil_aktualisiert"
+TAKEN_BACK = "stimmprofil_zurueckgenommen"
+
+
+@dataclass
+class VoiceChange:
+    action: str  # ENROLLED or TAKEN_BACK
+    person: str
+    windows: int
+    message: str
+
+
+def session_key(project: Any) -> str:
+    """Identity of a session in the profiles' parts: its folder (the display name may change)."""
+    return str(Path(project.folder).resolve())
+
+
+def diarization_model_dir(settings: Any = None) -> Path:
+    from ..models.store import ModelStore
+
+    model_id = settings.get("diarization_model") if settings is not None else "pyannote-campp"
+    return Path(ModelStore.default().get(model_id).path)
+
+
+def sync_speaker(
+    project: Any,
+    speaker_id: str,
+    store: ProfileStore,
+    model_dir: Path | None = None,
+    cancel: Any = None,
+) -> list[VoiceChange]:
+    """Bring the profiles in line with the name ``speaker_id`` now has in ``project``.
+
+    1. Any part of this session's ``speaker_id`` in the profile of a person other than the
+       current name is taken out (the name was changed or the rename undone).
+    2. When the name is a roster person of the session's Gremium with recorded consent, and
+       the session has a recording and a transcript, the speaker's confirmed speech becomes
+       that person's part (replacing an earlier one). Otherwise nothing is stored.
+    """
+    from ..audio.decode import open_pcm
+    from ..diarization.profiles import Embedder, speech_vectors
+
+    person = project.speaker_names.get(speaker_id, "").strip()
+    gremium = project.info.committee.strip()
+    if not gremium:
+        return []
+    key = session_key(project)
+    out = [
+        VoiceChange(
+            TAKEN_BACK, p.person, 0, f"Stimmprofil von {p.person}: Abschnitte von {speaker_id} entfernt."
+        )
+        for p in store.take_back(gremium, key, speaker_id, keep=person)
+    ]
+    roster = {a.name.strip() for a in project.attendees}
+    if not person or person not in roster or store.get(gremium, person) is None:
+        return out  # no roster person or no recorded consent: the speech is not used
+    if "align" not in project.data.get("stages", {}) or not project.pcm_path.is_file():
+        return out
+    segments = project.load_result("align").get("segments", [])
+    spans = [(float(s["start"]), float(s["end"])) for s in segments if s.get("speaker") == speaker_id]
+    if not spans:
+        return out
+    embedder = Embedder(model_dir or diarization_model_dir())
+    vectors = speech_vectors(open_pcm(project.pcm_path), spans, embedder, cancel=cancel)
+    if store.enrol(gremium, person, vectors, project.name, speaker_id, key) is None:
+        return out
+    message = f"Stimmprofil von {person} aus {len(vectors)} Abschnitten bestätigter Rede aktualisiert."
+    return [*out, VoiceChange(ENROLLED, person, len(vectors), message)]
+
+
+@dataclass
+class RosterConsent:
+    """One roster person of a session and their voice-profile consent (None: none recorded)."""
+
+    person: str
+    profile: Any  # profiles.VoiceProfile | None
+
+    @property
+    def text(self) -> str:
+        """German state line: consent (who, when, basis) and how much was learned."""
+        p = self.profile
+        if p is None:
+            return "keine Einwilligung"
+        when = p.consent.recorded_at[:16].replace("T", " ")
+        learned = f"{p.count} Abschnitte angelernt" if p.enrolled else "noch nicht angelernt"
+        return f"Einwilligung erfasst von {p.consent.recorded_by} am {when} ({p.consent.basis}); {learned}"
+
+
+def roster_consent(project: Any, store: ProfileStore) -> list[RosterConsent]:
+    """The session roster's persons with their consent in the Gremium of the session's Kopf."""
+    gremium = project.info.committee.strip()
+    names = list(dict.fromkeys(a.name.strip() for a in project.attendees if a.name.strip()))
+    return [RosterConsent(n, store.get(gremium, n) if gremium else None) for n in names]
