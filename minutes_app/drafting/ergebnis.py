@@ -112,13 +112,16 @@ def position_sentence(contribs: list[Contribution]) -> str:
             where.append(label)
         if label not in speakers:
             speakers.append(label)
-    parts = []
+    verb_yes = "kündigt" if len(pro) == 1 else "kündigen"
+    verb_no = "lehnt" if len(con) == 1 else "lehnen"
+    if pro and con:  # verb second: „In der Aussprache kündigt A Zustimmung an; B lehnt die Vorlage ab.“
+        return (
+            f"In der Aussprache {verb_yes} {_join(pro)} Zustimmung an; {_join(con)} {verb_no} die Vorlage ab."
+        )
     if pro:
-        parts.append(f"{_join(pro)} {'kündigt' if len(pro) == 1 else 'kündigen'} Zustimmung an")
+        return f"In der Aussprache {verb_yes} {_join(pro)} Zustimmung an."
     if con:
-        parts.append(f"{_join(con)} {'lehnt' if len(con) == 1 else 'lehnen'} die Vorlage ab")
-    if parts:
-        return "In der Aussprache " + ("; ".join(parts)) + "."
+        return f"In der Aussprache {verb_no} {_join(con)} die Vorlage ab."
     return f"In der Aussprache {'spricht' if len(speakers) == 1 else 'sprechen'} {_join(speakers)}."
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from ..base.types import Attendee, Segment
 from .hesitation import clean_spoken
+from .numbers import parse_number_word
 from .speakers import CHAIR_LABEL, MEMBER_LABEL, contributions, is_raw_id
 
 _SENT = re.compile(r"(?:[^.!?]|\.(?=\d)|(?<=\bDr)\.|(?<=\bProf)\.)+(?:[.!?]+|$)")
@@ -36,8 +37,8 @@ MAX_TITLE_WORDS = 15  # after „Ich rufe TOP 5 auf:“ only the item's title, e
 _CALL = re.compile(
     r"^(?:(?:so,?|gut,?|dann|damit)\s+)?(?:ich\s+rufe\s+(?:jetzt\s+|nun\s+)?(?:den\s+)?|"
     r"wir\s+kommen\s+(?:jetzt\s+|nun\s+|damit\s+)?(?:zu(?:m)?\s+)?)"
-    r"(?P<what>(?:tagesordnungspunkt|punkt|top)\s+\d+[a-z]?(?:\.\d+)?)(?:\s+der\s+tagesordnung)?"
-    r"(?:\s+auf)?\s*(?:[:,.!]|$)",
+    r"(?P<what>(?:tagesordnungspunkt|punkt|top)\s+(?P<n>\d+[a-z]?(?:\.\d+)?|[a-zäöüß]+))(?:\s+der\s+tagesordnung)?"
+    r"(?:\s+auf)?(?P<end>\s*(?:[:,.!]|$)|\s)",
     re.IGNORECASE,
 )
 _VOTE_CALL = re.compile(
@@ -51,7 +52,8 @@ CHAIR_LABELS = ("Der Vorsitzende", "Die Vorsitzende", CHAIR_LABEL[:1].upper() + 
 _ACTS = {"eröffne": "eröffnet", "schließe": "schließt", "unterbreche": "unterbricht"}
 _ACT = re.compile(
     r"^(?:(?:so|gut|dann)\W+)?ich\s+(?P<verb>eröffne|schließe|unterbreche)\s+(?:hiermit\s+)?"
-    r"(?P<what>(?:die|den|das)\s+[^.!?]{3,60}?)\s*[.!]?$",
+    r"(?P<what>(?:die|den|das)\s+(?:[\w-]+\s+){0,3}?(?:sitzung|beratung|aussprache|debatte|rednerliste|"
+    r"tagesordnungspunkt|punkt)(?:\s+(?:um|für)\s+(?:[^.!?]|\.(?=\d)){1,30})?)\s*[.!]?$",
     re.IGNORECASE,
 )
 
@@ -142,8 +144,13 @@ def wort_labels(
 def report_procedure(sentence: str, label: str) -> str | None:
     """The chair's procedural sentence in the third person, or None when it is not one."""
     s = sentence.strip()
-    if (m := _CALL.match(s)) and len(s[m.end() :].split()) <= MAX_TITLE_WORDS:
-        what = m.group("what")
+    m = _CALL.match(s)
+    n = m.group("n") if m else ""
+    number = n if n[:1].isdigit() else parse_number_word(n)
+    title_only = m is not None and len(s[m.end() :].split()) <= MAX_TITLE_WORDS
+    # "Punkt drei Baumpflanzprogramm" (no punctuation after the number): only the chair calls so
+    if m and number is not None and title_only and (m.group("end").strip() or label in CHAIR_LABELS):
+        what = m.group("what").replace(n, str(number))
         what = what[:1].upper() + what[1:] if what.lower().startswith("tagesordnungspunkt") else what
         return f"{label} ruft {what} zur Behandlung auf."
     if _VOTE_CALL.match(s):
