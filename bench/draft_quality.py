@@ -118,6 +118,15 @@ agenda = [AgendaItem(**a) for a in data["agenda"]]
 roster = [Attendee(**p) for p in data["roster"]]
 path = ModelStore.default().get(sys.argv[2]).path
 engine = make_engine("ct2", path, EngineOptions(threads=int(sys.argv[3])))
+import logging
+decisions = []
+class Collect(logging.Handler):
+    def emit(self, record):
+        d = getattr(record, "decision", None)
+        if d is not None:
+            decisions.append({"label": d.label, "words": d.words, "reason": d.reason, "reply": d.reply})
+logging.getLogger("minutes_app.drafting.beratung").addHandler(Collect())
+logging.getLogger("minutes_app.drafting.beratung").setLevel(logging.INFO)
 decoded = [0, 0]
 gen = engine.generate
 def counted(messages, *a, **k):
@@ -141,7 +150,8 @@ options = DraftOptions(protocol_type="verlauf")
 minutes = draft_minutes(segments, data["names"], agenda, engine, options, **kwargs)
 cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
 print(json.dumps({"minutes": minutes.to_dict(), "cpu_s": cpu, "wall_s": wall, "decoded": decoded[0],
-                  "calls": decoded[1], "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "calls": decoded[1], "decisions": decisions,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -202,6 +212,26 @@ def item_metrics(item, segs: list, labels: dict[str, str], known: list[str]) -> 
     }
 
 
+def reason_class(reason: str) -> str:
+    """The class of a rejection: copied, name, number, no speaker/empty, too long."""
+    if not reason:
+        return "angenommen"
+    return reason.split(":")[0]
+
+
+def print_decisions(decisions: list[dict]) -> None:
+    """Per contribution: was the model summary used, and if not, why."""
+    if not decisions:
+        return
+    counts: dict[str, int] = {}
+    for d in decisions:
+        counts[reason_class(d["reason"])] = counts.get(reason_class(d["reason"]), 0) + 1
+        state = "ok  " if not d["reason"] else "REJ "
+        reply = d["reply"].replace("\n", " ")[:150]
+        print(f"  {state}{d['label'][:34]:34} {d['words']:4} W  {d['reason'][:40]:40} | {reply}")
+    print("  summaries: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), flush=True)
+
+
 def side_by_side(left: str, right: str, width: int = 70) -> str:
     a = textwrap.wrap(left, width) or [""]
     b = [line for para in right.splitlines() for line in (textwrap.wrap(para, width) or [""])] or [""]
@@ -249,6 +279,7 @@ def main() -> None:
                 res = run_draft(root, input_json, args.llm_model, args.threads)
                 cache.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
             print(f"{session}: {label} drafted in {res['cpu_s']:.0f} CPU s", flush=True)
+            print_decisions(res.get("decisions") or [])
             minutes = Minutes.from_dict(res["minutes"])
             results[label] = minutes
             per = []

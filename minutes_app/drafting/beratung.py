@@ -11,21 +11,27 @@ a short rule-based extract, and the item gets a flag.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..base.jobs import CancelToken
 from ..base.types import Segment
+from .condense import extract
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
 from .quality import invented, sentences, verbatim_share
-from .reported import finish_summary, report, shift_unreported, upper_first
+from .reported import finish_summary, shift_unreported, upper_first
 from .rules import speakers_list
 from .speakers import CHAIR_LABEL, Contribution, content_text, contributions, dative, is_substantive
 from .transcript import sanitize
 
+log = logging.getLogger(__name__)
+
 MAX_INPUT_WORDS = 260  # a longer contribution is summarised in pieces of about this size
+SUMMARY_TOKENS = 72  # decode budget per piece (a 30-word German summary is ~55 tokens)
+MAX_SUMMARY_WORDS = 45  # speaker label included
 MAX_SENTENCE_VERBATIM = 0.5  # share of a summary sentence's 6-grams copied from the transcript
 # Words of the prompt's own vocabulary that are no invention when the model uses them.
 COMMON = (
@@ -41,6 +47,17 @@ class BeratungResult:
     paragraphs: list[str] = field(default_factory=list)  # one per contribution, in the order spoken
     fallbacks: list[str] = field(default_factory=list)  # labels whose summary came from the rules
     model_calls: int = 0
+    decisions: list[Decision] = field(default_factory=list)  # one per model summary, in order
+
+
+@dataclass
+class Decision:
+    """Whether one model summary was used, and if not why (the benchmark prints these)."""
+
+    label: str
+    words: int  # of the piece summarised
+    reason: str  # "" when accepted
+    reply: str
 
 
 def pieces(c: Contribution, max_words: int = MAX_INPUT_WORDS) -> list[str]:
@@ -58,33 +75,36 @@ def pieces(c: Contribution, max_words: int = MAX_INPUT_WORDS) -> list[str]:
     return out
 
 
-def extract(text: str, label: str) -> str:
-    """Rule-based fallback: the contribution's most contentful sentence, shifted to reported speech."""
-    cands = [s for s in sentences(text) if 6 <= len(s.split()) <= 30] or sentences(text)
-    if not cands:
-        return ""
+def max_summary_words(piece_words: int) -> int:
+    """Words a summary of a piece may have: half the piece, at least 20 (name and verb), at most 45."""
+    return min(MAX_SUMMARY_WORDS, max(20, piece_words // 2))
 
-    def score(s: str) -> float:
-        long_words = [w for w in s.split() if len(w) >= 7]
-        return len(long_words) + (2 if any(ch.isdigit() for ch in s) else 0) - 0.05 * len(s.split())
 
-    best = max(cands, key=score)
-    words = best.split()
-    if len(words) > 30:
-        best = " ".join(words[:30]).rstrip(",;") + " …"
-    return report(best, label)
+def fit_length(summary: str, piece_words: int) -> str:
+    """A summary over the limit keeps its first sentence when that one fits."""
+    limit = max_summary_words(piece_words)
+    if len(summary.split()) <= limit:
+        return summary
+    first = (sentences(summary) or [""])[0]
+    return first if len(first.split()) <= limit else summary
 
 
 def check(summary: str, source: str, known: list[str]) -> str:
-    """Why ``summary`` cannot be used ("" when it can)."""
+    """Why ``summary`` cannot be used ("" when it can): no answer, too long, copied, or a
+    name or number found neither in the contribution nor in roster/agenda."""
     if not summary:
         return "keine brauchbare Antwort"
+    if len(summary.split()) > max_summary_words(len(source.split())):
+        return "zu lang"
     for sent in sentences(summary):
         if verbatim_share(sent, source) > MAX_SENTENCE_VERBATIM:
             return "wörtlich übernommen"
     bad = invented(summary, [source, *known], COMMON.split())
-    if bad:
-        return "nicht belegt: " + ", ".join(bad[:3])
+    numbers = [b for b in bad if b.isdigit()]
+    if len(numbers) < len(bad):
+        return "Name nicht belegt: " + ", ".join([b for b in bad if not b.isdigit()][:3])
+    if numbers:
+        return "Zahl nicht belegt: " + ", ".join(numbers[:3])
     return ""
 
 
@@ -97,7 +117,7 @@ def summarise_item(
     engine: LLMEngine,
     template: PromptTemplate,
     known: list[str],
-    max_new_tokens: int = 96,
+    max_new_tokens: int = SUMMARY_TOKENS,
     cancel: CancelToken | None = None,
     generate_many: Callable[..., list[str]] | None = None,
 ) -> BeratungResult:
@@ -122,13 +142,22 @@ def summarise_item(
             summary = summary.replace(
                 upper_first(label) + " erklärt", upper_first(label) + " führt weiter aus"
             )
+        # judged as the model wrote it (a copied sentence stays a copy when its verb is shifted),
+        # printed in Konjunktiv I and at most the length allowed
+        summary = fit_length(summary, len(piece.split()))
         why = check(summary, piece, [label, *known])
+        summary = shift_unreported(summary, label)
+        result.decisions.append(Decision(label, len(piece.split()), why, reply.strip()))
+        log.info(
+            "summary %s: %s",
+            "rejected" if why else "accepted",
+            why or label,
+            extra={"decision": result.decisions[-1]},
+        )
         if why:
             summary = extract(piece, label)
             if label not in result.fallbacks:
                 result.fallbacks.append(label)
-        else:
-            summary = shift_unreported(summary, label)
         if summary:
             per.setdefault(i, []).append(summary)
     result.paragraphs = [" ".join(per[i]) for i in sorted(per)]

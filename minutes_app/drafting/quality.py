@@ -36,7 +36,7 @@ REPORTING_VERBS = (
 )
 _REPORTING = re.compile(rf"\b(?:{REPORTING_VERBS})\b", re.IGNORECASE)
 # Konjunktiv I (and the Konjunktiv II that stands in for it) forms that are not also indicative.
-_KONJ = re.compile(
+KONJ_FORM = re.compile(
     r"\b(?:sei|seien|seiest|habe|hätte|hätten|werde|würde|würden|könne|könnte|könnten|müsse|müsste|"
     r"müssten|solle|sollte|sollten|wolle|wollte|dürfe|dürfte|dürften|wisse|gebe|gäbe|stehe|gehe|"
     r"liege|bleibe|komme|brauche|fehle|trage|halte|sehe|lehne|unterstütze|begrüße|fordere|stimme|"
@@ -83,7 +83,7 @@ def verbatim_share(text: str, source: str, n: int = 6) -> float:
 
 def is_reported(sentence: str) -> bool:
     """A sentence of reported speech: a reporting verb or a Konjunktiv form."""
-    return bool(_REPORTING.search(sentence) or _KONJ.search(sentence))
+    return bool(_REPORTING.search(sentence) or KONJ_FORM.search(sentence))
 
 
 def reported_share(text: str) -> float:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .quality import is_reported, sentences
+from .quality import KONJ_FORM, REPORTING_VERBS, sentences
 
 PLACEHOLDER = "NN"
 
@@ -118,11 +118,12 @@ _POSSESSIVE = {
 _LOWER_FIRST = re.compile(
     r"^(?:Die|Der|Das|Dies|Diese|Dieser|Dieses|Es|Ein|Eine|Wir|Man|Sie|Er|Ich|Hier|Dort|Da|Dann|Deshalb|"
     r"Deswegen|Daher|Auch|Aber|Und|Denn|So|Nun|Jetzt|Heute|Gerade|Natürlich|Zudem|Außerdem|Leider|Solange|Wenn|"
-    r"Weil|Ob|Dass|Als|Wie|Was|Wer|Im|In|Bei|Mit|Für|Nach|Vor|Zum|Zur|Am|An|Auf|Aus|Um|Über|Unter|Trotzdem|"
+    r"Weil|Ob|Dass|Als|Wie|Was|Wer|Im|In|Von|Bei|Mit|Für|Nach|Vor|Zum|Zur|Am|An|Auf|Aus|Um|Über|Unter|Trotzdem|"
     r"Dabei|Damit|Dafür|Darum|Insgesamt|Allerdings|Zunächst|Erst|Bisher|Schon|Noch|Nur|Alle|Neue)\b"
 )
 _FILLERS = re.compile(
-    r"\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich)\b,?\s*", re.IGNORECASE
+    r"(?<!-)\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich)\b(?!-),?\s*",
+    re.IGNORECASE,
 )
 
 
@@ -199,8 +200,11 @@ def _konj_ich(verb: str) -> str:
     return _ICH_IRREGULAR.get(verb.lower(), verb)
 
 
-def to_reported(sentence: str, speaker: str) -> str:
-    """One spoken main clause as reported speech of ``speaker`` (no reporting verb added)."""
+def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
+    """One spoken main clause as reported speech of ``speaker`` (no reporting verb added).
+
+    ``verbs=False`` shifts only pronouns and possessives (a clause whose finite verb the
+    caller places itself)."""
     s = _FILLERS.sub("", sentence.strip()).strip()
     s = re.sub(r"\s+", " ", s)
     # "wir lehnen" / "lehnen wir" -> "die Fraktion lehne"
@@ -220,16 +224,22 @@ def to_reported(sentence: str, speaker: str) -> str:
     )
     s = re.sub(r"\b[Ii]ch\s+(\w+)", lambda m: f"{speaker} {_konj_ich(m.group(1))}", s)
     s = re.sub(r"\b(\w+)\s+ich\b", lambda m: f"{_konj_ich(m.group(1))} {speaker}", s)
+    s = re.sub(r"\b(für|durch|gegen|ohne|um)\s+uns\b", r"\1 sie", s, flags=re.IGNORECASE)
     s = re.sub(
         r"\b(" + "|".join(_POSSESSIVE) + r")\b",
         lambda m: _POSSESSIVE[m.group(1).lower()],
         s,
         flags=re.IGNORECASE,
     )
-    verbs = "|".join(_KONJ_3)
+    if not verbs:
+        return s.strip()
+    # "getragen werden", "beschlossen haben" at the clause's end: an infinitive, not finite
+    s = re.sub(r"\b(ge\w+(?:t|en)|\w+iert|zu)\s+(werden|haben)\b", "\\1\x00\\2\x01", s)
+    finite = "|".join(_KONJ_3)
     # "eingerichtet werden können": only the last of two verbs is finite
-    s = re.sub(rf"\b({verbs})\s+({verbs})\b", lambda m: f"{m.group(1)}\x00{_KONJ_3[m.group(2)]}", s)
-    s = re.sub(rf"\b({verbs})\b(?!\x00)", lambda m: _KONJ_3[m.group(1)], s).replace("\x00", " ")
+    s = re.sub(rf"\b({finite})\s+({finite})\b", lambda m: f"{m.group(1)}\x00{_KONJ_3[m.group(2)]}", s)
+    s = re.sub(rf"(?<!\x00)\b({finite})\b(?![\x00\x01])", lambda m: _KONJ_3[m.group(1)], s)
+    s = s.replace("\x01", "").replace("\x00", " ")
     return s.strip()
 
 
@@ -242,10 +252,99 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
+_W_WORDS = set(
+    [
+        "wann",
+        "wie",
+        "was",
+        "warum",
+        "wieso",
+        "weshalb",
+        "wer",
+        "wen",
+        "wem",
+        "wo",
+        "woher",
+        "wohin",
+        "welche",
+        "welcher",
+        "welches",
+        "welchen",
+        "wozu",
+        "wofür",
+        "womit",
+        "wodurch",
+        "inwieweit",
+        "inwiefern",
+    ]
+)
+_FINITE = set(_KONJ_3) | set(
+    [
+        "gab",
+        "gäbe",
+        "war",
+        "waren",
+        "wäre",
+        "wären",
+        "würde",
+        "würden",
+        "könnte",
+        "könnten",
+        "sollte",
+        "sollten",
+        "hätte",
+        "hätten",
+        "besteht",
+        "bestehen",
+        "plant",
+        "planen",
+        "weiß",
+        "wissen",
+    ]
+)
+_PARTICLES = re.compile(r"\b(?:denn|eigentlich|mal|eben|ja|doch|schon|nun|jetzt)\b\s*", re.IGNORECASE)
+
+
+def _konj_3(verb: str) -> str:
+    """A third-person indicative verb in Konjunktiv I ("bezahlt" -> "bezahle", "arbeitet" -> "arbeite")."""
+    if verb in _KONJ_3:
+        return _KONJ_3[verb]
+    if verb.endswith("et"):
+        return verb[:-1]
+    if verb.endswith("t") and len(verb) > 3:
+        return verb[:-1] + "e"
+    return verb
+
+
+def indirect_question(question: str, speaker: str) -> str | None:
+    """„Wann soll mit dem Bau begonnen werden?“ -> „X fragt, wann mit dem Bau begonnen werden solle.“
+
+    The finite verb moves to the end of the first clause (in Konjunktiv I); a yes/no
+    question becomes „ob …“. ``None`` when the question does not start so.
+    """
+    q = _PARTICLES.sub("", _FILLERS.sub("", question.strip())).rstrip("?!. ").strip()
+    head, sep, tail = q.partition(",")
+    words = head.split()
+    if len(words) < 3:
+        return None
+    if words[0].lower() in _W_WORDS and words[1].islower():  # "Wer bezahlt …": the verb comes second
+        intro, verb, rest = words[0].lower(), words[1], words[2:]
+    elif words[0].lower() in _FINITE:
+        intro, verb, rest = "ob", words[0].lower(), words[1:]
+    else:
+        return None
+    body = to_reported(" ".join(rest), speaker, verbs=False)
+    clause = f"{intro} {body} {_konj_3(verb)}"
+    if sep and tail.strip():
+        clause += ", " + to_reported(tail.strip(), speaker)
+    return f"{upper_first(speaker)} fragt, {clause}."
+
+
 def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
     """„Speaker erklärt, <clause in Konjunktiv I>.“ from one spoken sentence."""
     if sentence.strip().endswith("?"):
-        return f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
+        asked = indirect_question(sentence, speaker)
+        return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
     body = to_reported(sentence, speaker).rstrip(".!?;: ")
     if body.startswith(speaker):  # "ich bin der Meinung" -> "X sei der Meinung"
         return f"{upper_first(body)}{'' if body.endswith('…') else '.'}"
@@ -273,6 +372,19 @@ def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:
     return " ".join(upper_first(sent.replace(PLACEHOLDER, speaker)) for sent in sentences(text))
 
 
+_INTRO = re.compile(r"^(?P<head>.{0,80}?\b(?:" + REPORTING_VERBS + r")\b(?:\s+\w+){0,3}?,\s+)(?P<clause>.+)$")
+
+
 def shift_unreported(text: str, speaker: str) -> str:
-    """Sentences with neither reporting verb nor Konjunktiv shifted by the rules."""
-    return " ".join(s if is_reported(s) else upper_first(to_reported(s, speaker)) for s in sentences(text))
+    """Sentences with neither reporting verb nor Konjunktiv shifted by the rules; after a
+    reporting verb („X erklärt, die Pflege ist enthalten“) the reported clause is shifted too."""
+    out = []
+    for s in sentences(text):
+        m = _INTRO.match(s)
+        if m and speaker.lower() in m.group("head").lower():
+            out.append(m.group("head") + to_reported(m.group("clause"), speaker))
+        elif speaker.lower() in s.lower() or KONJ_FORM.search(s):
+            out.append(s)
+        else:  # „Dies macht es einfacher“: a verb that also reports, but nobody speaks
+            out.append(upper_first(to_reported(s, speaker)))
+    return " ".join(out)

@@ -1,0 +1,110 @@
+"""Rule-based short extract of one contribution: the fallback when a model summary fails its checks.
+
+Not the most contentful *sentence* (a spoken sentence is often 30+ words and then the
+Beratung is the transcript again), but the one or two main clauses that carry the
+contribution's key terms (its numbers and rarest nouns) or its position (zustimmen,
+ablehnen, unterstützen, beantragen …), with fillers and particles dropped and shifted to
+reported speech (speaker, „die Fraktion“, Konjunktiv I): at most ``EXTRACT_WORDS`` words.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .quality import KONJ_FORM, coverage, key_terms, sentences
+from .reported import report, to_reported, upper_first
+
+EXTRACT_WORDS = 32  # the whole extract, speaker label included
+CLAUSE_WORDS = 18  # a longer clause is cut at a comma (or its end dropped with „…“)
+_STANCE = re.compile(
+    r"\b(?:zustimm\w*|zu(?=\s*[.!]?$)|stimmen\b|ablehn\w*|lehnen|lehne|dagegen|dafür|unterstütz\w*|"
+    r"begrüß\w*|beantrag\w*|antrag|fordern|fordere|bitten|kritisch|notwendig|wichtig|tragen\b.*\bmit)\b",
+    re.IGNORECASE,
+)
+# Words that make spoken German long without adding content (dropped in the extract).
+_PARTICLES = re.compile(
+    r"(?<!-)\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich|wirklich|letztendlich|"
+    r"quasi|irgendwie|tatsächlich|durchaus|ehrlich\s+gesagt|an\s+der\s+Stelle|nun|jetzt|gerade|doch|"
+    r"schon|auch|ganz|dann)\b(?!-)\s*",
+    re.IGNORECASE,
+)
+# A clause that cannot stand after "X erklärt," (it is subordinate or a fragment).
+_SUBORDINATE = re.compile(
+    r"^(?:weil|dass|wenn|ob|obwohl|damit|die|der|das|den|dem|wo|wie|was|welche[rsnm]?|um|als|sondern)\b",
+    re.IGNORECASE,
+)
+_COORD = re.compile(r"^(?:aber|und|denn|doch|sondern)\s+", re.IGNORECASE)
+_TAIL = re.compile(r"(?:\s+(?:und|oder|aber|denn))+\s*[.!]?$", re.IGNORECASE)
+_GREETING = re.compile(
+    r"\b(?:oberbürgermeister|vorsitzende[r]?|damen\s+und\s+herren|vielen\s+dank)\b,?\s*", re.I
+)
+
+
+def _units(text: str) -> list[str]:
+    """Main clauses of ``text``: short sentences, and the opening clause(s) of a long one or a
+    part after „aber“/„und“/„denn“ (a part after another comma is seldom a main clause)."""
+    out: list[str] = []
+    for sent in sentences(text):
+        sent = _PARTICLES.sub("", _GREETING.sub("", sent))
+        sent = re.sub(r"(?:\s*,)+", ",", re.sub(r"\s+,", ",", sent)).strip(" ,")
+        if len(sent.split()) <= CLAUSE_WORDS:
+            out.append(sent)
+            continue
+        parts = [p.strip() for p in re.split(r",\s+|;\s+|\s+[–-]\s+", sent) if p.strip()]
+        head = parts[0]
+        for part in parts[1:]:  # the opening clause with what belongs to it, up to the limit
+            if len((head + " " + part).split()) > CLAUSE_WORDS:
+                break
+            head = f"{head}, {part}"
+        out.append(head)
+        for part in parts[1:]:
+            m = _COORD.match(part)
+            if m and len(part.split()) >= 5 and not _SUBORDINATE.match(part[m.end() :]):
+                out.append(upper_first(part[m.end() :]))
+    return [_TAIL.sub("", u).strip(" ,") for u in out if not _SUBORDINATE.match(u)]
+
+
+def _trim(clause: str, limit: int) -> str:
+    words = clause.split()
+    if len(words) <= limit:
+        return clause
+    head = " ".join(words[:limit])
+    cut = head.rfind(",")
+    if cut > len(head) // 2:
+        return head[:cut]
+    return head.rstrip(",;") + " …"
+
+
+def extract(text: str, label: str) -> str:
+    """One or two key clauses of the contribution as reported speech, at most ~``EXTRACT_WORDS`` words."""
+    terms = key_terms(text, 8)
+    units = [u for u in _units(text) if len(u.split()) >= 3]
+    if not units:
+        return ""
+
+    def hits(u: str) -> float:
+        return coverage(u, terms) * len(terms) - 0.08 * max(0, len(u.split()) - 10)
+
+    # The position (the last clause that states one: „Deshalb lehnen wir … ab“), then the
+    # clause with most key terms among the others, in the order spoken.
+    budget = EXTRACT_WORDS - len(label.split()) - 1
+    stance = [i for i, u in enumerate(units) if _STANCE.search(u) and len(u.split()) <= budget]
+    ranked = sorted(range(len(units)), key=lambda i: -hits(units[i]))
+    chosen = [stance[-1]] if stance else [ranked[0]]
+    first = _trim(units[chosen[0]], min(CLAUSE_WORDS, budget))
+    left = budget - len(first.split())
+    for i in ranked:
+        if i not in chosen and hits(units[i]) > 0 and len(units[i].split()) <= left:
+            chosen.append(i)
+            break
+    trimmed = {chosen[0]: first}
+    chosen.sort()
+    clauses = [trimmed.get(i, units[i]) for i in chosen]
+    out = [report(clauses[0], label)]
+    if len(clauses) > 1:
+        second = to_reported(clauses[1], label).rstrip(".!?;: ")
+        if KONJ_FORM.search(second) or label.lower() in second.lower():
+            out.append(upper_first(second) + ".")
+        else:
+            out.append(report(clauses[1], label, verb="ergänzt"))
+    return " ".join(out)

@@ -1,0 +1,98 @@
+"""Verlaufsprotokoll rules of #16: the short rule extract, indirect questions, the clause shift
+after a reporting verb, and why a model summary is rejected (logged per contribution)."""
+
+from __future__ import annotations
+
+import logging
+
+from minutes_app.base.types import Segment
+from minutes_app.drafting.beratung import check, fit_length, max_summary_words, summarise_item
+from minutes_app.drafting.condense import EXTRACT_WORDS, extract
+from minutes_app.drafting.engines.base import LLMEngine, Messages
+from minutes_app.drafting.prompts import load_prompt
+from minutes_app.drafting.quality import is_reported, verbatim_share
+from minutes_app.drafting.reported import indirect_question, shift_unreported, to_reported
+from minutes_app.drafting.speakers import contributions
+
+LONG = (
+    "Ja, also ich muss sagen, wir haben uns das in der Fraktion wirklich sehr genau angeschaut, und wir "
+    "sehen natürlich auch, dass die Sanierung der Sporthalle am Schulzentrum seit Jahren überfällig ist, "
+    "weil da im Winter ja nicht mal die Heizung richtig funktioniert. Trotzdem sind die Kosten von 2,4 "
+    "Millionen Euro aus unserer Sicht viel zu hoch angesetzt, und wir hätten uns gewünscht, dass die "
+    "Verwaltung auch eine günstigere Variante prüft. Deshalb lehnen wir die Vorlage in dieser Form ab."
+)
+
+
+class Replies(LLMEngine):
+    name = "scripted"
+    model_id = "scripted"
+
+    def __init__(self, *replies: str) -> None:
+        self.replies = list(replies)
+
+    def generate(
+        self, messages: Messages, max_new_tokens: int, temperature: float = 0.0, cancel=None, on_token=None
+    ):  # type: ignore[no-untyped-def] # noqa: E501
+        return self.replies.pop(0)
+
+
+def test_extract_is_short_key_clauses_in_reported_speech() -> None:
+    out = extract(LONG, "Stadtrat Wolf (FDP)")
+    assert out.startswith("Stadtrat Wolf (FDP) erklärt, ")
+    assert len(out.split()) <= EXTRACT_WORDS + 4 and len(out.split()) < len(LONG.split()) / 2
+    assert verbatim_share(out, LONG) <= 0.5
+    assert "lehne die Fraktion die Vorlage" in out  # the position is kept, shifted to Konjunktiv I
+    assert "also" not in out.split() and "natürlich" not in out.split()
+    assert all(is_reported(s) for s in out.split(". ") if s)
+
+
+def test_questions_become_indirect() -> None:
+    assert (
+        indirect_question("Wann soll denn mit dem Bau begonnen werden?", "Herr Y")
+        == "Herr Y fragt, wann mit dem Bau begonnen werden solle."
+    )
+    assert indirect_question("Wer bezahlt die Pflege?", "Herr Y") == "Herr Y fragt, wer die Pflege bezahle."
+    assert (
+        indirect_question("Gibt es dafür einen Zuschuss vom Bund?", "Frau Z")
+        == "Frau Z fragt, ob es dafür einen Zuschuss vom Bund gebe."
+    )
+    assert indirect_question("Und?", "X") is None
+
+
+def test_shift_keeps_infinitives_votes_and_shifts_the_reported_clause() -> None:
+    assert to_reported("Das kann nicht von allen getragen werden.", "X") == (
+        "Das könne nicht von allen getragen werden."
+    )
+    assert to_reported("Das passt für uns.", "X") == "Das passt für sie."
+    assert "27 Ja-Stimmen" in to_reported("Es gibt 27 Ja-Stimmen.", "X")
+    assert shift_unreported("Frau A (SPD) erklärt, die Pflege ist enthalten.", "Frau A (SPD)") == (
+        "Frau A (SPD) erklärt, die Pflege sei enthalten."
+    )
+    # "macht" also reports, but nobody speaks here: the sentence is shifted
+    assert shift_unreported("Dies macht es teurer.", "Frau A") == "Dies mache es teurer."
+
+
+def test_rejection_reasons_and_length() -> None:
+    said = "Wir lehnen die Vorlage ab, weil die Kosten für die Sporthalle zu hoch sind und ungeprüft."
+    assert check("", said, []) == "keine brauchbare Antwort"
+    assert check("X erklärt, Herr Schulze lehne ab.", said, []).startswith("Name nicht belegt: Schulze")
+    assert check("X erklärt, die Halle koste 300 Euro.", said, []).startswith("Zahl nicht belegt: 300")
+    assert check("X erklärt: " + said, said, []) == "wörtlich übernommen"
+    long = "X erklärt, " + " ".join(["die Kosten seien hoch"] * 12) + "."
+    assert check(long, said, []) == "zu lang"
+    assert max_summary_words(30) == 20 and max_summary_words(200) == 45
+    two = "X erklärt, die Fraktion lehne ab. " + "Die Kosten seien zu hoch und " * 5 + "ungeprüft."
+    assert fit_length(two, 30) == "X erklärt, die Fraktion lehne ab."
+    # a legitimately repeated term ("die Kosten für die Sporthalle") is no copy
+    fair = "X erklärt, die Fraktion lehne ab, da die Kosten für die Sporthalle zu hoch seien."
+    assert check(fair, said, []) == ""
+
+
+def test_each_summary_decision_is_logged(caplog) -> None:
+    template = load_prompt("contribution", protocol_type="verlauf")
+    contribs = contributions([Segment(0, 0, 30, LONG, speaker="S1")], {"S1": "Stadtrat Wolf (FDP)"})
+    with caplog.at_level(logging.INFO, logger="minutes_app.drafting.beratung"):
+        result = summarise_item(contribs, Replies("NN erklärt, Herr Schulze sei dagegen."), template, [])
+    assert [d.reason for d in result.decisions] == ["Name nicht belegt: Schulze"]
+    assert result.fallbacks == ["Stadtrat Wolf (FDP)"]
+    assert any(getattr(r, "decision", None) is result.decisions[0] for r in caplog.records)
