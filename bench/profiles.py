@@ -8,15 +8,21 @@ Pairs of recordings in which the same people speak (real voices only):
 
 * AMI dev00 -> dev01 and dev01 -> dev00 (MEE009, MEE012; scored part 0-30 s of each);
 * pyannote's sample.wav: 0-17.95 s -> 18-30 s (speaker90, speaker91);
-* Thorsten-Voice: thorsten_1 -> thorsten_2 (one speaker).
+* Thorsten-Voice: thorsten_1 -> thorsten_2 (one speaker);
+* synthetic (espeak-ng voices, each person keeps one voice): the example session
+  ``resources/examples/beispielsitzung`` (5 voices) and ``sessions/ka_elternbeitraege``
+  (13 voices), first half -> second half (cut at the end of the turn nearest the middle),
+  diarized with the roster's size as the bound (``max_speakers``), as the app does.
 
 Session 1 of every pair is diarized with the default options; each speaker found is
 "confirmed" with the reference person who speaks most of its time (what the secretary
 does) and that speech is enrolled (``diarization.profiles``). All enrolled persons form
 one Gremium, so every other person's profile is an impostor for each session 2.
 Session 2 is diarized, its speakers compared with all profiles; reported per threshold:
-share of the reference speaking time whose speaker carries the right name, speakers
-given a wrong name, speaker count (after splits) against the reference.
+share of the reference speaking time whose speaker carries the right name (recall), of the
+named time the share named right (precision), the best share any naming of these speakers
+could reach (``oracle``: each speaker named by its majority person), speakers given a wrong
+name, speaker count (after splits) against the reference. ``--pairs`` picks pairs by name.
 """
 
 from __future__ import annotations
@@ -69,12 +75,25 @@ def pieces(fixtures: Path) -> list[tuple[str, tuple, tuple]]:
     # Thorsten clips: one speaker, whole clip as reference (speech from start to end)
     th1 = (t1, [SpeakerTurn(0.0, len(t1) / SR, "thorsten")])
     th2 = (t2, [SpeakerTurn(0.0, len(t2) / SR, "thorsten")])
+    example = REPO / "resources" / "examples" / "beispielsitzung"
+    ka = fixtures / "sessions" / "ka_elternbeitraege"
     return [
         ("AMI dev00->dev01", d0, d1),
         ("AMI dev01->dev00", d1, d0),
         ("sample 1.->2. half", clip(sample, sref, 0.0, 17.95), clip(sample, sref, 18.0, 30.0)),
         ("thorsten 1->2", th1, th2),
+        ("synth example halves", *halves(example.with_suffix(".ogg"), example.with_suffix(".rttm"))),
+        ("synth ka halves", *halves(ka.with_suffix(".flac"), ka.with_suffix(".rttm"))),
     ]
+
+
+def halves(audio_path: Path, rttm: Path) -> tuple[tuple, tuple]:
+    """First and second half of a recording, cut at the end of the turn nearest the middle."""
+    audio = load_audio(audio_path)
+    ref = next(iter(read_rttm(rttm).values()))
+    middle = len(audio) / SR / 2
+    cut = min((t.end for t in ref), key=lambda end: abs(end - middle))
+    return clip(audio, ref, 0.0, cut), clip(audio, ref, cut, len(audio) / SR)
 
 
 def grid(turns: list[SpeakerTurn], duration: float) -> dict[str, np.ndarray]:
@@ -118,6 +137,7 @@ def main() -> None:
     parser.add_argument("--fixtures", type=Path, default=REPO.parent / "shared" / "fixtures")
     parser.add_argument("--cache", type=Path, default=None, help="keep diarization/embeddings here (pickle)")
     parser.add_argument("--thresholds", type=float, nargs="*", default=[0.4, 0.5, 0.55, 0.6, 0.65, 0.7])
+    parser.add_argument("--pairs", nargs="*", default=[], help="only pairs whose name contains one of these")
     args = parser.parse_args()
     cached = None
     if args.cache and args.cache.is_file():
@@ -132,7 +152,6 @@ def main() -> None:
 
 def compute(args: argparse.Namespace) -> tuple[dict, list]:
     embedder = vp.Embedder(args.models)
-    options = DiarizationOptions(threads=1)
     store: dict[str, tuple[np.ndarray, int]] = {}
     tests = []
     t0 = time.perf_counter()
@@ -144,8 +163,16 @@ def compute(args: argparse.Namespace) -> tuple[dict, list]:
             done[key] = diarize(audio, args.models, options)
         return done[key]
 
+    options = DiarizationOptions(threads=1)
+
     for name, (a1, r1), (a2, r2) in pieces(args.fixtures):
+        if args.pairs and not any(want in name for want in args.pairs):
+            continue
         print(f"  {name} ...", flush=True)
+        if name.startswith("synth"):  # the roster bounds the count, as in the app
+            options = DiarizationOptions(threads=1, max_speakers=len({t.speaker for t in r1 + r2}))
+        else:
+            options = DiarizationOptions(threads=1)
         d1 = run(a1)
         confirmed = majority(d1.turns, r1, len(a1) / SR)
         for spk, person in confirmed.items():
@@ -177,8 +204,12 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             ]
             print(f"  {name:<18} {spk}: " + "  ".join(cells))
 
-    print(f"\n{'threshold':>9} {'pair':<18} {'named':>6} {'wrong':>5} {'spk':>5} {'split':>5}")
+    print(
+        f"\n{'threshold':>9} {'pair':<20} {'named':>6} {'prec':>6} {'oracle':>6} "
+        f"{'wrong':>5} {'names':>5} {'spk':>5} {'split':>5}"
+    )
     for threshold in thresholds:
+        totals = [0, 0]  # wrong names, names suggested
         for name, a2, r2, d2, windows in tests:
             duration = len(a2) / SR
             res = vp.match_profiles(d2, windows, profiles, threshold)
@@ -186,9 +217,32 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             truth = majority(res.diarization.turns, r2, duration)
             wrong = sum(1 for spk, person in names.items() if truth.get(spk) != person)
             share = named_share(res.diarization.turns, names, r2, duration)
+            precision = named_precision(res.diarization.turns, names, r2, duration)
+            oracle = named_share(res.diarization.turns, truth, r2, duration)
             n_ref = len({t.speaker for t in r2})
             spk = f"{len(res.diarization.speakers)}/{n_ref}"
-            print(f"{threshold:9.2f} {name:<18} {100 * share:5.1f}% {wrong:5d} {spk:>5} {len(res.split):5d}")
+            totals[0] += wrong
+            totals[1] += len(names)
+            print(
+                f"{threshold:9.2f} {name:<20} {100 * share:5.1f}% {100 * precision:5.1f}% "
+                f"{100 * oracle:5.1f}% {wrong:5d} {len(names):5d} {spk:>5} {len(res.split):5d}"
+            )
+        print(f"{threshold:9.2f} {'all':<20} wrong names {totals[0]} of {totals[1]} suggested")
+
+
+def named_precision(
+    hyp: list[SpeakerTurn], names: dict[str, str], ref: list[SpeakerTurn], duration: float
+) -> float:
+    """Of the time a speaker carries a name, the share in which that person really speaks."""
+    h, r = grid(hyp, duration), grid(ref, duration)
+    named = right = 0
+    for spk, mask in h.items():
+        person = names.get(spk)
+        if person is None:
+            continue
+        named += int(mask.sum())
+        right += int((mask & r.get(person, np.zeros_like(mask))).sum())
+    return right / max(named, 1)
 
 
 if __name__ == "__main__":

@@ -163,6 +163,7 @@ def test_gui_rename_enrols_in_the_background_job_and_undo_takes_it_back(
 
     from minutes_app.audio.player import Player
     from minutes_app.gui.jobs import JobRunner
+    from minutes_app.gui.segment_speakers import assign
     from minutes_app.gui.transcript_view import TranscriptView
     from minutes_app.session.editing import SessionDoc
 
@@ -200,6 +201,13 @@ def test_gui_rename_enrols_in_the_background_job_and_undo_takes_it_back(
     actions = [e.action for e in audit.read(Project.load(project.folder))]
     assert actions.count("stimmprofil_zurueckgenommen") == 3
     assert actions.count("stimmprofil_aktualisiert") == 4
+
+    # a name given while assigning segments to a new speaker confirms it too; undo takes it back
+    longest = max((s for s in doc.segments if s.speaker == "SPEAKER_00"), key=lambda s: s.end - s.start)
+    assert assign(stack, doc, [longest.id], "SPEAKER_02", "Anna Berg") == 1
+    assert [x for x, _ in _parts(store, "Anna Berg")] == ["SPEAKER_02"]
+    stack.undo()
+    assert _parts(store, "Anna Berg") == []
 
 
 def test_gui_session_form_records_and_withdraws_consent(qtbot, tmp_path, env):
