@@ -163,3 +163,9 @@ def test_the_models_sentence_is_checked() -> None:
     assert check(finish("die Kosten von 34 Millionen Euro."), source, []).startswith("nicht belegt")
     assert check(finish("die Frage von Herrn Schmidt."), source, []).startswith("nicht belegt")
     assert finish('{"motions": []}') == ""
+    # a clause copied from the transcript is no summary, and after „um“ comes a noun phrase
+    copied = finish("die Elternbeiträge für die Schülerhorte steigen.")
+    assert check(copied, source, []) == "wörtlich übernommen"
+    assert check(finish("wir finden das gut."), source, []) == "wörtliche Rede"
+    assert check(finish("Kosten sind gering und steigen nicht."), source, []).startswith("kein Satzglied")
+    assert finish("Die Kosten.") == f"{LEAD} die Kosten." and finish("Kosten.") == f"{LEAD} Kosten."

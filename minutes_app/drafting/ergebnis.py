@@ -57,6 +57,15 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"\?\s*$")
+_NOUN_PHRASE = re.compile(
+    r"^(?:den|die|das|dem|der|des|eine[nmrs]?|ein|seine[nmrs]?|ihre[nmrs]?|zwei|drei|mehrere|[A-ZÄÖÜ])",
+    re.UNICODE,
+)
+_FINITE = re.compile(
+    r"\b(?:ist|sind|war|waren|hat|haben|hatte|wird|werden|wurde|kann|können|muss|müssen|soll|sollen|will|"
+    r"wollen|gibt|geht|brauchen|braucht|erfolgt|steht|stehen|finden|findet|fehlt|fehlen|bitte|bitten)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -154,7 +163,10 @@ def finish(reply: str) -> str:
     body = first.group().strip().strip("„“\"'").rstrip(",;:")
     if not body or len(body.split()) > MAX_SENTENCE_WORDS or re.search(r"[{}<>\[\]]", body):
         return ""
-    return f"{LEAD} {body[:1].lower() + body[1:] if not body[:2].isupper() else body}."
+    first_word = body.split()[0]
+    if _NOUN_PHRASE.match(first_word.lower()) and first_word[1:].islower():  # „Die Kosten“ -> „die Kosten“
+        body = first_word.lower() + body[len(first_word) :]
+    return f"{LEAD} {body}."
 
 
 def check(sentence: str, source: str, known: list[str]) -> str:
@@ -164,8 +176,11 @@ def check(sentence: str, source: str, known: list[str]) -> str:
     body = sentence[len(LEAD) :]
     if re.search(r"\b(?:ich|wir|mir|uns|unser\w*|mein\w*)\b", body, re.IGNORECASE):
         return "wörtliche Rede"
-    if verbatim_share(body, source) > MAX_VERBATIM:
+    if verbatim_share(body, source, 4) > MAX_VERBATIM:  # a short sentence: 4-grams
         return "wörtlich übernommen"
+    main = body.split(",")[0]  # after „um“ a noun phrase; a finite verb only in a later clause
+    if not _NOUN_PHRASE.match(body.strip()) or _FINITE.search(main):
+        return "kein Satzglied nach „um“"
     bad = invented(body, [source, *known], COMMON.split())
     if bad:
         return "nicht belegt: " + ", ".join(bad[:3])
