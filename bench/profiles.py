@@ -19,7 +19,8 @@ Session 1 of every pair is diarized with the default options; each speaker found
 does) and that speech is enrolled (``diarization.profiles``). All enrolled persons form
 one Gremium, so every other person's profile is an impostor for each session 2.
 Session 2 is diarized, its speakers compared with all profiles; reported per threshold:
-share of the reference speaking time whose speaker carries the right name (recall), of the
+share of the reference speaking time whose speaker carries the right name (recall; ``alone``:
+of the time only one person speaks), of the
 named time the share named right (precision), the best share any naming of these speakers
 could reach (``oracle``: each speaker named by its majority person), speakers given a wrong
 name, speaker count (after splits) against the reference. ``--pairs`` picks pairs by name.
@@ -117,11 +118,20 @@ def majority(hyp: list[SpeakerTurn], ref: list[SpeakerTurn], duration: float) ->
 
 
 def named_share(
-    hyp: list[SpeakerTurn], names: dict[str, str], ref: list[SpeakerTurn], duration: float
+    hyp: list[SpeakerTurn],
+    names: dict[str, str],
+    ref: list[SpeakerTurn],
+    duration: float,
+    single: bool = False,
 ) -> float:
+    """Share of the reference speaking time whose speaker carries the right name (``single``:
+    only the time where one person speaks alone)."""
     h, r = grid(hyp, duration), grid(ref, duration)
+    alone = sum(m.astype(int) for m in r.values()) == 1 if r else None
     total = right = 0
     for person, mask in r.items():
+        if single:
+            mask = mask & alone
         total += int(mask.sum())
         ok = np.zeros_like(mask)
         for spk, hmask in h.items():
@@ -205,7 +215,7 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             print(f"  {name:<18} {spk}: " + "  ".join(cells))
 
     print(
-        f"\n{'threshold':>9} {'pair':<20} {'named':>6} {'prec':>6} {'oracle':>6} "
+        f"\n{'threshold':>9} {'pair':<20} {'named':>6} {'alone':>6} {'prec':>6} {'oracle':>6} "
         f"{'wrong':>5} {'names':>5} {'spk':>5} {'split':>5}"
     )
     for threshold in thresholds:
@@ -217,6 +227,7 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             truth = majority(res.diarization.turns, r2, duration)
             wrong = sum(1 for spk, person in names.items() if truth.get(spk) != person)
             share = named_share(res.diarization.turns, names, r2, duration)
+            alone = named_share(res.diarization.turns, names, r2, duration, single=True)
             precision = named_precision(res.diarization.turns, names, r2, duration)
             oracle = named_share(res.diarization.turns, truth, r2, duration)
             n_ref = len({t.speaker for t in r2})
@@ -224,8 +235,9 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             totals[0] += wrong
             totals[1] += len(names)
             print(
-                f"{threshold:9.2f} {name:<20} {100 * share:5.1f}% {100 * precision:5.1f}% "
-                f"{100 * oracle:5.1f}% {wrong:5d} {len(names):5d} {spk:>5} {len(res.split):5d}"
+                f"{threshold:9.2f} {name:<20} {100 * share:5.1f}% {100 * alone:5.1f}% "
+                f"{100 * precision:5.1f}% {100 * oracle:5.1f}% {wrong:5d} {len(names):5d} {spk:>5} "
+                f"{len(res.split):5d}"
             )
         print(f"{threshold:9.2f} {'all':<20} wrong names {totals[0]} of {totals[1]} suggested")
 
