@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from minutes_app.base.types import Attendee, Segment
-from minutes_app.drafting.ergebnis import LEAD, check, finish, position_sentence, stance
+from minutes_app.drafting.ergebnis import LEAD, keyword_sentence, position_sentence, stance
 from minutes_app.drafting.hesitation import clean_spoken
 from minutes_app.drafting.speakers import contributions, draft_labels
 from minutes_app.drafting.wortprotokoll import build, person_label, report_procedure
@@ -155,17 +155,23 @@ def test_positions_by_rules() -> None:
     )
 
 
-def test_the_models_sentence_is_checked() -> None:
-    source = "Die Elternbeiträge für die Schülerhorte steigen, die Kosten sind gering."
-    good = finish(" die Höhe der Elternbeiträge für die Schülerhorte.\nUnd mehr Text.")
-    assert good == f"{LEAD} die Höhe der Elternbeiträge für die Schülerhorte."
-    assert check(good, source, []) == ""
-    assert check(finish("die Kosten von 34 Millionen Euro."), source, []).startswith("nicht belegt")
-    assert check(finish("die Frage von Herrn Schmidt."), source, []).startswith("nicht belegt")
-    assert finish('{"motions": []}') == ""
-    # a clause copied from the transcript is no summary, and after „um“ comes a noun phrase
-    copied = finish("die Elternbeiträge für die Schülerhorte steigen.")
-    assert check(copied, source, []) == "wörtlich übernommen"
-    assert check(finish("wir finden das gut."), source, []) == "wörtliche Rede"
-    assert check(finish("Kosten sind gering und steigen nicht."), source, []).startswith("kein Satzglied")
-    assert finish("Die Kosten.") == f"{LEAD} die Kosten." and finish("Kosten.") == f"{LEAD} Kosten."
+def test_the_models_keywords_are_checked() -> None:
+    source = (
+        "Die Elternbeiträge für die Schülerhorte steigen, die Kosten sind gering. Wir stimmen zu. "
+        "Die Kosten der Schülerhorte trägt die Stadt, die Elternbeiträge sind gering. Herr Schmodt dankt."
+    )
+    title = "Anpassung der Elternbeiträge"
+    sentence, rejected = keyword_sentence("geringe Kosten, Schülerhort\nmehr", source, [], title)
+    assert sentence == f"{LEAD} geringe Kosten und Schülerhort."  # endings may change
+    assert rejected == []
+    reply = "Kosten von 34 Millionen, Sportplätze, Herr Schmodt, wir stimmen zu, Elternbeiträge, Kosten"
+    sentence, rejected = keyword_sentence(reply, source, [], title)
+    assert sentence == f"{LEAD} Kosten."  # only the keyword said (more than once) and not the title
+    assert [r.split(" (")[1] for r in rejected] == [
+        "nicht im Transkript)",  # 34 Millionen
+        "nicht im Transkript)",
+        "nur einmal genannt)",  # an ASR slip or a name said once
+        "kein Stichwort)",
+        "schon im Titel)",
+    ]
+    assert keyword_sentence('{"motions": []}', source, [])[0] == ""

@@ -6,10 +6,12 @@ Rules where they are exact, the model only where it adds something, checks after
 2. who took which position (rules): speakers announcing approval („wir stimmen zu“,
    „tragen … mit“) or rejection („wir stimmen dagegen“, „nicht zustimmen“), with their
    labels from the roster; only who spoke when nobody said how they would vote;
-3. the main point of the debate (model, one call per item with a debate): the model
-   completes „In der Aussprache geht es vor allem um …“; the sentence is dropped when it
-   names a person or number that is not in the item's transcript, the roster or the agenda,
-   copies the transcript, or is not one short sentence.
+3. the main points of the debate (model, one call per item with a debate): the model names
+   two or three keywords („Kosten der Sanierung, Sportplätze“), the program writes
+   „Schwerpunkte der Aussprache: Kosten der Sanierung und Sportplätze.“ A keyword is
+   dropped unless its words occur in the item's transcript (a noun may change its ending),
+   it has no verb, no first person, no name or number from elsewhere; without a keyword
+   left there is no third sentence.
 
 Vote counts never come from here (the Abstimmung field has them only where spoken).
 """
@@ -23,15 +25,16 @@ from ..base.jobs import CancelToken
 from ..base.types import Segment
 from .engines.base import LLMEngine
 from .prompts import PromptTemplate
-from .quality import invented, verbatim_share
+from .quality import invented
 from .speakers import CHAIR_LABEL, MEMBER_LABEL, Contribution, content_text, contributions, is_substantive
 from .transcript import sanitize
 
-LEAD = "In der Aussprache geht es vor allem um"
+LEAD = "Schwerpunkte der Aussprache:"
+MAX_KEYWORDS = 3
+MAX_KEYWORD_WORDS = 5
+MIN_MENTIONS = 2  # a keyword's word must be said this often in the item (an ASR slip is said once)
 MAX_DEBATE_WORDS = 450  # model input: the start of each contribution, about this much in all
 MAX_WORDS_PER_CONTRIBUTION = 80
-MAX_SENTENCE_WORDS = 30
-MAX_VERBATIM = 0.5
 NO_DEBATE = "Eine Aussprache findet nicht statt."
 # Words of the prompt and of the rule sentences that are no invention.
 COMMON = (
@@ -57,10 +60,6 @@ _FOR = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(r"\?\s*$")
-_NOUN_PHRASE = re.compile(
-    r"^(?:den|die|das|dem|der|des|eine[nmrs]?|ein|seine[nmrs]?|ihre[nmrs]?|zwei|drei|mehrere|[A-ZÄÖÜ])",
-    re.UNICODE,
-)
 _FINITE = re.compile(
     r"\b(?:ist|sind|war|waren|hat|haben|hatte|wird|werden|wurde|kann|können|muss|müssen|soll|sollen|will|"
     r"wollen|gibt|geht|brauchen|braucht|erfolgt|steht|stehen|finden|findet|fehlt|fehlen|bitte|bitten)\b",
@@ -71,8 +70,8 @@ _FINITE = re.compile(
 @dataclass
 class Context:
     sentences: list[str] = field(default_factory=list)
-    model_sentence: bool = False  # sentence 3 came from the model and passed the checks
-    rejected: str = ""  # why the model's sentence was dropped
+    model_sentence: bool = False  # sentence 3: keywords of the model that passed the checks
+    rejected: str = ""  # the model's keywords that were dropped, and why
     model_calls: int = 0
 
     @property
@@ -152,39 +151,56 @@ def debate_text(contribs: list[Contribution]) -> str:
     return " … ".join(parts)
 
 
-def finish(reply: str) -> str:
-    """The model's completion as one sentence after ``LEAD`` ("" when unusable)."""
-    text = " ".join(reply.strip().strip("`").split())
-    text = re.sub(r"^(?:antwort\s*:\s*)", "", text, flags=re.IGNORECASE)
-    text = re.sub(r"^" + re.escape(LEAD) + r"\s*", "", text, flags=re.IGNORECASE)
-    first = re.match(r"[^.!?\n]+", text)
-    if not first:
-        return ""
-    body = first.group().strip().strip("„“\"'").rstrip(",;:")
-    if not body or len(body.split()) > MAX_SENTENCE_WORDS or re.search(r"[{}<>\[\]]", body):
-        return ""
-    first_word = body.split()[0]
-    if _NOUN_PHRASE.match(first_word.lower()) and first_word[1:].islower():  # „Die Kosten“ -> „die Kosten“
-        body = first_word.lower() + body[len(first_word) :]
-    return f"{LEAD} {body}."
+def keywords(reply: str) -> list[str]:
+    """The model's keywords, cleaned: „Kosten der Sanierung, Sportplätze“ -> two entries."""
+    text = reply.strip().strip("`").splitlines()[0] if reply.strip() else ""
+    text = re.sub(r"^(?:stichworte|antwort)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
+    out: list[str] = []
+    for part in re.split(r"[,;]|\bund\b", text):
+        word = part.strip().strip("„“\"'.-–* ")
+        if word and word.lower() not in (w.lower() for w in out):
+            out.append(word)
+    return out
 
 
-def check(sentence: str, source: str, known: list[str]) -> str:
-    """Why the model's sentence cannot be used ("" when it can)."""
-    if not sentence:
-        return "keine brauchbare Antwort"
-    body = sentence[len(LEAD) :]
-    if re.search(r"\b(?:ich|wir|mir|uns|unser\w*|mein\w*)\b", body, re.IGNORECASE):
-        return "wörtliche Rede"
-    if verbatim_share(body, source, 4) > MAX_VERBATIM:  # a short sentence: 4-grams
-        return "wörtlich übernommen"
-    main = body.split(",")[0]  # after „um“ a noun phrase; a finite verb only in a later clause
-    if not _NOUN_PHRASE.match(body.strip()) or _FINITE.search(main):
-        return "kein Satzglied nach „um“"
-    bad = invented(body, [source, *known], COMMON.split())
-    if bad:
-        return "nicht belegt: " + ", ".join(bad[:3])
-    return ""
+def _count(word: str, spoken: list[str]) -> int:
+    """How often ``word`` or a form of it with another ending (up to 3 letters) was said."""
+    w = word.lower()
+    stem = w[: max(4, len(w) - 3)]
+    return sum(1 for s in spoken if s == w or (s.startswith(stem) and abs(len(s) - len(w)) <= 3))
+
+
+def check_keyword(word: str, source: str, known: list[str], title: str = "") -> str:
+    """Why a keyword cannot be used ("" when it can)."""
+    words = re.findall(r"[\wÄÖÜäöüß]+", word)
+    if not words or len(words) > MAX_KEYWORD_WORDS or re.search(r"[{}<>\[\]:]", word):
+        return "kein Stichwort"
+    if re.search(r"\b(?:ich|wir|mir|uns|unser\w*|mein\w*)\b", word, re.IGNORECASE) or _FINITE.search(word):
+        return "kein Stichwort"
+    spoken = [w.lower() for w in re.findall(r"[\wÄÖÜäöüß]+", source)]
+    content = [w for w in words if len(w) >= 4]
+    if not content or not all(_count(w, spoken) for w in content):
+        return "nicht im Transkript"
+    in_title = [w for w in content if _count(w, [t.lower() for t in re.findall(r"[\wÄÖÜäöüß]+", title)])]
+    if len(in_title) == len(content):
+        return "schon im Titel"
+    if max(_count(w, spoken) for w in content) < MIN_MENTIONS:  # a main point is said more than once
+        return "nur einmal genannt"
+    bad = invented(word, [source, *known], COMMON.split())
+    return "nicht belegt: " + ", ".join(bad[:3]) if bad else ""
+
+
+def keyword_sentence(reply: str, source: str, known: list[str], title: str = "") -> tuple[str, list[str]]:
+    """„Schwerpunkte der Aussprache: A, B und C.“ from the usable keywords, and the rejected ones."""
+    kept: list[str] = []
+    rejected: list[str] = []
+    for word in keywords(reply):
+        why = check_keyword(word, source, known, title)
+        if why:
+            rejected.append(f"{word} ({why})")
+        elif len(kept) < MAX_KEYWORDS:
+            kept.append(word)
+    return (f"{LEAD} {_join(kept)}." if kept else ""), rejected
 
 
 def context(
@@ -196,7 +212,7 @@ def context(
     template: PromptTemplate | None = None,
     paper: str = "",
     cancel: CancelToken | None = None,
-    max_new_tokens: int = 64,
+    max_new_tokens: int = 32,
 ) -> Context:
     """One to three sentences: subject, positions, main point of the debate."""
     contribs = contributions(segments, labels)
@@ -212,10 +228,10 @@ def context(
     messages = template.render(title=sanitize(title), debate=sanitize(debate))
     reply = engine.generate(messages, max_new_tokens, 0.0, cancel=cancel)
     out.model_calls = 1
-    sentence = finish(reply)
     source = " ".join(s.text for s in segments)
-    out.rejected = check(sentence, source, [title, paper, *labels.values(), *known])
-    if not out.rejected:
+    sentence, rejected = keyword_sentence(reply, source, [title, paper, *labels.values(), *known], title)
+    out.rejected = "; ".join(rejected)
+    if sentence:
         out.sentences.append(sentence)
         out.model_sentence = True
     return out
