@@ -175,3 +175,9 @@ def test_the_models_keywords_are_checked() -> None:
         "schon im Titel)",
     ]
     assert keyword_sentence('{"motions": []}', source, [])[0] == ""
+    people = ["Stadtrat Schmodt (CDU)", "ein Mitglied des Gremiums"]
+    reply = "CDU-Fraktion, Schmodt, Kosten"  # persons and Fraktionen are no topics
+    assert (
+        keyword_sentence(reply, source + " CDU-Fraktion CDU-Fraktion", [], title, people)[0]
+        == f"{LEAD} Kosten."
+    )

@@ -32,6 +32,18 @@ from .transcript import sanitize
 LEAD = "Schwerpunkte der Aussprache:"
 MAX_KEYWORDS = 3
 MAX_KEYWORD_WORDS = 5
+_GENERIC = {
+    "stadtrat",
+    "stadträtin",
+    "herr",
+    "frau",
+    "mitglied",
+    "gremiums",
+    "sitzungsleitung",
+    "ein",
+    "die",
+    "der",
+}
 MIN_MENTIONS = 2  # a keyword's word must be said this often in the item (an ASR slip is said once)
 MAX_DEBATE_WORDS = 450  # model input: the start of each contribution, about this much in all
 MAX_WORDS_PER_CONTRIBUTION = 80
@@ -190,12 +202,20 @@ def check_keyword(word: str, source: str, known: list[str], title: str = "") -> 
     return "nicht belegt: " + ", ".join(bad[:3]) if bad else ""
 
 
-def keyword_sentence(reply: str, source: str, known: list[str], title: str = "") -> tuple[str, list[str]]:
-    """„Schwerpunkte der Aussprache: A, B und C.“ from the usable keywords, and the rejected ones."""
+def keyword_sentence(
+    reply: str, source: str, known: list[str], title: str = "", people: list[str] | None = None
+) -> tuple[str, list[str]]:
+    """„Schwerpunkte der Aussprache: A, B und C.“ from the usable keywords, and the rejected ones.
+
+    ``people``: the speakers' labels; a keyword naming one of them or a Fraktion is no topic.
+    """
+    names = {w.lower() for p in people or [] for w in re.split(r"[\W_]+", p) if len(w) >= 3} - _GENERIC
     kept: list[str] = []
     rejected: list[str] = []
     for word in keywords(reply):
-        why = check_keyword(word, source, known, title)
+        parts = {w.lower() for w in re.split(r"[\W_]+", word) if w}
+        person = parts & names or any("fraktion" in w for w in parts)
+        why = "Person oder Fraktion" if person else check_keyword(word, source, known, title)
         if why:
             rejected.append(f"{word} ({why})")
         elif len(kept) < MAX_KEYWORDS:
@@ -229,7 +249,8 @@ def context(
     reply = engine.generate(messages, max_new_tokens, 0.0, cancel=cancel)
     out.model_calls = 1
     source = " ".join(s.text for s in segments)
-    sentence, rejected = keyword_sentence(reply, source, [title, paper, *labels.values(), *known], title)
+    speakers = list(labels.values())
+    sentence, rejected = keyword_sentence(reply, source, [title, paper, *speakers, *known], title, speakers)
     out.rejected = "; ".join(rejected)
     if sentence:
         out.sentences.append(sentence)
