@@ -153,6 +153,13 @@ def test_positions_by_rules() -> None:
         "In der Aussprache kündigt Stadtrat Honné (GRÜNE) Zustimmung an; "
         "Dr. Raphael Fechler (SPD) lehnt die Vorlage ab."
     )
+    unnamed = _segments(
+        [("A", "Wir stimmen der Vorlage zu, sie ist gut."), ("B", "Wir stimmen der Vorlage zu.")]
+    )
+    sentence = position_sentence(contributions(unnamed, draft_labels(unnamed, {}, [])))
+    assert (
+        sentence == "In der Aussprache kündigen mehrere Mitglieder Zustimmung an."
+    )  # two speakers, no names
 
 
 def test_the_models_keywords_are_checked() -> None:

@@ -117,23 +117,31 @@ def subject_sentence(title: str, paper: str = "") -> str:
     return f"Beraten wird „{title}“."
 
 
+def _who(speakers: list[tuple[str, str]]) -> list[str]:
+    """Labels of (speaker id, label) pairs; unnamed speakers as „ein Mitglied“ / „mehrere Mitglieder“."""
+    unique = list(dict.fromkeys(speakers))
+    named = list(dict.fromkeys(label for _, label in unique if label != MEMBER_LABEL))
+    unnamed = sum(1 for _, label in unique if label == MEMBER_LABEL)
+    return named + (["ein Mitglied"] if unnamed == 1 else ["mehrere Mitglieder"] if unnamed else [])
+
+
+def _plural(who: list[str]) -> bool:
+    return len(who) > 1 or who == ["mehrere Mitglieder"]
+
+
 def position_sentence(contribs: list[Contribution]) -> str:
     """Who announced approval or rejection; else who took part in the debate."""
     members = [c for c in contribs if c.label != CHAIR_LABEL and is_substantive(c, 3)]
     if not members:
         return ""
-    pro: list[str] = []
-    con: list[str] = []
-    speakers: list[str] = []
+    found: dict[str, list[tuple[str, str]]] = {"dafür": [], "dagegen": []}
     for c in members:
-        label = c.label if c.label != MEMBER_LABEL else "ein Mitglied"
-        where = {"dafür": pro, "dagegen": con}.get(stance(c.text))
-        if where is not None and label not in where:
-            where.append(label)
-        if label not in speakers:
-            speakers.append(label)
-    verb_yes = "kündigt" if len(pro) == 1 else "kündigen"
-    verb_no = "lehnt" if len(con) == 1 else "lehnen"
+        position = stance(c.text)
+        if position:
+            found[position].append((c.speaker, c.label))
+    pro, con = _who(found["dafür"]), _who(found["dagegen"])
+    verb_yes = "kündigen" if _plural(pro) else "kündigt"
+    verb_no = "lehnen" if _plural(con) else "lehnt"
     if pro and con:  # verb second: „In der Aussprache kündigt A Zustimmung an; B lehnt die Vorlage ab.“
         return (
             f"In der Aussprache {verb_yes} {_join(pro)} Zustimmung an; {_join(con)} {verb_no} die Vorlage ab."
@@ -142,7 +150,8 @@ def position_sentence(contribs: list[Contribution]) -> str:
         return f"In der Aussprache {verb_yes} {_join(pro)} Zustimmung an."
     if con:
         return f"In der Aussprache {verb_no} {_join(con)} die Vorlage ab."
-    return f"In der Aussprache {'spricht' if len(speakers) == 1 else 'sprechen'} {_join(speakers)}."
+    who = _who([(c.speaker, c.label) for c in members])
+    return f"In der Aussprache {'sprechen' if _plural(who) else 'spricht'} {_join(who)}."
 
 
 def debate_text(contribs: list[Contribution]) -> str:
