@@ -116,6 +116,11 @@ def test_cli_roster_consent_speakers_set_rename_and_withdraw(tmp_path, env, dev0
     logged = [line["action"] for line in store.audit_lines(GREMIUM, "Anna Berg")]
     assert logged == ["einwilligung_erfasst", "stimmprofil_aktualisiert", "stimmprofil_zurueckgenommen"]
 
+    # `profiles show` lists the parts (session, speaker, count), never the numbers
+    assert main(["profiles", "show", "--project", folder, "--person", "Max Schnell"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["teile"][0]["speaker"] == "SPEAKER_00" and "vector" not in json.dumps(shown)
+
     # confirming the same name again replaces the part, it is not counted twice
     assert main(["speakers", folder, "--set", "SPEAKER_00=Max Schnell"]) == 0
     assert _parts(store, "Max Schnell") == [("SPEAKER_00", count)]
