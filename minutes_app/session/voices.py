@@ -36,9 +36,12 @@ def session_key(project: Any) -> str:
 
 
 def diarization_model_dir(settings: Any = None) -> Path:
+    """The diarization model of the settings: enrolment embeds with the model matching uses."""
+    from ..base.settings import Settings
     from ..models.store import ModelStore
 
-    model_id = settings.get("diarization_model") if settings is not None else "pyannote-campp"
+    settings = settings if settings is not None else Settings.load()
+    model_id = str(settings.get("diarization_model") or "pyannote-campp")
     return Path(ModelStore.default().get(model_id).path)
 
 
