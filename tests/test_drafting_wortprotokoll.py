@@ -182,6 +182,8 @@ def test_the_models_keywords_are_checked() -> None:
         "schon im Titel)",
     ]
     assert keyword_sentence('{"motions": []}', source, [])[0] == ""
+    twice = "Kosten der Schülerhorte, Kosten der Schülerhort, Kosten"  # one point, once
+    assert keyword_sentence(twice, source, [], title)[0] == f"{LEAD} Kosten der Schülerhorte."
     people = ["Stadtrat Schmodt (CDU)", "ein Mitglied des Gremiums"]
     reply = "CDU-Fraktion, Schmodt, Kosten"  # persons and Fraktionen are no topics
     assert (

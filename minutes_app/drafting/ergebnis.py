@@ -191,6 +191,12 @@ def _count(word: str, spoken: list[str]) -> int:
     return sum(1 for s in spoken if s == w or (s.startswith(stem) and abs(len(s) - len(w)) <= 3))
 
 
+def _within(a: str, b: str) -> bool:
+    """Every word of phrase ``a`` (4+ letters) is in ``b``, endings aside."""
+    words_b = [w.lower() for w in re.findall(r"[\wÄÖÜäöüß]+", b)]
+    return all(_count(w, words_b) for w in re.findall(r"[\wÄÖÜäöüß]+", a) if len(w) >= 4)
+
+
 def check_keyword(word: str, source: str, known: list[str], title: str = "") -> str:
     """Why a keyword cannot be used ("" when it can)."""
     words = re.findall(r"[\wÄÖÜäöüß]+", word)
@@ -225,6 +231,8 @@ def keyword_sentence(
         parts = {w.lower() for w in re.split(r"[\W_]+", word) if w}
         person = parts & names or any("fraktion" in w for w in parts)
         why = "Person oder Fraktion" if person else check_keyword(word, source, known, title)
+        if not why and any(_within(word, k) or _within(k, word) for k in kept):
+            why = "doppelt"
         if why:
             rejected.append(f"{word} ({why})")
         elif len(kept) < MAX_KEYWORDS:
