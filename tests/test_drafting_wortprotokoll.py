@@ -37,6 +37,7 @@ def test_hesitations_are_removed(spoken: str, clean: str, removed: int) -> None:
         "Das ist sehr, sehr wichtig.",  # emphasis: Karlsruhe keeps „moderat, wirklich moderat“
         "Nein, nein, so war das nicht gemeint.",
         "Das dauert lange, lange Jahre.",
+        "Wir können nicht noch mal aussetzen und aussetzen und aussetzen.",  # a figure of speech
         "Die Kinder, die die Horte besuchen, profitieren.",  # relative pronoun + article
         "Wir stimmen zu. Zu den Kosten nur eines.",  # across a sentence end
         "Die Beiträge für Erst- und Zweitkinder steigen.",  # suspended compound, no false start

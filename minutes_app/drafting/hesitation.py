@@ -12,6 +12,7 @@ such emphasis: „moderat, wirklich moderat“):
 
 - intensifying repeats of ``EMPHATIC`` words („sehr, sehr wichtig“, „nein, nein“,
   „ganz, ganz“, „lange, lange“);
+- „X und X“ („aussetzen und aussetzen und …“, „immer und immer wieder“);
 - a relative pronoun after its article („die Kinder, die die Horte besuchen“): a comma
   before the first „die“ makes it grammar, not a stutter;
 - a word repeated across a sentence end („… stimmen zu. Zu den Kosten …“);
@@ -30,7 +31,8 @@ _FILLER = re.compile(
 )
 EMPHATIC = frozenset(
     {"sehr", "ganz", "viel", "viele", "vielen", "immer", "lange", "nein", "danke", "gut", "weit", "oft"}
-    | {"mehr", "schnell", "bitte", "gerne"}
+    | {"mehr", "schnell", "bitte", "gerne", "klein"}  # „Klein-Klein“
+    | {"zu"}  # „zu zustimmen“: the ASR's split of „zuzustimmen“, no stutter
 )
 _D_WORDS = frozenset(["der", "die", "das", "den", "dem", "des"])
 _WORD = re.compile(r"[\wÄÖÜäöüß]+(?:-[\wÄÖÜäöüß]+)*", re.IGNORECASE)
@@ -70,6 +72,10 @@ def _is_repeat(tokens: list[str], i: int, n: int) -> bool:
         return False
     if any(re.search(r",$", t) for t in first[:-1]):
         return False
+    if n > 1 and _core(first[-1]) in ("und", "oder"):
+        return False  # „aussetzen und aussetzen“, „immer und immer“: a figure of speech
+    if n > 1 and _core(first[0]) in ("und", "oder") and i > 0 and _core(tokens[i - 1]) == _core(first[-1]):
+        return False  # „… aussetzen und aussetzen und aussetzen“
     if n == 1:
         word = _core(first[0])
         if word in EMPHATIC:
