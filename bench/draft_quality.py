@@ -4,6 +4,8 @@ For the example session (``resources/examples``) and the Karlsruhe dev session
 (``../shared/fixtures/sessions/ka_elternbeitraege``) the transcript comes from the real
 pipeline (ASR + diarization + alignment, cached in ``out/draft_quality/<session>``; only
 drafting runs again) with the roster's name suggestions accepted, as a secretary would.
+``karlsruhe_ref`` is the Karlsruhe session with the spoken text of each turn (the .json)
+as its transcript and the true speakers named: the drafting alone, without ASR errors.
 Both drafts run in their own process on the same input: this tree, and the baseline
 commit extracted with ``git archive`` (today's implementation before issue #16).
 
@@ -19,7 +21,7 @@ Metrics per item with more than ~60 words of transcript (``minutes_app.drafting.
 Also: CPU seconds and decoded characters of each draft. ``--report FILE`` writes the
 side-by-side text (transcript excerpt | draft) per item.
 
-    python bench/draft_quality.py [--sessions beispiel,karlsruhe] [--llm-model ID]
+    python bench/draft_quality.py [--sessions beispiel,karlsruhe,karlsruhe_ref] [--llm-model ID]
         [--baseline COMMIT] [--report out/draft_quality/report.txt]
 """
 
@@ -63,6 +65,36 @@ def karlsruhe_inputs() -> tuple[list, list]:
     return agenda, roster(ref)
 
 
+def prepare_reference(target: Path) -> Path:
+    """The Karlsruhe session with its spoken text per turn as the transcript (no ASR or
+    diarization errors): what the drafting itself makes of real council German."""
+    from dataclasses import asdict
+
+    from minutes_app.base.types import Segment
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from minutes_eval import ref_person, reference
+
+    ref = reference()
+    agenda, people = karlsruhe_inputs()
+    ids: dict[str, str] = {}
+    segments = []
+    for i, turn in enumerate(ref["turns"]):
+        sid = ids.setdefault(ref_person(turn["speaker"]), f"SPEAKER_{len(ids):02d}")
+        segments.append(Segment(i, turn["start"], turn["end"], turn["text"], speaker=sid))
+    data = {
+        "duration_s": ref["duration_s"],
+        "segments": [asdict(s) for s in segments],
+        "names": {sid: name for name, sid in ids.items()},
+        "speaker_ids": list(ids.values()),
+        "agenda": [asdict(a) for a in agenda],
+        "roster": [asdict(p) for p in people],
+    }
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return target
+
+
 def prepare(name: str) -> Path:
     """The cached draft input of a session: segments, speaker names, agenda, roster."""
     from dataclasses import asdict
@@ -76,6 +108,8 @@ def prepare(name: str) -> Path:
     target = OUT / name / "input.json"
     if target.exists():
         return target
+    if name == "karlsruhe_ref":
+        return prepare_reference(target)
     audio, agenda_file, roster_file = SESSIONS[name]
     if name == "karlsruhe":
         agenda, people = karlsruhe_inputs()
@@ -124,7 +158,8 @@ class Collect(logging.Handler):
     def emit(self, record):
         d = getattr(record, "decision", None)
         if d is not None:
-            decisions.append({"label": d.label, "words": d.words, "reason": d.reason, "reply": d.reply})
+            decisions.append({"label": d.label, "words": d.words, "reason": d.reason, "reply": d.reply,
+                              "dropped": getattr(d, "dropped", "")})
 logging.getLogger("minutes_app.drafting.beratung").addHandler(Collect())
 logging.getLogger("minutes_app.drafting.beratung").setLevel(logging.INFO)
 decoded = [0, 0]
@@ -187,9 +222,11 @@ def item_metrics(item, segs: list, labels: dict[str, str], known: list[str]) -> 
     from minutes_app.drafting import quality as Q
     from minutes_app.drafting.beratung import COMMON
     from minutes_app.drafting.motions import names_mover
+    from minutes_app.drafting.numbers import numbers_in_text
     from minutes_app.drafting.speakers import contributions, is_substantive
 
     source = " ".join(s.text for s in segs)
+    said, vote = numbers_in_text(source), item.vote
     disc = item.discussion
     contribs = [c for c in contributions(segs, labels) if is_substantive(c)]
     covers = [Q.coverage(disc, Q.key_terms(c.text)) for c in contribs]
@@ -208,6 +245,8 @@ def item_metrics(item, segs: list, labels: dict[str, str], known: list[str]) -> 
         "raw ids": len(Q.RAW_ID.findall(everything)),
         "motions": len(item.motions),
         "motions w/o mover": sum(1 for m in item.motions if not names_mover(m, movers) or len(m.split()) < 5),
+        # vote counts in the draft that nobody said (Karlsruhe TOP 13: the official counts are not spoken)
+        "vote unsaid": sum(1 for n in (vote.yes, vote.no, vote.abstain) if n and n not in said),
         "flags": len(item.flags),
     }
 
@@ -226,9 +265,10 @@ def print_decisions(decisions: list[dict]) -> None:
     counts: dict[str, int] = {}
     for d in decisions:
         counts[reason_class(d["reason"])] = counts.get(reason_class(d["reason"]), 0) + 1
-        state = "ok  " if not d["reason"] else "REJ "
+        state = "REJ " if d["reason"] else ("ok- " if d.get("dropped") else "ok  ")
         reply = d["reply"].replace("\n", " ")[:150]
-        print(f"  {state}{d['label'][:34]:34} {d['words']:4} W  {d['reason'][:40]:40} | {reply}")
+        why = d["reason"] or (f"(2. Satz: {d['dropped']})" if d.get("dropped") else "")
+        print(f"  {state}{d['label'][:34]:34} {d['words']:4} W  {why[:40]:40} | {reply}")
     print("  summaries: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), flush=True)
 
 
@@ -300,6 +340,7 @@ def main() -> None:
                 "raw ids": sum(m["raw ids"] for m in per),
                 "motions": sum(m["motions"] for m in per),
                 "motions w/o mover": sum(m["motions w/o mover"] for m in per),
+                "vote unsaid": sum(m["vote unsaid"] for m in per),
                 "flags": sum(m["flags"] for m in per),
                 "CPU s": res["cpu_s"],
                 "wall s": res["wall_s"],

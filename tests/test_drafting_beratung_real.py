@@ -12,10 +12,11 @@ import pytest
 
 from minutes_app.base.types import AgendaItem, Attendee, Segment
 from minutes_app.drafting import DraftOptions, draft_minutes
-from minutes_app.drafting.beratung import COMMON
+from minutes_app.drafting.beratung import COMMON, MAX_SUMMARY_WORDS
+from minutes_app.drafting.condense import EXTRACT_WORDS
 from minutes_app.drafting.engines import EngineOptions, make_engine
 from minutes_app.drafting.motions import names_mover
-from minutes_app.drafting.quality import RAW_ID, invented, is_reported
+from minutes_app.drafting.quality import RAW_ID, invented, is_reported, verbatim_share
 from minutes_app.drafting.speakers import CHAIR_LABEL, MEMBER_LABEL
 
 pytestmark = pytest.mark.slow
@@ -73,6 +74,9 @@ def test_beratung_structure_on_the_real_model(model_path) -> None:
     assert paragraphs[0].startswith("Ein Mitglied des Gremiums")  # unnamed: a neutral label
     assert paragraphs[1].startswith("Dr. Aylin Demir (GRÜNE)")
     assert all(is_reported(p) for p in paragraphs)
+    # one or two sentences per contribution, model or rule extract: never the transcript again
+    assert all(len(p.split()) <= max(MAX_SUMMARY_WORDS, EXTRACT_WORDS) + 8 for p in paragraphs)
+    assert all(verbatim_share(p, source[0]) <= 0.5 for p in paragraphs)
     assert item.motions, "the motion that was made is listed"
     movers = ["Dr. Aylin Demir (GRÜNE)", "GRÜNE", "Fraktion"]
     assert all(names_mover(m, movers) and len(m.split()) >= 5 for m in item.motions)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from minutes_app.base.types import Segment
-from minutes_app.drafting.beratung import check, fit_length, max_summary_words, summarise_item
+from minutes_app.drafting.beratung import check, max_summary_words, summarise_item, usable_part
 from minutes_app.drafting.condense import EXTRACT_WORDS, extract
 from minutes_app.drafting.engines.base import LLMEngine, Messages
 from minutes_app.drafting.prompts import load_prompt
@@ -44,6 +44,9 @@ def test_extract_is_short_key_clauses_in_reported_speech() -> None:
     assert "lehne die Fraktion die Vorlage" in out  # the position is kept, shifted to Konjunktiv I
     assert "also" not in out.split() and "natürlich" not in out.split()
     assert all(is_reported(s) for s in out.split(". ") if s)
+    # a short contribution that starts with an article is its own extract
+    short = extract("Die SPD unterstützt den Neubau, wir brauchen 60 neue Plätze.", "Ratsherr Klein (SPD)")
+    assert short.startswith("Ratsherr Klein (SPD) erklärt, die SPD unterstütze den Neubau")
 
 
 def test_questions_become_indirect() -> None:
@@ -81,8 +84,11 @@ def test_rejection_reasons_and_length() -> None:
     long = "X erklärt, " + " ".join(["die Kosten seien hoch"] * 12) + "."
     assert check(long, said, []) == "zu lang"
     assert max_summary_words(30) == 20 and max_summary_words(200) == 45
-    two = "X erklärt, die Fraktion lehne ab. " + "Die Kosten seien zu hoch und " * 5 + "ungeprüft."
-    assert fit_length(two, 30) == "X erklärt, die Fraktion lehne ab."
+    # one good sentence, then the model goes on copying: the good sentence is kept
+    two = "X erklärt, die Fraktion lehne ab. " + said
+    kept, why, dropped = usable_part(two, said, [])
+    assert (kept, why) == ("X erklärt, die Fraktion lehne ab.", "") and dropped
+    assert usable_part(said + " X erklärt, die Fraktion lehne ab.", said, [])[1] == "wörtlich übernommen"
     # a legitimately repeated term ("die Kosten für die Sporthalle") is no copy
     fair = "X erklärt, die Fraktion lehne ab, da die Kosten für die Sporthalle zu hoch seien."
     assert check(fair, said, []) == ""
@@ -96,3 +102,18 @@ def test_each_summary_decision_is_logged(caplog) -> None:
     assert [d.reason for d in result.decisions] == ["Name nicht belegt: Schulze"]
     assert result.fallbacks == ["Stadtrat Wolf (FDP)"]
     assert any(getattr(r, "decision", None) is result.decisions[0] for r in caplog.records)
+
+
+def test_a_reply_cut_by_the_token_budget_keeps_its_clauses_up_to_the_last_comma() -> None:
+    from minutes_app.drafting.reported import finish_summary
+
+    cut = "NN erklärt, die Redezeit sei von 15 auf 20 Minuten erhöht worden, und dass es noch bei dem Antr"
+    assert finish_summary(cut, "X") == "X erklärt, die Redezeit sei von 15 auf 20 Minuten erhöht worden."
+    assert finish_summary("NN erklärt, die Redezeit sei, und", "X") == ""
+
+
+def test_a_summary_without_any_key_term_of_a_long_piece_is_rejected() -> None:
+    kept, why, _ = usable_part("NN erklärt, NN habe eigentlich nichts sagen wollen.", LONG, [], "NN")
+    assert (kept, why) == ("", "Kerninhalt fehlt")
+    kept, why, _ = usable_part("NN erklärt, die Sanierung der Sporthalle sei zu teuer.", LONG, [], "NN")
+    assert why == "" and kept

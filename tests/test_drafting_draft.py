@@ -260,7 +260,7 @@ def test_long_item_is_chunked_not_truncated() -> None:
         user = messages[-1]["content"]
         calls.append(user)
         if user.startswith("Redebeitrag:"):
-            return "NN erklärt, das Wort sei wichtig."
+            return "NN erklärt, der Beitrag sei wichtig."
         ids = re.findall(r"^\[(\d+)\]", user, re.MULTILINE)
         return json.dumps(
             {
@@ -281,7 +281,7 @@ def test_long_item_is_chunked_not_truncated() -> None:
     seen = {int(i) for c in drafts for i in re.findall(r"^\[(\d+)\]", c, re.MULTILINE)}
     assert seen == set(range(40))
     # the Beratung: the long contribution in pieces, each summarised; no motion was said
-    assert item.discussion.startswith("Ratsherr Klein (SPD) erklärt, das Wort sei wichtig.")
+    assert item.discussion.startswith("Ratsherr Klein (SPD) erklärt, der Beitrag sei wichtig.")
     assert item.motions == []
     for c in calls:
         assert engine.count_tokens(c) + 200 <= 1500

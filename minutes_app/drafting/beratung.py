@@ -12,6 +12,7 @@ a short rule-based extract, and the item gets a flag.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +22,7 @@ from .condense import extract
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
-from .quality import invented, sentences, verbatim_share
+from .quality import coverage, invented, key_terms, sentences, verbatim_share
 from .reported import finish_summary, shift_unreported, upper_first
 from .rules import speakers_list
 from .speakers import CHAIR_LABEL, Contribution, content_text, contributions, dative, is_substantive
@@ -30,9 +31,10 @@ from .transcript import sanitize
 log = logging.getLogger(__name__)
 
 MAX_INPUT_WORDS = 260  # a longer contribution is summarised in pieces of about this size
-SUMMARY_TOKENS = 72  # decode budget per piece (a 30-word German summary is ~55 tokens)
-MAX_SUMMARY_WORDS = 45  # speaker label included
-MAX_SENTENCE_VERBATIM = 0.5  # share of a summary sentence's 6-grams copied from the transcript
+SUMMARY_TOKENS = 56  # decode budget per piece (one sentence of ~30 German words)
+MAX_SUMMARY_WORDS = 45  # the speaker's label counts as one word
+MAX_SENTENCE_VERBATIM = 0.5  # share of a summary sentence's n-grams copied from the transcript
+MIN_COVERED_WORDS = 40  # a summary of a piece this long keeps at least one of its key terms
 # Words of the prompt's own vocabulary that are no invention when the model uses them.
 COMMON = (
     "Fraktion Verwaltung Vorlage Antrag Anträge Ausschuss Rat Gremium Sitzung Sitzungsleitung Mitglied "
@@ -58,6 +60,7 @@ class Decision:
     words: int  # of the piece summarised
     reason: str  # "" when accepted
     reply: str
+    dropped: str = ""  # why a later sentence of an accepted summary was left out
 
 
 def pieces(c: Contribution, max_words: int = MAX_INPUT_WORDS) -> list[str]:
@@ -80,24 +83,34 @@ def max_summary_words(piece_words: int) -> int:
     return min(MAX_SUMMARY_WORDS, max(20, piece_words // 2))
 
 
-def fit_length(summary: str, piece_words: int) -> str:
-    """A summary over the limit keeps its first sentence when that one fits."""
-    limit = max_summary_words(piece_words)
-    if len(summary.split()) <= limit:
-        return summary
-    first = (sentences(summary) or [""])[0]
-    return first if len(first.split()) <= limit else summary
+def copied(sentence: str, source: str, label: str = "") -> bool:
+    """The sentence, without its „X erklärt,“, is mostly the transcript's words in its order.
+
+    Word 6-grams for a long sentence; a short one („X erklärt: Wir unterstützen den
+    Radverkehr grundsätzlich.“) has too few of them and is judged by 4-grams. One repeated
+    term („die Erhöhung der Beiträge“) is no copy.
+    """
+    body = sentence
+    if label:
+        body = re.sub(re.escape(label), " ", body, flags=re.IGNORECASE)
+    body = re.sub(r"^\W*(?:NN\s+)?\w+\s*[,:]\s*", "", body.strip())  # the reporting verb
+    n = 6 if len(body.split()) >= 14 else 4
+    return verbatim_share(body, source, n) > MAX_SENTENCE_VERBATIM
 
 
-def check(summary: str, source: str, known: list[str]) -> str:
-    """Why ``summary`` cannot be used ("" when it can): no answer, too long, copied, or a
-    name or number found neither in the contribution nor in roster/agenda."""
+def check(summary: str, source: str, known: list[str], label: str = "") -> str:
+    """Why ``summary`` cannot be used ("" when it can): no answer, too long (not counting the
+    speaker's ``label``), copied, or a name or number found neither in the contribution nor
+    in roster/agenda."""
     if not summary:
         return "keine brauchbare Antwort"
-    if len(summary.split()) > max_summary_words(len(source.split())):
+    own = len(summary.split())
+    if label:  # the speaker's label counts as one word, however long
+        own -= summary.lower().count(label.lower()) * (len(label.split()) - 1)
+    if own > max_summary_words(len(source.split())):
         return "zu lang"
     for sent in sentences(summary):
-        if verbatim_share(sent, source) > MAX_SENTENCE_VERBATIM:
+        if copied(sent, source, label):
             return "wörtlich übernommen"
     bad = invented(summary, [source, *known], COMMON.split())
     numbers = [b for b in bad if b.isdigit()]
@@ -106,6 +119,33 @@ def check(summary: str, source: str, known: list[str]) -> str:
     if numbers:
         return "Zahl nicht belegt: " + ", ".join(numbers[:3])
     return ""
+
+
+def usable_part(summary: str, source: str, known: list[str], label: str = "") -> tuple[str, str, str]:
+    """(text, why rejected, why a later sentence was dropped) of a model summary.
+
+    The 1.5B model often writes one good sentence and then goes on copying the contribution:
+    the first sentence decides (rejected: the rules take over); a later sentence that is
+    copied, too long or not backed by the transcript is dropped, the rest is kept.
+    """
+    sents = sentences(summary)
+    if not sents:
+        return "", "keine brauchbare Antwort", ""
+    why = check(sents[0], source, known, label)
+    if why:
+        return "", why, ""
+    kept, dropped = [sents[0]], ""
+    for sent in sents[1:]:
+        later = check(" ".join([*kept, sent]), source, known, label)
+        if later:
+            dropped = dropped or later
+        else:
+            kept.append(sent)
+    text = " ".join(kept)
+    terms = key_terms(source)
+    if len(source.split()) >= MIN_COVERED_WORDS and terms and coverage(text, terms) == 0:
+        return "", "Kerninhalt fehlt", dropped  # only the preamble („Ich wollte nichts sagen, aber …“)
+    return text, "", dropped
 
 
 def _messages(template: PromptTemplate, text: str) -> list[dict[str, str]]:
@@ -143,11 +183,10 @@ def summarise_item(
                 upper_first(label) + " erklärt", upper_first(label) + " führt weiter aus"
             )
         # judged as the model wrote it (a copied sentence stays a copy when its verb is shifted),
-        # printed in Konjunktiv I and at most the length allowed
-        summary = fit_length(summary, len(piece.split()))
-        why = check(summary, piece, [label, *known])
+        # printed in Konjunktiv I
+        summary, why, dropped = usable_part(summary, piece, [label, *known], label)
         summary = shift_unreported(summary, label)
-        result.decisions.append(Decision(label, len(piece.split()), why, reply.strip()))
+        result.decisions.append(Decision(label, len(piece.split()), why, reply.strip(), dropped))
         log.info(
             "summary %s: %s",
             "rejected" if why else "accepted",

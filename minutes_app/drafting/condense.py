@@ -61,7 +61,7 @@ def _units(text: str) -> list[str]:
             m = _COORD.match(part)
             if m and len(part.split()) >= 5 and not _SUBORDINATE.match(part[m.end() :]):
                 out.append(upper_first(part[m.end() :]))
-    return [_TAIL.sub("", u).strip(" ,") for u in out if not _SUBORDINATE.match(u)]
+    return [_TAIL.sub("", u).strip(" ,") for u in out]
 
 
 def _trim(clause: str, limit: int) -> str:

@@ -247,7 +247,7 @@ _TEMPLATE_ECHO = re.compile(r"<\s*name\s*>|<\s*fraktion\s*>|beispiel\s*\(xy\)", 
 
 
 def drop_template_sentences(text: str) -> str:
-    sentences = re.findall(r"[^.!?]+[.!?]*", text)
+    sentences = re.findall(r"(?:[^.!?]|\.(?=\d))+[.!?]*", text)  # "240.000 Euro" is one sentence
     return " ".join(s.strip() for s in sentences if not _TEMPLATE_ECHO.search(s)).strip()
 
 

@@ -113,6 +113,8 @@ def invented(text: str, sources: Iterable[str], common: Iterable[str] = ()) -> l
     out: list[str] = []
     for m in _NAME_CAND.finditer(text):
         word = next((g for g in m.groups() if g), "").strip()
+        if m.group("group") and _looks_like_noun(word.split()[0]):
+            continue  # "die Fraktion Unterstützung signalisiert": a noun, no party name
         parts = [p for p in re.split(r"[\s|/-]+", word.lower()) if p]
         if word.lower() in known or all(p in known for p in parts):
             continue

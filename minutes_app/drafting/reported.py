@@ -363,8 +363,11 @@ def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:
     text = re.sub(r"\s+", " ", text)
     found = [s for s in sentences(text) if s.rstrip().endswith((".", "!", "?"))]
     found = found[:max_sentences]
-    if not found:
-        return ""
+    if not found:  # cut off by the token budget: the reply up to its last comma, if that says enough
+        head = text[: text.rfind(",")] if "," in text else ""
+        if len(head.split()) < 8:
+            return ""
+        found = [head.rstrip(" ,;") + "."]
     text = " ".join(found)
     text = re.sub(r"\b(?:Der|Die)\s+Redner(?:in)?\b|\bRedner(?:in)?\s+NN\b", PLACEHOLDER, text)
     if PLACEHOLDER not in text:
