@@ -113,7 +113,9 @@ def test_a_reply_cut_by_the_token_budget_keeps_its_clauses_up_to_the_last_comma(
 
 
 def test_a_summary_without_any_key_term_of_a_long_piece_is_rejected() -> None:
-    kept, why, _ = usable_part("NN erklärt, NN habe eigentlich nichts sagen wollen.", LONG, [], "NN")
+    label = "Stadtrat Wolf (FDP)"
+    kept, why, _ = usable_part(f"{label} erklärt, er habe nichts sagen wollen.", LONG, [label], label)
     assert (kept, why) == ("", "Kerninhalt fehlt")
-    kept, why, _ = usable_part("NN erklärt, die Sanierung der Sporthalle sei zu teuer.", LONG, [], "NN")
+    good = f"{label} erklärt, die Sanierung der Sporthalle sei zu teuer."
+    kept, why, _ = usable_part(good, LONG, [label], label)
     assert why == "" and kept
