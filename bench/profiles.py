@@ -241,6 +241,34 @@ def report(store: dict, tests: list, thresholds: list[float]) -> None:
             )
         print(f"{threshold:9.2f} {'all':<20} wrong names {totals[0]} of {totals[1]} suggested")
 
+    print("\nreference time of session 2 no naming can get right (diarization), seconds")
+    for name, a2, r2, d2, _ in tests:
+        total = sum(t.end - t.start for t in r2)
+        gaps = unnamed(d2.turns, r2, len(a2) / SR)
+        print(f"  {name:<20} of {total:6.1f}: " + ", ".join(f"{k} {v:.1f}" for k, v in gaps.items()))
+
+
+def unnamed(hyp: list[SpeakerTurn], ref: list[SpeakerTurn], duration: float) -> dict[str, float]:
+    """Reference time (s) no naming of ``hyp`` can get right: missed speech, overlapped speech
+    given to the other speaker only, and single-speaker time in another speaker's turns."""
+    h, r = grid(hyp, duration), grid(ref, duration)
+    truth = majority(hyp, ref, duration)
+    heard = np.zeros(int(duration * 100) + 1, bool)
+    for mask in h.values():
+        heard |= mask
+    overlap = sum(m.astype(int) for m in r.values()) >= 2 if r else heard
+    out = {"missed": 0.0, "overlap": 0.0, "confusion": 0.0}
+    for person, mask in r.items():
+        ok = np.zeros_like(mask)
+        for spk, hmask in h.items():
+            if truth.get(spk) == person:
+                ok |= hmask
+        wrong = mask & heard & ~ok
+        out["missed"] += (mask & ~heard).sum() / 100
+        out["overlap"] += (wrong & overlap).sum() / 100
+        out["confusion"] += (wrong & ~overlap).sum() / 100
+    return out
+
 
 def named_precision(
     hyp: list[SpeakerTurn], names: dict[str, str], ref: list[SpeakerTurn], duration: float
