@@ -183,6 +183,7 @@ def test_the_models_keywords_are_checked() -> None:
         "schon im Titel)",
     ]
     assert keyword_sentence('{"motions": []}', source, [])[0] == ""
+    assert keyword_sentence("Vorlage, Kosten", source + " Vorlage Vorlage", [], title)[0] == f"{LEAD} Kosten."
     twice = "Kosten der Schülerhorte, Kosten der Schülerhort, Kosten"  # one point, once
     assert keyword_sentence(twice, source, [], title)[0] == f"{LEAD} Kosten der Schülerhorte."
     people = ["Stadtrat Schmodt (CDU)", "ein Mitglied des Gremiums"]

@@ -44,6 +44,28 @@ _GENERIC = {
     "die",
     "der",
 }
+_VAGUE = set(
+    [
+        "vorlage",
+        "beschlussvorlage",
+        "antrag",
+        "anträge",
+        "abstimmung",
+        "sitzung",
+        "tagesordnung",
+        "ausschuss",
+        "fraktion",
+        "thema",
+        "punkt",
+        "aussprache",
+        "beratung",
+        "frage",
+        "fragen",
+        "zustimmung",
+        "ablehnung",
+        "verwaltung",
+    ]
+)
 MIN_MENTIONS = 2  # a keyword's word must be said this often in the item (an ASR slip is said once)
 MAX_DEBATE_WORDS = 450  # model input: the start of each contribution, about this much in all
 MAX_WORDS_PER_CONTRIBUTION = 80
@@ -208,6 +230,8 @@ def check_keyword(word: str, source: str, known: list[str], title: str = "") -> 
     content = [w for w in words if len(w) >= 4]
     if not content or not all(_count(w, spoken) for w in content):
         return "nicht im Transkript"
+    if all(w.lower() in _VAGUE for w in content):
+        return "zu allgemein"
     in_title = [w for w in content if _count(w, [t.lower() for t in re.findall(r"[\wÄÖÜäöüß]+", title)])]
     if len(in_title) == len(content):
         return "schon im Titel"
