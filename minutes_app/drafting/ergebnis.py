@@ -18,6 +18,7 @@ Vote counts never come from here (the Abstimmung field has them only where spoke
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 
@@ -28,6 +29,8 @@ from .prompts import PromptTemplate
 from .quality import invented
 from .speakers import CHAIR_LABEL, MEMBER_LABEL, Contribution, content_text, contributions, is_substantive
 from .transcript import sanitize
+
+log = logging.getLogger(__name__)
 
 LEAD = "Schwerpunkte der Aussprache:"
 MAX_KEYWORDS = 3
@@ -293,6 +296,8 @@ def context(
     speakers = list(labels.values())
     sentence, rejected = keyword_sentence(reply, source, [title, paper, *speakers, *known], title, speakers)
     out.rejected = "; ".join(rejected)
+    if rejected:
+        log.info("ergebnis context %r: keywords dropped: %s", title, out.rejected)
     if sentence:
         out.sentences.append(sentence)
         out.model_sentence = True
