@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -31,8 +32,8 @@ KARLSRUHE_FORM = re.compile(
 REPORTED = re.compile(r"^Der Vorsitzende (?:ruft .+ zur Behandlung auf|lässt abstimmen)\.$")
 
 
-def _session(shared: object) -> tuple[list[Segment], dict[str, str], list[Attendee], list[AgendaItem]]:
-    ref = json.loads((shared / "sessions" / "ka_elternbeitraege.json").read_text(encoding="utf-8"))  # type: ignore[operator]
+def _session(shared: Path) -> tuple[list[Segment], dict[str, str], list[Attendee], list[AgendaItem]]:
+    ref = json.loads((shared / "sessions" / "ka_elternbeitraege.json").read_text(encoding="utf-8"))
     turns = [t for t in ref["turns"] if t["agenda_number"] == "13"]
     ids: dict[str, str] = {}
     roster = [Attendee("Oberbürgermeister", role="Vorsitz")]
