@@ -5,7 +5,9 @@ For the example session (``resources/examples``) and the Karlsruhe dev session
 pipeline (ASR + diarization + alignment, cached in ``out/draft_quality/<session>``; only
 drafting runs again) with the roster's name suggestions accepted, as a secretary would.
 ``karlsruhe_ref`` is the Karlsruhe session with the spoken text of each turn (the .json)
-as its transcript and the true speakers named: the drafting alone, without ASR errors.
+as its transcript and the true speakers named: the drafting alone, without ASR errors;
+``karlsruhe+rttm`` the pipeline's ASR of it with the reference speaker turns (no
+diarization errors; ``bench/protocol_types.rttm_input``).
 Both drafts run in their own process on the same input: this tree, and the baseline
 commit extracted with ``git archive`` (today's implementation before issue #16).
 
@@ -110,6 +112,12 @@ def prepare(name: str) -> Path:
         return target
     if name == "karlsruhe_ref":
         return prepare_reference(target)
+    if name == "karlsruhe+rttm":  # the pipeline's ASR with the reference speaker turns
+        from protocol_types import rttm_input
+
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(rttm_input("karlsruhe").read_text(encoding="utf-8"), encoding="utf-8")
+        return target
     audio, agenda_file, roster_file = SESSIONS[name]
     if name == "karlsruhe":
         agenda, people = karlsruhe_inputs()
