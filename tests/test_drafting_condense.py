@@ -119,3 +119,8 @@ def test_a_summary_without_any_key_term_of_a_long_piece_is_rejected() -> None:
     good = f"{label} erklärt, die Sanierung der Sporthalle sei zu teuer."
     kept, why, _ = usable_part(good, LONG, [label], label)
     assert why == "" and kept
+
+
+def test_a_short_question_reported_with_its_own_terms_is_no_copy() -> None:
+    asked = "Ist die Ampel an der Schulstraße repariert?"
+    assert check("X fragt, ob die Ampel an der Schulstraße repariert sei.", asked, []) == ""

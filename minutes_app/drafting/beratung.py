@@ -87,14 +87,16 @@ def copied(sentence: str, source: str, label: str = "") -> bool:
     """The sentence, without its „X erklärt,“, is mostly the transcript's words in its order.
 
     Word 6-grams for a long sentence; a short one („X erklärt: Wir unterstützen den
-    Radverkehr grundsätzlich.“) has too few of them and is judged by 4-grams. One repeated
-    term („die Erhöhung der Beiträge“) is no copy.
+    Radverkehr grundsätzlich.“) of a longer piece has too few of them and is judged by
+    4-grams. One repeated term („die Erhöhung der Beiträge“) is no copy.
     """
     body = sentence
     if label:
         body = re.sub(re.escape(label), " ", body, flags=re.IGNORECASE)
     body = re.sub(r"^\W*(?:NN\s+)?\w+\s*[,:]\s*", "", body.strip())  # the reporting verb
-    n = 6 if len(body.split()) >= 14 else 4
+    # a short piece („Ist die Ampel an der Schulstraße repariert?“) can only be reported by
+    # repeating its terms: 4-grams only where the source leaves room to paraphrase
+    n = 4 if len(body.split()) < 14 and len(source.split()) >= 20 else 6
     return verbatim_share(body, source, n) > MAX_SENTENCE_VERBATIM
 
 
