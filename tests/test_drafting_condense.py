@@ -124,3 +124,14 @@ def test_a_summary_without_any_key_term_of_a_long_piece_is_rejected() -> None:
 def test_a_short_question_reported_with_its_own_terms_is_no_copy() -> None:
     asked = "Ist die Ampel an der Schulstraße repariert?"
     assert check("X fragt, ob die Ampel an der Schulstraße repariert sei.", asked, []) == ""
+
+
+def test_a_summary_that_copies_the_prompt_example_is_rejected() -> None:
+    from minutes_app.drafting.beratung import example_terms
+
+    terms = example_terms(load_prompt("contribution", protocol_type="verlauf"))
+    assert {"Zuschuss", "Personalkosten"} <= terms
+    said = "Die AfD steht fest zu den städtischen Schülerhorten, sie bieten eine große Flexibilität."
+    reply = "X erklärt, die Fraktion stehe zu den Schülerhorten und fragt, wer die Personalkosten trage."
+    assert usable_part(reply, said, [], "X", terms)[1] == "aus den Beispielen: Personalkosten"
+    assert usable_part("X erklärt, die Fraktion stehe zu den Schülerhorten.", said, [], "X", terms)[1] == ""

@@ -123,7 +123,25 @@ def check(summary: str, source: str, known: list[str], label: str = "") -> str:
     return ""
 
 
-def usable_part(summary: str, source: str, known: list[str], label: str = "") -> tuple[str, str, str]:
+def example_terms(template: PromptTemplate) -> set[str]:
+    """Nouns of the prompt's examples („Zuschuss“, „Personalkosten“): in a summary of a
+    contribution that does not contain them, the model copied its example, not the speaker."""
+    system = template.render(contribution="")[0]["content"]
+    examples = system.split("Beispiel 1", 1)[-1] if "Beispiel 1" in system else ""
+    frame = {"Beispiel", "Redebeitrag", "Zusammenfassung", *COMMON.split()}
+    return {w for w in re.findall(r"\b[A-ZÄÖÜ][a-zäöüß]{4,}\b", examples)} - frame
+
+
+def leaked(summary: str, source: str, terms: set[str]) -> list[str]:
+    low = source.lower()
+    return [  # by stem: „Zuschüsse“ in the contribution backs „Zuschuss“
+        w for w in terms if re.search(rf"\b{w}\b", summary) and w.lower()[: max(4, len(w) - 3)] not in low
+    ]
+
+
+def usable_part(
+    summary: str, source: str, known: list[str], label: str = "", examples: set[str] | None = None
+) -> tuple[str, str, str]:
     """(text, why rejected, why a later sentence was dropped) of a model summary.
 
     The 1.5B model often writes one good sentence and then goes on copying the contribution:
@@ -133,6 +151,9 @@ def usable_part(summary: str, source: str, known: list[str], label: str = "") ->
     sents = sentences(summary)
     if not sents:
         return "", "keine brauchbare Antwort", ""
+    copied_example = leaked(summary, source, examples or set())
+    if copied_example:
+        return "", "aus den Beispielen: " + ", ".join(sorted(copied_example)[:3]), ""
     why = check(sents[0], source, known, label)
     if why:
         return "", why, ""
@@ -176,6 +197,7 @@ def summarise_item(
     replies = run([_messages(template, p) for _, p in jobs], max_new_tokens, 0.0, cancel=cancel)
     result.model_calls = len(jobs)
     per: dict[int, list[str]] = {}
+    examples = example_terms(template)
     for (i, piece), reply in zip(jobs, replies, strict=True):
         c = chosen[i]
         label = c.label
@@ -186,7 +208,7 @@ def summarise_item(
             )
         # judged as the model wrote it (a copied sentence stays a copy when its verb is shifted),
         # printed in Konjunktiv I
-        summary, why, dropped = usable_part(summary, piece, [label, *known], label)
+        summary, why, dropped = usable_part(summary, piece, [label, *known], label, examples)
         summary = shift_unreported(summary, label)
         result.decisions.append(Decision(label, len(piece.split()), why, reply.strip(), dropped))
         log.info(
