@@ -19,6 +19,7 @@ QT_APT_PACKAGES := libc6 libstdc++6 libgcc-s1 zlib1g libzstd1 libglib2.0-0 libdb
 APT_PACKAGES := libportaudio2 $(QT_APT_PACKAGES)
 
 .PHONY: demo test lint sysdeps venv models-test models-default audio-device x-server bench screenshots user-day clean \
+	llamacpp \
 	package package-deps package-windows-check
 
 demo: venv models-default
@@ -54,6 +55,17 @@ $(STAMP): requirements.lock pyproject.toml scripts/fix_torchaudio.py
 	$(BIN)/python -m pip install -q --no-deps -e .
 	$(BIN)/python scripts/fix_torchaudio.py
 	touch $(STAMP)
+
+# The optional llama.cpp engine (llm_engine "llamacpp", docs/install.md): llama-cpp-python from
+# its pinned sdist, built for any x86-64 CPU with AVX2 (not for the build machine's own CPU);
+# about 10 to 18 minutes on 2 cores. Windows: the same CMAKE_ARGS with MSVC (docs/install.md).
+LLAMACPP_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
+	-DGGML_BMI2=ON -DGGML_OPENMP=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF \
+	-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_OPENSSL=OFF
+
+llamacpp: venv
+	CMAKE_ARGS="$(LLAMACPP_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install -q \
+	  --no-deps --no-binary llama-cpp-python --require-hashes -r packaging/llamacpp.txt
 
 # A virtual capture device (PulseAudio null sink) so the recorder tests run the
 # real PortAudio path; see docs/recording.md.

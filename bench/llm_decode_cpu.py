@@ -1,17 +1,21 @@
-"""Decode speed per CPU-second: CTranslate2 int8 (single and batched) vs OpenVINO GenAI on the GGUF.
+"""Decode speed per CPU-second of the LLM engines on the same GGUF model and the same prompt.
 
-Same model, same German prompt (the contribution prompt of the Verlaufsprotokoll over a
-turn of the Karlsruhe session), greedy, 1 thread by default. CPU seconds (not wall time)
-are counted, so the figures hold on a machine shared with other work. OpenVINO GenAI is
-not a dependency: give the Python of a separate venv that has it
-(``python -m venv /tmp/ov && /tmp/ov/bin/pip install openvino-genai``).
+Rows: CTranslate2 int8 (batch sizes from ``--batch``), llama.cpp (llama-cpp-python, where
+``make llamacpp`` installed it), and, each from the Python of its own venv, OpenVINO GenAI
+(``--ov-python``), gpt4all (``--g4a-python``) and onnxruntime-genai int4 (``--ort-python`` with
+``--ort-model``, a folder its model builder made from the dequantised GGUF). The prompt is the
+contribution prompt of the Verlaufsprotokoll over a turn of the Karlsruhe session; greedy,
+1 thread by default. CPU seconds (not wall time) are counted, so the figures hold on a
+machine shared with other work; still, run it on an idle machine for the record.
 
-    python bench/llm_decode_cpu.py [--model-id ID] [--threads 1] [--ov-python /tmp/ov/bin/python]
+    python bench/llm_decode_cpu.py [--model-id ID] [--threads 1] [--batch 1,4]
+        [--ov-python P] [--g4a-python P] [--ort-python P --ort-model DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -77,6 +81,101 @@ print(json.dumps({"engine": f"ctranslate2 int8 (batch {batch})", "load_cpu_s": l
 """
 
 
+G4A_CHILD = r"""
+import json, os, resource, sys, time
+from gpt4all import GPT4All
+prompt = open(sys.argv[1], encoding="utf-8").read()
+gguf, threads, max_new = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+c0 = time.process_time()
+m = GPT4All(os.path.basename(gguf), model_path=os.path.dirname(gguf), allow_download=False,
+            device="cpu", n_threads=threads, n_ctx=4096, verbose=False)
+load = time.process_time() - c0
+m.generate(prompt, max_tokens=1, temp=0, n_batch=512)  # warm-up
+marks = []
+c0 = time.process_time()
+pieces = []
+for piece in m.generate(prompt, max_tokens=max_new, temp=0, n_batch=512, streaming=True):
+    marks.append(time.process_time())
+    pieces.append(piece)
+end = time.process_time()
+text = "".join(pieces)
+n_prompt = int(sys.argv[5])  # same prompt and tokenizer as the CTranslate2 row
+print(json.dumps({"engine": "gpt4all 2.8.2 (llama.cpp, GGUF)", "load_cpu_s": load, "prompt_tok": n_prompt,
+    "new_tok": len(pieces), "prefill_cpu_s": marks[0] - c0, "decode_cpu_s": end - marks[0],
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": text[:120]}))
+"""
+
+
+ORT_CHILD = r"""
+import json, resource, sys, time
+import onnxruntime_genai as og
+prompt = open(sys.argv[1], encoding="utf-8").read()
+folder, threads, max_new = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+c0 = time.process_time()
+cfg = og.Config(folder)
+cfg.clear_providers()
+cfg.overlay(json.dumps({"model": {"decoder": {"session_options": {"intra_op_num_threads": threads,
+    "inter_op_num_threads": 1}}}}))
+model = og.Model(cfg)
+tok = og.Tokenizer(model)
+load = time.process_time() - c0
+ids = tok.encode(prompt)
+def gen(n):
+    p = og.GeneratorParams(model)
+    p.set_search_options(max_length=len(ids) + n, do_sample=False)
+    g = og.Generator(model, p)
+    g.append_tokens(ids)
+    t_prefill = time.process_time()
+    out = []
+    while not g.is_done() and len(out) < n:
+        g.generate_next_token()
+        out.append(int(g.get_next_tokens()[0]))
+    return t_prefill, out
+gen(1)  # warm-up
+c0 = time.process_time()
+t_prefill, out = gen(max_new)
+end = time.process_time()
+print(json.dumps({"engine": "onnxruntime-genai int4 (from the GGUF)", "load_cpu_s": load,
+    "prompt_tok": len(ids),
+    "new_tok": len(out), "prefill_cpu_s": t_prefill - c0, "decode_cpu_s": end - t_prefill,
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": tok.decode(out)[:120]}))
+"""
+
+
+LCPP_CHILD = r"""
+import json, resource, sys, time
+sys.path.insert(0, sys.argv[5])
+import llama_cpp
+from minutes_app.drafting.engines.tokenizer import ChatTokenizer
+prompt = open(sys.argv[1], encoding="utf-8").read()
+gguf, threads, max_new = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+tok = ChatTokenizer(sys.argv[6])  # the same token ids as the CTranslate2 row
+ids = tok.tok(prompt, add_special_tokens=False)["input_ids"]
+c0 = time.process_time()
+llm = llama_cpp.Llama(model_path=gguf, n_ctx=4096, n_batch=512, n_threads=threads, n_threads_batch=threads,
+    verbose=False)
+load = time.process_time() - c0
+def gen(n):
+    llm.reset()
+    out, t_first = [], None
+    c0 = time.process_time()
+    for t in llm.generate(ids, temp=0.0, top_k=1, top_p=1.0, min_p=0.0, repeat_penalty=1.0):
+        if t_first is None:
+            t_first = time.process_time()
+        if t in tok.end_ids or len(out) >= n:
+            break
+        out.append(int(t))
+    return c0, t_first, out
+gen(1)  # warm-up
+c0, t_first, out = gen(max_new)
+end = time.process_time()
+print(json.dumps({"engine": "llama.cpp (llama-cpp-python, GGUF Q4_K_M)", "load_cpu_s": load,
+    "prompt_tok": len(ids),
+    "new_tok": len(out), "prefill_cpu_s": t_first - c0, "decode_cpu_s": end - t_first,
+    "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "text": tok.decode(out)[:120]}))
+"""
+
+
 def prompt_text(model_dir: Path) -> str:
     sys.path.insert(0, str(REPO))
     from minutes_app.drafting.engines.tokenizer import ChatTokenizer
@@ -106,6 +205,12 @@ def main() -> None:
     ap.add_argument("--max-new-tokens", type=int, default=64)
     ap.add_argument("--batch", default="1,4")
     ap.add_argument("--ov-python", default="")
+    ap.add_argument("--g4a-python", default="")
+    ap.add_argument("--ort-python", default="")
+    ap.add_argument(
+        "--lcpp-python", default="", help="a Python with llama_cpp (default: this one, if it has it)"
+    )
+    ap.add_argument("--ort-model", default="")
     args = ap.parse_args()
     model = store_path(args.model_id)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
@@ -120,6 +225,19 @@ def main() -> None:
             rows.append(run([args.ov_python, "-c", OV_CHILD, f.name, str(model / "model.gguf"), *common]))
         except RuntimeError as exc:  # e.g. a GGUF quantisation the preview reader does not know
             print(f"openvino-genai failed: {str(exc).strip().splitlines()[-1]}")
+    if args.g4a_python:
+        n_prompt = str(rows[0]["prompt_tok"])
+        rows.append(
+            run([args.g4a_python, "-c", G4A_CHILD, f.name, str(model / "model.gguf"), *common, n_prompt])
+        )
+    lcpp = args.lcpp_python or (sys.executable if importlib.util.find_spec("llama_cpp") else "")
+    if lcpp:
+        ct2_dir = str(model / "ct2")
+        rows.append(
+            run([lcpp, "-c", LCPP_CHILD, f.name, str(model / "model.gguf"), *common, str(REPO), ct2_dir])
+        )
+    if args.ort_python:
+        rows.append(run([args.ort_python, "-c", ORT_CHILD, f.name, args.ort_model, *common]))
     cols = ["engine", "prompt_tok", "new_tok", "prompt tok/CPU-s", "decode tok/CPU-s", "load_cpu_s", "rss_mb"]
     print(f"model {args.model_id}, {args.threads} thread(s), greedy, {args.max_new_tokens} new tokens max")
     print(table(rows, cols))

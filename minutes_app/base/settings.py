@@ -97,6 +97,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Wo der Protokollentwurf berechnet wird",
         choices=(
             ("ct2", "auf diesem PC (empfohlen)"),
+            ("llamacpp", "auf diesem PC mit llama.cpp (weniger Speicher; make llamacpp)"),
             ("transformers", "auf diesem PC, langsamere Ersatzlösung"),
             ("openai", "auf einem Sprachmodell-Server"),
         ),

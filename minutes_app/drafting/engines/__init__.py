@@ -23,7 +23,7 @@ __all__ = [
     "ENGINE_KINDS",
 ]
 
-ENGINE_KINDS = ("ct2", "transformers", "openai")
+ENGINE_KINDS = ("ct2", "llamacpp", "transformers", "openai")
 
 
 def options_from_settings(settings: Any) -> EngineOptions:
@@ -90,6 +90,15 @@ def make_engine(
         raise ModelMissingError(
             f"Das Sprachmodell wurde nicht gefunden ({model_dir or 'kein Ordner angegeben'}). "
             "Bitte das Modell im Modellspeicher installieren."
+        )
+    if kind == "llamacpp":
+        from .llamacpp import LlamaCppEngine
+
+        return LlamaCppEngine(
+            model_dir,
+            threads=opts.threads,
+            repetition_penalty=opts.repetition_penalty,
+            context_length=opts.context_length,
         )
     if kind == "ct2":
         from .ct2 import CT2Engine
