@@ -22,10 +22,24 @@ from minutes_app.pipeline.run import PipelineOptions, run_pipeline
 from minutes_app.session.project import Project
 audio, folder, llm, threads = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
 project = Project.open_or_create(folder, audio)
+ref = audio.with_suffix(".json")
+if ref.is_file():  # a fixture session: its agenda and roster, as the secretary would enter them
+    sys.path.insert(0, "bench")
+    from minutes_eval import roster
+    from minutes_app.base.types import AgendaItem
+    data = json.loads(ref.read_text(encoding="utf-8"))
+    project.agenda = [AgendaItem(a["agenda_number"], a["agenda_title"], paper=a["paper"])
+                      for a in data["agenda_items"]]
+    project.attendees = roster(data)
+    project.save()
 t = time.perf_counter()
+c = time.process_time()
 result = run_pipeline(project, PipelineOptions(llm_model=llm, threads=threads))
 total = time.perf_counter() - t
-print(json.dumps({"duration": probe_audio(audio), "timings": result.timings, "total": total,
+own = resource.getrusage(resource.RUSAGE_SELF)
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+cpu = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+print(json.dumps({"duration": probe_audio(audio), "timings": result.timings, "total": total, "cpu_s": cpu,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "workers_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
                   "speakers": len(result.speakers), "items": len(result.minutes.agenda_items)}))
@@ -51,6 +65,11 @@ def main() -> None:
     print(f"largest process {peak:.0f} MB (target <= 4096): {'OK' if peak <= 4096 else 'OVER TARGET'}")
     print(f"whole-pipeline RTF {rtf:.3f} (target <= 0.5): {'OK' if rtf <= 0.5 else 'OVER TARGET'}")
     print(f"speakers found: {r['speakers']}, agenda items: {r['items']}")
+    cores = max(1, args.threads)
+    print(
+        f"CPU seconds (this process and its workers): {r['cpu_s']:.0f}; on {cores} cores of its own "
+        f"no less than {r['cpu_s'] / cores:.0f} s wall, RTF >= {r['cpu_s'] / cores / duration:.3f}"
+    )
 
 
 if __name__ == "__main__":
