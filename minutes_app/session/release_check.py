@@ -171,7 +171,10 @@ def check(
         spoken = dict.fromkeys(s.speaker for s in segments if s.speaker)
         for speaker in spoken:
             if not names.get(speaker):
-                text = f"Sprecher {speaker} hat keinen Namen (erscheint so in der Niederschrift)"
+                text = (
+                    f"Sprecher {speaker} hat keinen Namen "
+                    "(die Niederschrift nennt ihn nur neutral, z. B. „Ein Mitglied des Gremiums“)"
+                )
                 found.append(Blocker(SPEAKER_ID, text, speaker=speaker, match=speaker))
     return found
 
