@@ -210,3 +210,19 @@ def test_voice_suggestions_are_one_to_one_with_the_chair_found_from_the_text():
     assert hints["S0"].name == "Dr. Frank Mentrup" and hints["S0"].reasons[0].startswith("Leitet die Sitzung")
     assert hints["S1"].name == "Anna Berg" and hints["S1"].reasons == ["per Stimmprofil (Ähnlichkeit 0.81)"]
     assert "S2" not in hints
+
+
+def test_an_ambiguous_voice_gets_no_name():
+    """Two profiles the speaker matches about equally well (synthetic voice variants): no name;
+    a clear best profile keeps its name."""
+    rng = np.random.default_rng(7)
+    base = voice.normalise(rng.normal(size=192))
+    other = voice.normalise(rng.normal(size=192))
+    twin = voice.normalise(base + 0.1 * voice.normalise(rng.normal(size=192)))
+    turns = [SpeakerTurn(0.0, 3.0, "SPEAKER_00")]
+    windows = [voice.Window(0.0, 3.0, "SPEAKER_00", base)]
+    clear = voice.match_profiles(Diarization(turns), windows, {"Anna Berg": base, "Max Schnell": other})
+    assert [(m.speaker, m.person) for m in clear.matches] == [("SPEAKER_00", "Anna Berg")]
+    profiles = {"Anna Berg": base, "Max Schnell": twin}
+    assert voice.similarity(base, twin) > voice.THRESHOLD
+    assert voice.match_profiles(Diarization(turns), windows, profiles).matches == []

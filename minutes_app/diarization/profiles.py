@@ -34,6 +34,10 @@ TURN_THRESHOLD = 0.65
 TURN_MARGIN = 0.15
 # A cluster is split when a second profile takes at least this share of its windows.
 SPLIT_SHARE = 0.25
+# A speaker is named only when its best profile beats every other profile of the Gremium by
+# this much: on real speech the gap is at least 0.41 (bench/profiles.py); synthetic voices
+# (espeak-ng variants) score 0.87-0.98 against several profiles and were named wrongly.
+MARGIN = 0.15
 
 
 @dataclass
@@ -170,11 +174,18 @@ def _best(vector: np.ndarray, profiles: dict[str, np.ndarray]) -> list[tuple[flo
 
 
 def _assign(scores: dict[tuple[str, str], float], threshold: float) -> dict[str, tuple[str, float]]:
-    """One-to-one speaker -> (person, similarity), best pair first, above ``threshold``."""
+    """One-to-one speaker -> (person, similarity), best pair first, above ``threshold`` and at
+    least ``MARGIN`` above the speaker's score for any other profile (an ambiguous voice
+    gets no name)."""
     out: dict[str, tuple[str, float]] = {}
     taken: set[str] = set()
     for (speaker, person), sim in sorted(scores.items(), key=lambda kv: -kv[1]):
         if sim < threshold or speaker in out or person in taken:
+            continue
+        rival = max(
+            (v for (spk, other), v in scores.items() if spk == speaker and other != person), default=-1.0
+        )
+        if sim - rival < MARGIN:
             continue
         out[speaker] = (person, sim)
         taken.add(person)
