@@ -19,8 +19,11 @@ Metrics per item with more than ~60 words of transcript (``minutes_app.drafting.
   nor in the roster/agenda (goal 0);
 - coverage: share of each contribution's key nouns and numbers (the 5 rarest per contribution)
   that appear in the Beratung;
-- raw ids: "SPEAKER_07" anywhere in the item (goal 0); motions without mover or content.
-Also: CPU seconds and decoded characters of each draft. ``--report FILE`` writes the
+- raw ids: "SPEAKER_07" anywhere in the item (goal 0); motions without mover or content;
+- vote unsaid: a vote count of the item that nobody said (goal 0).
+Also: CPU seconds, model calls and tokens decoded of each draft, and per contribution
+whether the model's summary was used and, if not, why (copied, name/number not backed,
+too long, key content missing, taken from the prompt's examples, no answer). ``--report FILE`` writes the
 side-by-side text (transcript excerpt | draft) per item.
 
     python bench/draft_quality.py [--sessions beispiel,karlsruhe,karlsruhe_ref] [--llm-model ID]
