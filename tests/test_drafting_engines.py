@@ -150,3 +150,24 @@ def test_openai_engine_server_down() -> None:
         engine.generate(MESSAGES, 10)
     with pytest.raises(EngineError, match="keine Server-Adresse"):
         make_engine("openai", None, EngineOptions())
+
+
+def test_ct2_static_prefix_is_the_shared_instructions(model_path, ct2_engine: CT2Engine) -> None:
+    """The instructions and examples of the contribution prompt are evaluated once and cached."""
+    from minutes_app.drafting.engines.ct2 import split_static
+    from minutes_app.drafting.engines.tokenizer import ChatTokenizer
+    from minutes_app.drafting.prompts import load_prompt
+
+    tok = ChatTokenizer(model_path(MODEL) / "ct2")
+    prompt = load_prompt("contribution", protocol_type="verlauf")
+    one = prompt.render(contribution="Wir unterstützen die Vorlage, weil die Horte gebraucht werden.")
+    two = prompt.render(contribution="Ich frage, wer die Kosten der Sanierung trägt.")
+    head1, rest1 = split_static(tok, one, tok.prompt_ids(one))
+    head2, rest2 = split_static(tok, two, tok.prompt_ids(two))
+    assert head1 == head2 and len(head1) > 300  # the same cached state for every contribution
+    assert head1 + rest1 == tok.prompt_ids(one)
+    assert "Wir unterstützen" in tok.decode(rest1) and "Wir unterstützen" not in tok.decode(head1)
+    assert split_static(tok, MESSAGES[1:], tok.prompt_ids(MESSAGES[1:])) == ([], tok.prompt_ids(MESSAGES[1:]))
+    first = ct2_engine.generate(one, 24)
+    assert first.strip() and ct2_engine.generate(one, 24) == first  # cached state, same greedy answer
+    assert ct2_engine.generate_many([one, two], 24)[0].strip()

@@ -18,6 +18,7 @@ from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
 
 BATCH_SIZE = 4  # prompts decoded together (CPU decode is memory-bound: a batch costs little more)
+STATIC_MIN_TOKENS = 64  # shorter shared prefixes are not worth a cache entry
 GENERATORS = ModelCache("llm")  # (ctranslate2.Generator, ChatTokenizer) by load key
 
 
@@ -29,6 +30,20 @@ def find_ct2_dir(model_dir: Path) -> Path:
         f"Im Ordner „{model_dir}“ fehlt die CTranslate2-Fassung des Sprachmodells (ct2/model.bin). "
         "Bitte das Modell im Modellspeicher installieren oder die Engine „transformers“ wählen."
     )
+
+
+def split_static(tok: ChatTokenizer, messages: Messages, ids: list[int]) -> tuple[list[int], list[int]]:
+    """(static prefix, rest) of a prompt: the prefix is every message before the last one.
+
+    Prompts that share their instructions and examples (the contribution prompt, once per
+    contribution) then evaluate them once: CTranslate2 caches the state after a static prompt.
+    """
+    if len(messages) < 2:
+        return [], ids
+    head = tok.prefix_ids(messages[:-1])
+    if len(head) < STATIC_MIN_TOKENS or len(head) >= len(ids) or ids[: len(head)] != head:
+        return [], ids
+    return head, ids[len(head) :]
 
 
 class CT2Engine(LLMEngine):
@@ -107,6 +122,9 @@ class CT2Engine(LLMEngine):
             kwargs.update(sampling_temperature=temperature, sampling_topk=50, sampling_topp=0.95)
         else:
             kwargs.update(sampling_topk=1)
+        static, ids = split_static(tok, messages, ids)
+        if static:  # instructions and examples: their model state is cached between calls
+            kwargs["static_prompt"] = tok.ids_to_tokens(static)
         detok = Detokenizer(tok)
         steps = generator.generate_tokens(tok.ids_to_tokens(ids), **kwargs)
         try:
@@ -140,10 +158,14 @@ class CT2Engine(LLMEngine):
         prompts = [tok.prompt_ids(m) for m in batch]
         for ids in prompts:
             self.check_context(len(ids), max_new_tokens)
-        common = 0
-        shortest = min(len(p) for p in prompts) - 1  # every prompt keeps at least one own token
-        while common < shortest and all(p[common] == prompts[0][common] for p in prompts):
-            common += 1
+        head, _ = split_static(tok, batch[0], prompts[0])
+        if head and all(p[: len(head)] == head for p in prompts):
+            common = len(head)  # the same cached state as single calls with these instructions
+        else:
+            common = 0
+            shortest = min(len(p) for p in prompts) - 1  # every prompt keeps at least one own token
+            while common < shortest and all(p[common] == prompts[0][common] for p in prompts):
+                common += 1
         static = tok.ids_to_tokens(prompts[0][:common])
         results = generator.generate_batch(
             [tok.ids_to_tokens(p[common:]) for p in prompts],

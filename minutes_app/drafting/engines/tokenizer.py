@@ -43,6 +43,11 @@ class ChatTokenizer:
         text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
         return list(self.tok(text, add_special_tokens=False)["input_ids"])
 
+    def prefix_ids(self, messages: Messages) -> list[int]:
+        """Token ids of ``messages`` as the start of a longer conversation (no generation prompt)."""
+        text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+        return list(self.tok(text, add_special_tokens=False)["input_ids"])
+
     def ids_to_tokens(self, ids: list[int]) -> list[str]:
         return list(self.tok.convert_ids_to_tokens(ids))
 
