@@ -73,7 +73,11 @@ ALLOWED_LANGUAGES = "de (Deutsch), en (Englisch)"
         ("diarize", ["--max-speakers", "100000"], ["--max-speakers", "von 1 bis 200"]),
         ("run", ["--min-speakers", "5", "--max-speakers", "2"], ["größer als --max-speakers"]),
         ("diarize", ["--num-speakers", "9", "--max-speakers", "3"], ["liegt nicht zwischen"]),
-        ("run", ["--engine", "gpt"], ["--engine: „gpt“ ist nicht erlaubt", "ct2, llamacpp, transformers, openai"]),
+        (
+            "run",
+            ["--engine", "gpt"],
+            ["--engine: „gpt“ ist nicht erlaubt", "ct2, llamacpp, transformers, openai"],
+        ),
         ("run", ["--protocol-type", "kurz"], ["--protocol-type", "verlauf, ergebnis, wort"]),
         ("run", ["--asr-model", "../../etc"], ["keine gültige Modell-ID"]),
         ("transcribe", ["--model", "a b"], ["keine gültige Modell-ID"]),
