@@ -135,3 +135,17 @@ def test_a_summary_that_copies_the_prompt_example_is_rejected() -> None:
     reply = "X erklärt, die Fraktion stehe zu den Schülerhorten und fragt, wer die Personalkosten trage."
     assert usable_part(reply, said, [], "X", terms)[1] == "aus den Beispielen: Personalkosten"
     assert usable_part("X erklärt, die Fraktion stehe zu den Schülerhorten.", said, [], "X", terms)[1] == ""
+
+
+def test_a_one_line_position_the_speaker_stated_is_key_content() -> None:
+    """„lehnen wir die Vorlage … ab“ is said: the position alone is kept; an opposite one is not."""
+    from minutes_app.drafting.quality import positions
+
+    label = "Stadtrat Wolf (FDP)"
+    kept, why, _ = usable_part(f"{label} erklärt, die Fraktion lehne die Vorlage ab.", LONG, [label], label)
+    assert why == "" and kept
+    kept, why, _ = usable_part(f"{label} erklärt, die Fraktion unterstütze das.", LONG, [label], label)
+    assert (kept, why) == ("", "Kerninhalt fehlt")  # the speaker said the opposite
+    assert positions("Wir stimmen dem Antrag gern zu.") == {"dafür"}
+    assert positions("Die Fraktion lehnt den Antrag in dieser Form ab.") == {"dagegen"}
+    assert positions("Die Verwaltung berichtet.") == set()

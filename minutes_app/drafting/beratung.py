@@ -22,7 +22,7 @@ from .condense import extract
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
-from .quality import coverage, invented, key_terms, sentences, verbatim_share
+from .quality import coverage, invented, keeps_position, key_terms, sentences, verbatim_share
 from .reported import finish_summary, shift_unreported, upper_first
 from .rules import speakers_list
 from .speakers import CHAIR_LABEL, Contribution, content_text, contributions, dative, is_substantive
@@ -166,7 +166,12 @@ def usable_part(
             kept.append(sent)
     text = " ".join(kept)
     terms = key_terms(source)
-    if len(source.split()) >= MIN_COVERED_WORDS and terms and coverage(text, terms) == 0:
+    if (
+        len(source.split()) >= MIN_COVERED_WORDS
+        and terms
+        and coverage(text, terms) == 0
+        and not keeps_position(text, source)
+    ):
         return "", "Kerninhalt fehlt", dropped  # only the preamble („Ich wollte nichts sagen, aber …“)
     return text, "", dropped
 

@@ -275,3 +275,22 @@ def coverage(summary: str, terms: list[str]) -> float:
         return 1.0
     low = summary.lower()
     return sum(1 for t in terms if _stem(t) in low) / len(terms)
+
+
+_PRO = r"unterstütz\w*|befürwort\w*|zustimm\w*|zustimmung|stimm\w*(?:\s+\w+){0,8}\s+zu|dafür"
+_CONTRA = r"ablehn\w*|ablehnung|lehn\w*(?:\s+\w+){0,8}\s+ab|dagegen"
+_POSITIONS = {
+    "dafür": re.compile(rf"\b(?:{_PRO})\b", re.IGNORECASE),
+    "dagegen": re.compile(rf"\b(?:{_CONTRA})\b", re.IGNORECASE),
+}
+
+
+def positions(text: str) -> set[str]:
+    """The positions a text states: "dafür" (unterstützt, stimmt … zu), "dagegen" (lehnt … ab)."""
+    return {name for name, pattern in _POSITIONS.items() if pattern.search(text)}
+
+
+def keeps_position(summary: str, source: str) -> bool:
+    """True where ``summary`` states a position the contribution itself states: that is its key
+    content even without the contribution's nouns („Die Fraktion unterstütze den Antrag.“)."""
+    return bool(positions(summary) & positions(source))
