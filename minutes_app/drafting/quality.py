@@ -277,8 +277,8 @@ def coverage(summary: str, terms: list[str]) -> float:
     return sum(1 for t in terms if _stem(t) in low) / len(terms)
 
 
-_PRO = r"unterstütz\w*|befürwort\w*|zustimm\w*|zustimmung|stimm\w*(?:\s+\w+){0,8}\s+zu|dafür"
-_CONTRA = r"ablehn\w*|ablehnung|lehn\w*(?:\s+\w+){0,8}\s+ab|dagegen"
+_PRO = r"unterstütz\w*|befürwort\w*|zustimm\w*|stimm\w*(?:\s+\w+){0,8}\s+zu|dafür"
+_CONTRA = r"ablehn\w*|lehn\w*(?:\s+\w+){0,8}\s+ab|dagegen"
 _POSITIONS = {
     "dafür": re.compile(rf"\b(?:{_PRO})\b", re.IGNORECASE),
     "dagegen": re.compile(rf"\b(?:{_CONTRA})\b", re.IGNORECASE),

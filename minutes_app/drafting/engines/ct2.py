@@ -40,7 +40,7 @@ def split_static(tok: ChatTokenizer, messages: Messages, ids: list[int]) -> tupl
     """
     if len(messages) < 2:
         return [], ids
-    head = tok.prefix_ids(messages[:-1])
+    head = tok.prompt_ids(messages[:-1], answer=False)
     if len(head) < STATIC_MIN_TOKENS or len(head) >= len(ids) or ids[: len(head)] != head:
         return [], ids
     return head, ids[len(head) :]

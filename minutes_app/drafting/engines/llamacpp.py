@@ -8,7 +8,8 @@ prompt: consecutive prompts that share a prefix (the instructions and examples o
 contribution prompt) evaluate only their own tail.
 
 ``llama_cpp`` (llama-cpp-python) is optional: built from its pinned sdist by ``make llamacpp``
-(portable AVX2 code, ``docs/install.md``). Without it, ``make_engine("auto")`` uses CTranslate2.
+(portable AVX2 code, ``docs/install.md``). Without it the CLI refuses ``--engine llamacpp``
+(``cli/validate.py``) and loading raises an ``EngineError`` with a German message.
 """
 
 from __future__ import annotations
@@ -25,13 +26,6 @@ from .tokenizer import ChatTokenizer, Detokenizer
 
 MODELS = ModelCache("llm-gguf")  # (llama_cpp.Llama, ChatTokenizer, lock) by load key
 N_CTX = 8192  # KV cache size: the longest prompt of the drafting design plus its answer fits
-
-
-def available() -> bool:
-    """True where the optional ``llama_cpp`` package can be imported (checked without loading it)."""
-    import importlib.util
-
-    return importlib.util.find_spec("llama_cpp") is not None
 
 
 def find_gguf(model_dir: Path) -> Path:

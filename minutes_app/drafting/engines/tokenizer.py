@@ -39,13 +39,10 @@ class ChatTokenizer:
         self.end_tokens = sorted(t for t in ends if t in vocab)
         self.end_ids = {vocab[t] for t in self.end_tokens}
 
-    def prompt_ids(self, messages: Messages) -> list[int]:
-        text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-        return list(self.tok(text, add_special_tokens=False)["input_ids"])
-
-    def prefix_ids(self, messages: Messages) -> list[int]:
-        """Token ids of ``messages`` as the start of a longer conversation (no generation prompt)."""
-        text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+    def prompt_ids(self, messages: Messages, answer: bool = True) -> list[int]:
+        """Token ids of ``messages`` ending with the assistant's turn; ``answer=False``: as the
+        start of a longer conversation (no generation prompt)."""
+        text = self.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=answer)
         return list(self.tok(text, add_special_tokens=False)["input_ids"])
 
     def ids_to_tokens(self, ids: list[int]) -> list[str]:
