@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from ..base.jobs import CancelToken
 from ..base.types import Segment
+from .clauses import verb_final
 from .condense import extract
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft
@@ -214,7 +215,7 @@ def summarise_item(
         # judged as the model wrote it (a copied sentence stays a copy when its verb is shifted),
         # printed in Konjunktiv I
         summary, why, dropped = usable_part(summary, piece, [label, *known], label, examples)
-        summary = shift_unreported(summary, label)
+        summary = verb_final(shift_unreported(summary, label))
         result.decisions.append(Decision(label, len(piece.split()), why, reply.strip(), dropped))
         log.info(
             "summary %s: %s",

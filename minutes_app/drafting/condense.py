@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from .clauses import verb_final
 from .quality import KONJ_FORM, coverage, key_terms, sentences
 from .reported import report, to_reported, upper_first
 
@@ -107,4 +108,4 @@ def extract(text: str, label: str) -> str:
             out.append(upper_first(second) + ".")
         else:
             out.append(report(clauses[1], label, verb="ergänzt"))
-    return " ".join(out)
+    return verb_final(" ".join(out))

@@ -12,93 +12,10 @@ from __future__ import annotations
 import re
 
 from .quality import KONJ_FORM, REPORTING_VERBS, sentences
+from .verbs import FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, verb_last
 
 PLACEHOLDER = "NN"
 
-# Indicative -> Konjunktiv I (third person); plural forms whose Konjunktiv I equals the
-# indicative take Konjunktiv II ("sie haben" -> "sie hätten").
-_KONJ_3 = {
-    "ist": "sei",
-    "sind": "seien",
-    "hat": "habe",
-    "haben": "hätten",
-    "wird": "werde",
-    "werden": "würden",
-    "kann": "könne",
-    "können": "könnten",
-    "muss": "müsse",
-    "müssen": "müssten",
-    "soll": "solle",
-    "sollen": "sollten",
-    "will": "wolle",
-    "wollen": "wollten",
-    "darf": "dürfe",
-    "dürfen": "dürften",
-    "gibt": "gebe",
-    "geht": "gehe",
-    "steht": "stehe",
-    "liegt": "liege",
-    "bleibt": "bleibe",
-    "kommt": "komme",
-    "fehlt": "fehle",
-    "braucht": "brauche",
-    "stimmt": "stimme",
-    "macht": "mache",
-    "zeigt": "zeige",
-    "bedeutet": "bedeute",
-    "kostet": "koste",
-    "weiß": "wisse",
-    "sieht": "sehe",
-    "hält": "halte",
-    "trägt": "trage",
-    "gilt": "gelte",
-    "lohnt": "lohne",
-    "reicht": "reiche",
-    "betrifft": "betreffe",
-    "brauchen": "bräuchten",
-    "gehen": "gingen",
-    "kommen": "kämen",
-    "fehlen": "fehlten",
-    "liegen": "lägen",
-    "unterstützt": "unterstütze",
-    "beantragt": "beantrage",
-    "lehnt": "lehne",
-    "fordert": "fordere",
-    "begrüßt": "begrüße",
-    "findet": "finde",
-    "möchte": "möchte",
-    "sollte": "solle",
-    "bringt": "bringe",
-    "führt": "führe",
-}
-# First person plural (after "wir" -> "die Fraktion") -> Konjunktiv I singular.
-_WIR_IRREGULAR = {
-    "sind": "sei",
-    "haben": "habe",
-    "werden": "werde",
-    "können": "könne",
-    "müssen": "müsse",
-    "sollen": "solle",
-    "wollen": "wolle",
-    "dürfen": "dürfe",
-    "wissen": "wisse",
-    "tun": "tue",
-    "möchten": "möchte",
-    "waren": "sei gewesen",
-    "hatten": "habe gehabt",
-}
-# First person singular -> Konjunktiv I (the speaker in the third person).
-_ICH_IRREGULAR = {
-    "bin": "sei",
-    "kann": "könne",
-    "muss": "müsse",
-    "will": "wolle",
-    "darf": "dürfe",
-    "soll": "solle",
-    "weiß": "wisse",
-    "war": "sei gewesen",
-    "hatte": "habe gehabt",
-}
 _POSSESSIVE = {
     "unser": "ihr",
     "unsere": "ihre",
@@ -129,8 +46,8 @@ _FILLERS = re.compile(
 
 def _konj_wir(verb: str) -> str:
     low = verb.lower()
-    if low in _WIR_IRREGULAR:
-        return _WIR_IRREGULAR[low]
+    if low in WIR_IRREGULAR:
+        return WIR_IRREGULAR[low]
     if low.endswith(("ern", "eln")):
         return low[:-1] + "e"  # "fordern" -> "fordere"
     return low[:-1]  # "unterstützen" -> "unterstütze", "lehnen" -> "lehne"
@@ -192,12 +109,12 @@ def _is_wir_verb(word: str) -> bool:
     return (
         word == low
         and low not in _NOT_VERB
-        and (low in _WIR_IRREGULAR or (low.endswith("n") and len(low) > 4))
+        and (low in WIR_IRREGULAR or (low.endswith("n") and len(low) > 4))
     )
 
 
 def _konj_ich(verb: str) -> str:
-    return _ICH_IRREGULAR.get(verb.lower(), verb)
+    return ICH_IRREGULAR.get(verb.lower(), verb)
 
 
 def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
@@ -235,10 +152,11 @@ def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
         return s.strip()
     # "getragen werden", "beschlossen haben" at the clause's end: an infinitive, not finite
     s = re.sub(r"\b(ge\w+(?:t|en)|\w+iert|zu)\s+(werden|haben)\b", "\\1\x00\\2\x01", s)
-    finite = "|".join(_KONJ_3)
+    s = re.sub(r"\bzu\s+(\w+en)\b", "zu\x00\\1\x01", s)  # „beteiligen zu können“
+    finite = "|".join(KONJ_3)
     # "eingerichtet werden können": only the last of two verbs is finite
-    s = re.sub(rf"\b({finite})\s+({finite})\b", lambda m: f"{m.group(1)}\x00{_KONJ_3[m.group(2)]}", s)
-    s = re.sub(rf"(?<!\x00)\b({finite})\b(?![\x00\x01])", lambda m: _KONJ_3[m.group(1)], s)
+    s = re.sub(rf"\b({finite})\s+({finite})\b", lambda m: f"{m.group(1)}\x00{KONJ_3[m.group(2)]}", s)
+    s = re.sub(rf"(?<!\x00)\b({finite})\b(?![\x00\x01])", lambda m: KONJ_3[m.group(1)], s)
     s = s.replace("\x01", "").replace("\x00", " ")
     return s.strip()
 
@@ -278,42 +196,8 @@ _W_WORDS = set(
         "inwiefern",
     ]
 )
-_FINITE = set(_KONJ_3) | set(
-    [
-        "gab",
-        "gäbe",
-        "war",
-        "waren",
-        "wäre",
-        "wären",
-        "würde",
-        "würden",
-        "könnte",
-        "könnten",
-        "sollte",
-        "sollten",
-        "hätte",
-        "hätten",
-        "besteht",
-        "bestehen",
-        "plant",
-        "planen",
-        "weiß",
-        "wissen",
-    ]
-)
+_DEGREE = {"viel", "viele", "lange", "hoch", "oft", "weit", "groß", "teuer", "schnell", "genau", "sicher"}
 _PARTICLES = re.compile(r"\b(?:denn|eigentlich|mal|eben|ja|doch|schon|nun|jetzt)\b\s*", re.IGNORECASE)
-
-
-def _konj_3(verb: str) -> str:
-    """A third-person indicative verb in Konjunktiv I ("bezahlt" -> "bezahle", "arbeitet" -> "arbeite")."""
-    if verb in _KONJ_3:
-        return _KONJ_3[verb]
-    if verb.endswith("et"):
-        return verb[:-1]
-    if verb.endswith("t") and len(verb) > 3:
-        return verb[:-1] + "e"
-    return verb
 
 
 def indirect_question(question: str, speaker: str) -> str | None:
@@ -327,14 +211,25 @@ def indirect_question(question: str, speaker: str) -> str | None:
     words = head.split()
     if len(words) < 3:
         return None
-    if words[0].lower() in _W_WORDS and words[1].islower():  # "Wer bezahlt …": the verb comes second
-        intro, verb, rest = words[0].lower(), words[1], words[2:]
-    elif words[0].lower() in _FINITE:
+    if words[0].lower() in _W_WORDS:  # "Wer bezahlt …", "Wie viele Plätze gibt es …": the verb follows
+        n = 1
+        if words[0].lower() == "wie" and words[1].lower() in _DEGREE:
+            n = 2
+        while (
+            n < len(words) - 1
+            and words[n][:1].isupper()
+            and words[0].lower() in ("welche", "welcher", "welches", "welchen", "wie")
+        ):
+            n += 1
+        if not words[n].islower():
+            return None
+        intro, verb, rest = " ".join([words[0].lower(), *words[1:n]]), words[n], words[n + 1 :]
+    elif words[0].lower() in FINITE:
         intro, verb, rest = "ob", words[0].lower(), words[1:]
     else:
         return None
     body = to_reported(" ".join(rest), speaker, verbs=False)
-    clause = f"{intro} {body} {_konj_3(verb)}"
+    clause = f"{intro} {verb_last(body, verb)}"
     if sep and tail.strip():
         clause += ", " + to_reported(tail.strip(), speaker)
     return f"{upper_first(speaker)} fragt, {clause}."

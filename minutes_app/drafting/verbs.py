@@ -1,0 +1,281 @@
+"""German verb forms for reported speech: indicative -> Konjunktiv I, the finite forms
+the rules know, and a finite verb put at the end of a subordinate clause."""
+
+from __future__ import annotations
+
+# Indicative -> Konjunktiv I (third person); plural forms whose Konjunktiv I equals the
+# indicative take Konjunktiv II ("sie haben" -> "sie hätten").
+KONJ_3 = {
+    "ist": "sei",
+    "sind": "seien",
+    "hat": "habe",
+    "haben": "hätten",
+    "wird": "werde",
+    "werden": "würden",
+    "kann": "könne",
+    "können": "könnten",
+    "muss": "müsse",
+    "müssen": "müssten",
+    "soll": "solle",
+    "sollen": "sollten",
+    "will": "wolle",
+    "wollen": "wollten",
+    "darf": "dürfe",
+    "dürfen": "dürften",
+    "gibt": "gebe",
+    "geht": "gehe",
+    "steht": "stehe",
+    "liegt": "liege",
+    "bleibt": "bleibe",
+    "kommt": "komme",
+    "fehlt": "fehle",
+    "braucht": "brauche",
+    "stimmt": "stimme",
+    "macht": "mache",
+    "zeigt": "zeige",
+    "bedeutet": "bedeute",
+    "kostet": "koste",
+    "weiß": "wisse",
+    "sieht": "sehe",
+    "hält": "halte",
+    "trägt": "trage",
+    "gilt": "gelte",
+    "lohnt": "lohne",
+    "reicht": "reiche",
+    "betrifft": "betreffe",
+    "brauchen": "bräuchten",
+    "gehen": "gingen",
+    "kommen": "kämen",
+    "fehlen": "fehlten",
+    "liegen": "lägen",
+    "unterstützt": "unterstütze",
+    "beantragt": "beantrage",
+    "lehnt": "lehne",
+    "fordert": "fordere",
+    "begrüßt": "begrüße",
+    "findet": "finde",
+    "möchte": "möchte",
+    "sollte": "solle",
+    "bringt": "bringe",
+    "führt": "führe",
+}
+# First person plural (after "wir" -> "die Fraktion") -> Konjunktiv I singular.
+WIR_IRREGULAR = {
+    "sind": "sei",
+    "haben": "habe",
+    "werden": "werde",
+    "können": "könne",
+    "müssen": "müsse",
+    "sollen": "solle",
+    "wollen": "wolle",
+    "dürfen": "dürfe",
+    "wissen": "wisse",
+    "tun": "tue",
+    "möchten": "möchte",
+    "waren": "sei gewesen",
+    "hatten": "habe gehabt",
+}
+# First person singular -> Konjunktiv I (the speaker in the third person).
+ICH_IRREGULAR = {
+    "bin": "sei",
+    "kann": "könne",
+    "muss": "müsse",
+    "will": "wolle",
+    "darf": "dürfe",
+    "soll": "solle",
+    "weiß": "wisse",
+    "war": "sei gewesen",
+    "hatte": "habe gehabt",
+}
+# Indicative finite forms (a question that starts with one is a yes/no question).
+FINITE = set(KONJ_3) | set(
+    [
+        "gab",
+        "gäbe",
+        "war",
+        "waren",
+        "wäre",
+        "wären",
+        "würde",
+        "würden",
+        "könnte",
+        "könnten",
+        "sollte",
+        "sollten",
+        "hätte",
+        "hätten",
+        "besteht",
+        "bestehen",
+        "plant",
+        "planen",
+        "weiß",
+        "wissen",
+        "wurde",
+        "wurden",
+        "hatte",
+        "hatten",
+    ]
+)
+# Finite verb forms the rules know: indicative and the Konjunktiv forms they write.
+FINITE_FORMS = frozenset(
+    FINITE
+    | set(KONJ_3.values())
+    | {v for v in [*WIR_IRREGULAR.values(), *ICH_IRREGULAR.values()] if " " not in v}
+    | {"seien", "wolle", "gelte", "erachte", "finde", "bitte", "befürworte", "unterstützt", "lehnt"}
+)
+# Verbs that take an infinitive or participle (their last word is no separable prefix).
+AUXILIARIES = frozenset(
+    [
+        "sei",
+        "seien",
+        "ist",
+        "sind",
+        "habe",
+        "hat",
+        "haben",
+        "hätte",
+        "hätten",
+        "werde",
+        "wird",
+        "werden",
+        "würde",
+        "würden",
+        "könne",
+        "kann",
+        "können",
+        "könnte",
+        "könnten",
+        "müsse",
+        "muss",
+        "müssen",
+        "müsste",
+        "müssten",
+        "solle",
+        "soll",
+        "sollen",
+        "sollte",
+        "sollten",
+        "wolle",
+        "will",
+        "wollen",
+        "wollte",
+        "wollten",
+        "dürfe",
+        "darf",
+        "dürfen",
+        "dürfte",
+        "dürften",
+        "möchte",
+        "möchten",
+        "war",
+        "waren",
+        "wäre",
+        "wären",
+    ]
+)
+# Separable prefixes that stand at the end of a main clause („lehnt … ab“) and join the
+# verb at the end of a subordinate clause („… ablehne“).
+SEPARABLE = frozenset(
+    [
+        "ab",
+        "an",
+        "auf",
+        "aus",
+        "bei",
+        "ein",
+        "fest",
+        "fort",
+        "her",
+        "herein",
+        "heraus",
+        "hin",
+        "hinzu",
+        "los",
+        "mit",
+        "nach",
+        "vor",
+        "vorbei",
+        "weg",
+        "weiter",
+        "zu",
+        "zurück",
+        "zusammen",
+        "dar",
+        "dazu",
+        "fern",
+        "statt",
+        "teil",
+    ]
+)
+
+
+def verb_last(body: str, verb: str) -> str:
+    """``body`` + the finite ``verb`` at the end in Konjunktiv I; a separable prefix left
+    at the body's end joins it („die Fraktion dem Antrag zu“ + „stimmt“ -> „… zustimme“)."""
+    words = body.split()
+    low = verb.lower()
+    if words and words[-1] in SEPARABLE and low not in AUXILIARIES:
+        return " ".join([*words[:-1], konj_last(words[-1] + low, "")])
+    return " ".join([*words, konj_last(low, words[-1] if words else "")])
+
+
+def konj_last(verb: str, before: str) -> str:
+    """The clause-final finite ``verb`` in Konjunktiv I; a past form becomes the perfect
+    („ausgesetzt wurde“ -> „ausgesetzt worden sei“, „überrascht war“ -> „überrascht gewesen sei“)."""
+    participle = before.startswith("ge") or before.endswith(("iert", "t")) and before.islower()
+    past = {
+        "war": "gewesen sei",
+        "waren": "gewesen seien",
+        "wurde": "worden sei" if participle else "geworden sei",
+        "wurden": "worden seien" if participle else "geworden seien",
+        "hatte": "habe" if participle else "gehabt habe",
+        "hatten": "hätten" if participle else "gehabt hätten",
+    }
+    return past.get(verb, konj_3(verb))
+
+
+# Strong verbs whose third person changes the stem vowel; a prefixed verb ("zunimmt",
+# "entspricht") ends in one of them.
+_STRONG_3 = {
+    "nimmt": "nehme",
+    "spricht": "spreche",
+    "bricht": "breche",
+    "gibt": "gebe",
+    "sieht": "sehe",
+    "liest": "lese",
+    "hält": "halte",
+    "trägt": "trage",
+    "fällt": "falle",
+    "lässt": "lasse",
+    "läuft": "laufe",
+    "tritt": "trete",
+    "hilft": "helfe",
+    "wirft": "werfe",
+    "trifft": "treffe",
+    "fährt": "fahre",
+    "schlägt": "schlage",
+    "fiehlt": "fehle",
+    "wächst": "wachse",
+    "gilt": "gelte",
+    "misst": "messe",
+    "stößt": "stoße",
+    "vergisst": "vergesse",
+    "rät": "rate",
+    "lädt": "lade",
+    "tut": "tue",
+}
+
+
+def konj_3(verb: str) -> str:
+    """A third-person indicative verb in Konjunktiv I ("bezahlt" -> "bezahle", "arbeitet" ->
+    "arbeite", "zunimmt" -> "zunehme"); other words unchanged."""
+    if verb in KONJ_3:
+        return KONJ_3[verb]
+    for strong, konj in _STRONG_3.items():
+        if verb.endswith(strong):
+            return verb[: -len(strong)] + konj
+    if verb.endswith("et"):
+        return verb[:-1]
+    if verb.endswith("t") and len(verb) > 3:
+        return verb[:-1] + "e"
+    return verb
