@@ -145,7 +145,7 @@ def test_a_one_line_position_the_speaker_stated_is_key_content() -> None:
     kept, why, _ = usable_part(f"{label} erklärt, die Fraktion lehne die Vorlage ab.", LONG, [label], label)
     assert why == "" and kept
     kept, why, _ = usable_part(f"{label} erklärt, die Fraktion unterstütze das.", LONG, [label], label)
-    assert (kept, why) == ("", "Kerninhalt fehlt")  # the speaker said the opposite
+    assert (kept, why) == ("", "Position falsch: dafür statt dagegen")  # the speaker said the opposite
     assert positions("Wir stimmen dem Antrag gern zu.") == {"dafür"}
     assert positions("Die Fraktion lehnt den Antrag in dieser Form ab.") == {"dagegen"}
     assert positions("Die Verwaltung berichtet.") == set()

@@ -23,7 +23,7 @@ from .condense import extract
 from .engines.base import LLMEngine
 from .itemjson import ItemDraft
 from .prompts import PromptTemplate
-from .quality import coverage, invented, keeps_position, key_terms, sentences, verbatim_share
+from .quality import coverage, invented, keeps_position, key_terms, position_error, sentences, verbatim_share
 from .reported import finish_summary, shift_unreported, upper_first
 from .rules import speakers_list
 from .speakers import CHAIR_LABEL, Contribution, content_text, contributions, dative, is_substantive
@@ -103,8 +103,8 @@ def copied(sentence: str, source: str, label: str = "") -> bool:
 
 def check(summary: str, source: str, known: list[str], label: str = "") -> str:
     """Why ``summary`` cannot be used ("" when it can): no answer, too long (not counting the
-    speaker's ``label``), copied, or a name or number found neither in the contribution nor
-    in roster/agenda."""
+    speaker's ``label``), copied, a name or number found neither in the contribution nor
+    in roster/agenda, or a position (dafür/dagegen/Enthaltung) the contribution does not state."""
     if not summary:
         return "keine brauchbare Antwort"
     own = len(summary.split())
@@ -121,7 +121,7 @@ def check(summary: str, source: str, known: list[str], label: str = "") -> str:
         return "Name nicht belegt: " + ", ".join([b for b in bad if not b.isdigit()][:3])
     if numbers:
         return "Zahl nicht belegt: " + ", ".join(numbers[:3])
-    return ""
+    return position_error(summary, source)  # „unterstütze“ where the speaker said „lehnen … ab“
 
 
 def example_terms(template: PromptTemplate) -> set[str]:

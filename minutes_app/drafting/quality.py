@@ -277,20 +277,69 @@ def coverage(summary: str, terms: list[str]) -> float:
     return sum(1 for t in terms if _stem(t) in low) / len(terms)
 
 
-_PRO = r"unterstütz\w*|befürwort\w*|zustimm\w*|stimm\w*(?:\s+\w+){0,8}\s+zu|dafür"
-_CONTRA = r"ablehn\w*|lehn\w*(?:\s+\w+){0,8}\s+ab|dagegen"
-_POSITIONS = {
-    "dafür": re.compile(rf"\b(?:{_PRO})\b", re.IGNORECASE),
-    "dagegen": re.compile(rf"\b(?:{_CONTRA})\b", re.IGNORECASE),
+# Position words (stems; each also as „stimmt … zu“, „lehnt … ab“). The pro and contra
+# words are also what the rule extract looks for (``condense``).
+PRO = (
+    r"unterstütz\w*|befürwort\w*|zustimm\w*|zuzustimm\w*|stimm\w*(?:\s+\w+){0,12}\s+zu|steh\w*(?:\s+\w+){0,3}\s+(?:fest\s+)?zu[rm]?|"
+    r"trag\w*(?:\s+\w+){0,6}\s+mit|mitzutragen|mittrag\w*|sag\w*(?:\s+\w+){0,2}\s+zu(?=\s*(?:[.!;]|$))"
+)
+CONTRA = r"ablehn\w*|abzulehnen|lehn\w*(?:\s+\w+){0,12}\s+ab"
+# „dafür“/„dagegen“ state a position only with a vote or „sein“ („stimmen dagegen“, „sind dafür“),
+# not as pronominal adverbs („dafür eingesetzt“, „die Schule dagegen …“).
+_VOTE_WORD = r"(?:stimm\w*|gestimmt|sind|ist|sei|seien|bin|waren|war|sein)"
+
+
+def _for_against(word: str) -> str:
+    return rf"{_VOTE_WORD}(?:\s+\w+){{0,2}}\s+{word}|{word}(?:\s+\w+){{0,2}}\s+{_VOTE_WORD}"
+
+
+_ABSTAIN = r"enthalt\w*\s+(?:uns|sich)|(?:uns|sich)(?:\s+\w+){0,4}\s+enthalten|enthält\s+sich|enthaltung"
+_STANCE_PATTERNS = {
+    "dafür": re.compile(rf"\b(?:{PRO}|{_for_against('dafür')})\b", re.IGNORECASE),
+    "dagegen": re.compile(rf"\b(?:{CONTRA}|{_for_against('dagegen')})\b", re.IGNORECASE),
+    "Enthaltung": re.compile(rf"\b(?:{_ABSTAIN})\b", re.IGNORECASE),
 }
+_NEGATION = re.compile(r"\b(?:nicht|keine[nmrs]?|kein|nie|niemals)\b", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"[,;:–]|\s-\s|\b(?:aber|sondern|jedoch)\b", re.IGNORECASE)
+# A question, an indirect one („fragt, ob …“) or a request to others states no position.
+_ASKED = re.compile(r"\b(?:fragt|fragte|frage|ob)\b.*$", re.IGNORECASE)
 
 
 def positions(text: str) -> set[str]:
-    """The positions a text states: "dafür" (unterstützt, stimmt … zu), "dagegen" (lehnt … ab)."""
-    return {name for name, pattern in _POSITIONS.items() if pattern.search(text)}
+    """The positions a text states: "dafür" (unterstützt, stimmt … zu, trägt … mit, ist dafür),
+    "dagegen" (lehnt … ab, stimmt dagegen, and a negated pro: „nicht zustimmen“, „keine
+    Zustimmung“), "Enthaltung" (enthält sich). A negated contra („lehnt nicht ab“) states none;
+    questions („Stimmt die Fraktion zu?“, „fragt, ob …“) state none."""
+    found: set[str] = set()
+    for sent in sentences(text) or [text]:
+        if sent.rstrip().endswith("?"):
+            continue
+        for clause in _CLAUSE_SPLIT.split(_ASKED.sub("", sent)):
+            for name, pattern in _STANCE_PATTERNS.items():
+                for m in pattern.finditer(clause):
+                    negated = _NEGATION.search(
+                        clause[: m.end()][-60:]
+                    )  # „nicht … zustimmen“, „stimmt nicht zu“
+                    if not negated:
+                        found.add(name)
+                    elif name == "dafür":
+                        found.add("dagegen")
+    return found
 
 
 def keeps_position(summary: str, source: str) -> bool:
     """True where ``summary`` states a position the contribution itself states: that is its key
     content even without the contribution's nouns („Die Fraktion unterstütze den Antrag.“)."""
     return bool(positions(summary) & positions(source))
+
+
+def position_error(summary: str, source: str) -> str:
+    """Why the position ``summary`` states is not the contribution's ("" when it is, or when the
+    summary states none): the opposite one, or one where the contribution states none."""
+    said, stated = positions(source), positions(summary)
+    wrong = stated - said
+    if not wrong:
+        return ""
+    if not said:
+        return "Position nicht gesagt: " + ", ".join(sorted(wrong))
+    return f"Position falsch: {', '.join(sorted(wrong))} statt {', '.join(sorted(said))}"
