@@ -12,21 +12,20 @@ from __future__ import annotations
 import re
 
 from .clauses import verb_final
-from .quality import KONJ_FORM, coverage, key_terms, sentences
-from .reported import report, to_reported, upper_first
+from .quality import CONTRA_STEMS, KONJ_FORM, PRO_STEMS, coverage, key_terms, sentences
+from .reported import FILLERS, PARTICLES, report, to_reported, upper_first
 
 EXTRACT_WORDS = 32  # the whole extract, speaker label included
 CLAUSE_WORDS = 18  # a longer clause is cut at a comma (or its end dropped with „…“)
 _STANCE = re.compile(
-    r"\b(?:zustimm\w*|zu(?=\s*[.!]?$)|stimmen\b|ablehn\w*|lehnen|lehne|dagegen|dafür|unterstütz\w*|"
+    rf"\b(?:{PRO_STEMS}|{CONTRA_STEMS}|zu(?=\s*[.!]?$)|stimmen\b|lehnen|lehne|dagegen|dafür|"
     r"begrüß\w*|beantrag\w*|antrag|fordern|fordere|bitten|kritisch|notwendig|wichtig|tragen\b.*\bmit)\b",
     re.IGNORECASE,
 )
 # Words that make spoken German long without adding content (dropped in the extract).
 _PARTICLES = re.compile(
-    r"(?<!-)\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich|wirklich|letztendlich|"
-    r"quasi|irgendwie|tatsächlich|durchaus|ehrlich\s+gesagt|an\s+der\s+Stelle|nun|jetzt|gerade|doch|"
-    r"schon|auch|ganz|dann)\b(?!-)\s*",
+    rf"(?<!-)\b(?:{FILLERS}|{PARTICLES}|wirklich|letztendlich|quasi|irgendwie|tatsächlich|durchaus|"
+    r"ehrlich\s+gesagt|an\s+der\s+Stelle|gerade|auch|ganz|dann)\b(?!-)\s*",
     re.IGNORECASE,
 )
 # A clause that cannot stand after "X erklärt," (it is subordinate or a fragment).

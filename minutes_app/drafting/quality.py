@@ -277,13 +277,16 @@ def coverage(summary: str, terms: list[str]) -> float:
     return sum(1 for t in terms if _stem(t) in low) / len(terms)
 
 
-# Position words (stems; each also as „stimmt … zu“, „lehnt … ab“). The pro and contra
-# words are also what the rule extract looks for (``condense``).
-PRO = (
-    r"unterstütz\w*|befürwort\w*|zustimm\w*|zuzustimm\w*|stimm\w*(?:\s+\w+){0,12}\s+zu|steh\w*(?:\s+\w+){0,3}\s+(?:fest\s+)?zu[rm]?|"
-    r"trag\w*(?:\s+\w+){0,6}\s+mit|mitzutragen|mittrag\w*|sag\w*(?:\s+\w+){0,2}\s+zu(?=\s*(?:[.!;]|$))"
+# Position words. The stems (also what the rule extract, ``condense``, looks for in a clause)
+# and the phrases („stimmt … zu“, „lehnt … ab“, „trägt … mit“).
+PRO_STEMS = r"unterstütz\w*|zustimm\w*"
+CONTRA_STEMS = r"ablehn\w*"
+_PRO = (
+    rf"{PRO_STEMS}|befürwort\w*|zuzustimm\w*|stimm\w*(?:\s+\w+){{0,12}}\s+zu|"
+    r"steh\w*(?:\s+\w+){0,3}\s+(?:fest\s+)?zu[rm]?|trag\w*(?:\s+\w+){0,6}\s+mit|mitzutragen|mittrag\w*|"
+    r"sag\w*(?:\s+\w+){0,2}\s+zu(?=\s*(?:[.!;]|$))"
 )
-CONTRA = r"ablehn\w*|abzulehnen|lehn\w*(?:\s+\w+){0,12}\s+ab"
+_CONTRA = rf"{CONTRA_STEMS}|abzulehnen|lehn\w*(?:\s+\w+){{0,12}}\s+ab"
 # „dafür“/„dagegen“ state a position only with a vote or „sein“ („stimmen dagegen“, „sind dafür“),
 # not as pronominal adverbs („dafür eingesetzt“, „die Schule dagegen …“).
 _VOTE_WORD = r"(?:stimm\w*|gestimmt|sind|ist|sei|seien|bin|waren|war|sein)"
@@ -295,8 +298,8 @@ def _for_against(word: str) -> str:
 
 _ABSTAIN = r"enthalt\w*\s+(?:uns|sich)|(?:uns|sich)(?:\s+\w+){0,4}\s+enthalten|enthält\s+sich|enthaltung"
 _STANCE_PATTERNS = {
-    "dafür": re.compile(rf"\b(?:{PRO}|{_for_against('dafür')})\b", re.IGNORECASE),
-    "dagegen": re.compile(rf"\b(?:{CONTRA}|{_for_against('dagegen')})\b", re.IGNORECASE),
+    "dafür": re.compile(rf"\b(?:{_PRO}|{_for_against('dafür')})\b", re.IGNORECASE),
+    "dagegen": re.compile(rf"\b(?:{_CONTRA}|{_for_against('dagegen')})\b", re.IGNORECASE),
     "Enthaltung": re.compile(rf"\b(?:{_ABSTAIN})\b", re.IGNORECASE),
 }
 _NEGATION = re.compile(r"\b(?:nicht|keine[nmrs]?|kein|nie|niemals)\b", re.IGNORECASE)

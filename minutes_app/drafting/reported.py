@@ -38,10 +38,12 @@ _LOWER_FIRST = re.compile(
     r"Weil|Ob|Dass|Als|Wie|Was|Wer|Im|In|Von|Bei|Mit|Für|Nach|Vor|Zum|Zur|Am|An|Auf|Aus|Um|Über|Unter|Trotzdem|"
     r"Dabei|Damit|Dafür|Darum|Insgesamt|Allerdings|Zunächst|Erst|Bisher|Schon|Noch|Nur|Alle|Neue)\b"
 )
-_FILLERS = re.compile(
-    r"(?<!-)\b(?:also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich)\b(?!-),?\s*",
-    re.IGNORECASE,
-)
+# Words of spoken German that carry no content, dropped from every reported clause (and
+# with ``PARTICLES`` and more from the rule extract, ``condense``).
+FILLERS = r"also|ja|ähm?|äh|halt|eben|eigentlich|mal|einfach|sozusagen|natürlich"
+# Modal particles („doch“, „schon“), dropped from questions and from the rule extract.
+PARTICLES = r"doch|schon|nun|jetzt"
+_FILLERS = re.compile(rf"(?<!-)\b(?:{FILLERS})\b(?!-),?\s*", re.IGNORECASE)
 
 
 def _konj_wir(verb: str) -> str:
@@ -197,7 +199,7 @@ _W_WORDS = set(
     ]
 )
 _DEGREE = {"viel", "viele", "lange", "hoch", "oft", "weit", "groß", "teuer", "schnell", "genau", "sicher"}
-_PARTICLES = re.compile(r"\b(?:denn|eigentlich|mal|eben|ja|doch|schon|nun|jetzt)\b\s*", re.IGNORECASE)
+_QUESTION_PARTICLES = re.compile(rf"(?<!-)\b(?:denn|{PARTICLES})\b(?!-)\s*", re.IGNORECASE)
 
 
 def indirect_question(question: str, speaker: str) -> str | None:
@@ -206,7 +208,7 @@ def indirect_question(question: str, speaker: str) -> str | None:
     The finite verb moves to the end of the first clause (in Konjunktiv I); a yes/no
     question becomes „ob …“. ``None`` when the question does not start so.
     """
-    q = _PARTICLES.sub("", _FILLERS.sub("", question.strip())).rstrip("?!. ").strip()
+    q = _QUESTION_PARTICLES.sub("", _FILLERS.sub("", question.strip())).rstrip("?!. ").strip()
     head, sep, tail = q.partition(",")
     words = head.split()
     if len(words) < 3:
