@@ -50,6 +50,8 @@ def shifted(reply: str) -> str:
             "dass die AfD die städtischen Schülerhorte befürworte.",
         ),
         ("NN fragt, ob die Verwaltung hat das geprüft.", "ob die Verwaltung das geprüft habe."),
+        ("NN erklärt, dass ihr Antrag ist gut begründet.", "dass ihr Antrag gut begründet sei."),
+        ("NN erklärt, dass es gibt keine Lösung.", "dass es keine Lösung gebe."),
         (
             "NN erklärt, die Fraktion lehne den Antrag ab, weil die Kosten sind zu hoch.",
             "weil die Kosten zu hoch seien.",

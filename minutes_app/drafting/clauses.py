@@ -121,7 +121,9 @@ def _subject_end(words: list[str]) -> int | None:
     first = words[i]
     low = first.lower()
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    if low in _PRONOUNS or (low in _PRONOUN_OR_ARTICLE and not _is_capital(nxt)):
+    if (low in _PRONOUNS and not (low == "ihr" and _is_capital(nxt))) or (
+        low in _PRONOUN_OR_ARTICLE and not _is_capital(nxt)
+    ):  # „ihr Antrag“, „das Gremium“: an article
         return i + 1
     if low in _DETERMINERS and first == low:
         j = _noun_phrase(words, i + 1)
