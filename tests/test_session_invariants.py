@@ -54,6 +54,8 @@ def cli_commands(p: Path, out: Path, audio: Path) -> dict[str, list[str]]:
     commands = {
         "speakers": ["speakers", str(p)],
         "speakers --set": ["speakers", str(p), "--set", "SPEAKER_00=Frau Weber"],
+        "speakers --move": ["speakers", str(p), "--move", "0=SPEAKER_01"],
+        "speakers --merge": ["speakers", str(p), "--merge", "SPEAKER_01=SPEAKER_00"],
         "items": ["items", str(p)],
         "items --start": ["items", str(p), "--start", "2=0:01"],
         "items --clear": ["items", str(p), "--clear", "2"],
@@ -220,6 +222,7 @@ def api_operations(session: Session) -> dict[str, object]:
         "split_segment": lambda: session.split_segment(0, 1),
         "merge_segments": lambda: session.merge_segments(0),
         "set_segment_speaker": lambda: session.set_segment_speaker(0, "SPEAKER_01"),
+        "merge_speaker": lambda: session.merge_speaker("SPEAKER_00", "SPEAKER_01"),
         "set_item_field": lambda: session.set_item_field(0, "discussion", "Von Hand."),
         "set_item_state": lambda: session.set_item_state(0, "bearbeitet"),
         "set_objection": lambda: session.set_objection("SPEAKER_01", True),

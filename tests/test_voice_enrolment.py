@@ -45,7 +45,7 @@ def env(tmp_path, monkeypatch):
     return ProfileStore(tmp_path / "shared" / "voice_profiles", user="Schriftführung")
 
 
-def _project(folder: Path, samples: np.ndarray, turns: list) -> Project:
+def voice_project(folder: Path, samples: np.ndarray, turns: list) -> Project:
     folder.mkdir(parents=True, exist_ok=True)
     wav = folder / "a.wav"
     wav.write_bytes(b"RIFF")
@@ -64,7 +64,7 @@ def _project(folder: Path, samples: np.ndarray, turns: list) -> Project:
     return project
 
 
-class _SilentStream:
+class SilentStream:
     def start(self) -> None: ...
 
     def stop(self) -> None: ...
@@ -72,7 +72,7 @@ class _SilentStream:
     def close(self) -> None: ...
 
 
-def _parts(store: ProfileStore, person: str) -> list[tuple[str, int]]:
+def parts_of(store: ProfileStore, person: str) -> list[tuple[str, int]]:
     profile = store.get(GREMIUM, person)
     assert profile is not None
     return [(x["speaker"], x["count"]) for x in profile.parts]
@@ -82,7 +82,7 @@ def test_cli_roster_consent_speakers_set_rename_and_withdraw(tmp_path, env, dev0
     from minutes_app.cli.main import main
 
     store = env
-    project = _project(tmp_path / "s1", *dev00)
+    project = voice_project(tmp_path / "s1", *dev00)
     folder = str(project.folder)
     assert main(["profiles", "roster", "--project", folder]) == 0
     assert "Anna Berg\tkeine Einwilligung" in capsys.readouterr().out
@@ -100,7 +100,7 @@ def test_cli_roster_consent_speakers_set_rename_and_withdraw(tmp_path, env, dev0
     # `speakers --set` confirms the name: the profile learns that speaker's speech
     assert main(["speakers", folder, "--set", "SPEAKER_00=Anna Berg"]) == 0
     assert "Stimmprofil von Anna Berg aus" in capsys.readouterr().out
-    [(speaker, count)] = _parts(store, "Anna Berg")
+    [(speaker, count)] = parts_of(store, "Anna Berg")
     assert speaker == "SPEAKER_00" and count >= 3
     assert store.get(GREMIUM, "Anna Berg").count == count
 
@@ -109,7 +109,7 @@ def test_cli_roster_consent_speakers_set_rename_and_withdraw(tmp_path, env, dev0
     assert "Stimmprofil von Anna Berg: Abschnitte von SPEAKER_00 entfernt." in capsys.readouterr().out
     anna = store.get(GREMIUM, "Anna Berg")
     assert anna is not None and not anna.enrolled and anna.parts == []  # consent stays
-    assert _parts(store, "Max Schnell") == [("SPEAKER_00", count)]
+    assert parts_of(store, "Max Schnell") == [("SPEAKER_00", count)]
     actions = [e.action for e in audit.read(Project.load(folder))]
     assert actions.count("stimmprofil_aktualisiert") == 2
     assert actions.count("stimmprofil_zurueckgenommen") == 1
@@ -123,7 +123,7 @@ def test_cli_roster_consent_speakers_set_rename_and_withdraw(tmp_path, env, dev0
 
     # confirming the same name again replaces the part, it is not counted twice
     assert main(["speakers", folder, "--set", "SPEAKER_00=Max Schnell"]) == 0
-    assert _parts(store, "Max Schnell") == [("SPEAKER_00", count)]
+    assert parts_of(store, "Max Schnell") == [("SPEAKER_00", count)]
 
     # withdrawing consent deletes the profile at once
     assert main(["profiles", "withdraw", "--project", folder, "--person", "Max Schnell"]) == 0
@@ -137,7 +137,7 @@ def test_cli_speakers_set_stores_nothing_when_switched_off(tmp_path, env, dev00,
 
     env.record_consent(GREMIUM, "Anna Berg", *CONSENT)
     (tmp_path / "config" / "settings.json").write_text('{"voice_profiles": false}', encoding="utf-8")
-    folder = str(_project(tmp_path / "s1", *dev00).folder)
+    folder = str(voice_project(tmp_path / "s1", *dev00).folder)
     assert main(["speakers", folder, "--set", "SPEAKER_00=Anna Berg"]) == 0
     assert "Stimmprofil" not in capsys.readouterr().out
     assert not env.get(GREMIUM, "Anna Berg").enrolled
@@ -151,7 +151,7 @@ def test_old_profile_without_parts_is_kept_as_one_part(tmp_path, env, dev00, mod
     data = json.loads(store.path.read_text(encoding="utf-8"))
     data["profiles"][0].update(vector=[1.0] + [0.0] * 191, count=4, sessions=["Sitzung Mai"])
     store.path.write_text(json.dumps(data), encoding="utf-8")  # a profile from before parts
-    session = Session(_project(tmp_path / "s1", *dev00), user="Schriftführung")
+    session = Session(voice_project(tmp_path / "s1", *dev00), user="Schriftführung")
     session.rename_speaker("SPEAKER_00", "Anna Berg", store)
     profile = store.get(GREMIUM, "Anna Berg")
     assert [x["speaker"] for x in profile.parts] == ["", "SPEAKER_00"]
@@ -175,11 +175,11 @@ def test_gui_rename_enrols_in_the_background_job_and_undo_takes_it_back(
     store = env
     for person in PEOPLE.values():
         store.record_consent(GREMIUM, person, *CONSENT)
-    project = _project(tmp_path / "s1", *dev00)
+    project = voice_project(tmp_path / "s1", *dev00)
     doc = SessionDoc.open(project.folder)
     stack = QUndoStack()
     jobs = JobRunner(synchronous=True)  # the shell's background helper, run inline
-    player = Player.for_project(doc.project, stream_factory=lambda **kw: _SilentStream())
+    player = Player.for_project(doc.project, stream_factory=lambda **kw: SilentStream())
     view = TranscriptView(doc, player, stack, jobs)
     qtbot.addWidget(view)
     view.voices.model_dir = model_path("pyannote-campp")
@@ -187,22 +187,22 @@ def test_gui_rename_enrols_in_the_background_job_and_undo_takes_it_back(
     # „Übernehmen“ of a suggestion / the rename dialog: the name is saved, the profile learns
     assert view.rename_speaker("SPEAKER_01", "Max Schnell")
     assert not doc.dirty
-    [(speaker, count)] = _parts(store, "Max Schnell")
+    [(speaker, count)] = parts_of(store, "Max Schnell")
     assert speaker == "SPEAKER_01" and count >= 1
     assert "Stimmprofil von Max Schnell" in view.status.text()
 
     # undo: the name goes, and so does the part it taught
     stack.undo()
     assert Project.load(project.folder).speaker_names.get("SPEAKER_01", "") == ""
-    assert _parts(store, "Max Schnell") == []
+    assert parts_of(store, "Max Schnell") == []
     stack.redo()
-    assert _parts(store, "Max Schnell") == [("SPEAKER_01", count)]
+    assert parts_of(store, "Max Schnell") == [("SPEAKER_01", count)]
 
     # the name corrected to another person: the part moves; undo moves it back
     assert view.rename_speaker("SPEAKER_01", "Anna Berg")
-    assert _parts(store, "Max Schnell") == [] and _parts(store, "Anna Berg") == [("SPEAKER_01", count)]
+    assert parts_of(store, "Max Schnell") == [] and parts_of(store, "Anna Berg") == [("SPEAKER_01", count)]
     stack.undo()
-    assert _parts(store, "Anna Berg") == [] and _parts(store, "Max Schnell") == [("SPEAKER_01", count)]
+    assert parts_of(store, "Anna Berg") == [] and parts_of(store, "Max Schnell") == [("SPEAKER_01", count)]
     actions = [e.action for e in audit.read(Project.load(project.folder))]
     assert actions.count("stimmprofil_zurueckgenommen") == 3
     assert actions.count("stimmprofil_aktualisiert") == 4
@@ -210,16 +210,16 @@ def test_gui_rename_enrols_in_the_background_job_and_undo_takes_it_back(
     # a name given while assigning segments to a new speaker confirms it too; undo takes it back
     longest = max((s for s in doc.segments if s.speaker == "SPEAKER_00"), key=lambda s: s.end - s.start)
     assert assign(stack, doc, [longest.id], "SPEAKER_02", "Anna Berg") == 1
-    assert [x for x, _ in _parts(store, "Anna Berg")] == ["SPEAKER_02"]
+    assert [x for x, _ in parts_of(store, "Anna Berg")] == ["SPEAKER_02"]
     stack.undo()
-    assert _parts(store, "Anna Berg") == []
+    assert parts_of(store, "Anna Berg") == []
 
 
 def test_gui_session_form_records_and_withdraws_consent(qtbot, tmp_path, env):
     from minutes_app.gui.session_form import SessionForm
 
     store = env
-    project = _project(tmp_path / "s1", np.zeros(16000, np.float32), [])
+    project = voice_project(tmp_path / "s1", np.zeros(16000, np.float32), [])
     form = SessionForm(tmp_path / "library")
     qtbot.addWidget(form)
     form.load(project)

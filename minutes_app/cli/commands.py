@@ -221,22 +221,59 @@ def cmd_speakers(args: argparse.Namespace) -> int:
                 f"Im Projekt gibt es keinen Sprecher „{speaker_id}“ (vorhanden: {', '.join(sorted(known))})."
             )
         wanted.append((speaker_id, name.strip()))
+    moves = _speaker_moves(args, result)
     from ..session.profiles import ProfileStore
 
     voices = ProfileStore.from_settings(_settings())  # None unless voice profiles are enabled
     session = Session(project)
-    changes = [session.rename_speaker(speaker_id, name, voices) for speaker_id, name in wanted]
+    # segments first (the profile parts of the speakers whose speech moved follow), then names
+    changes = [_move(session, move, voices) for move in moves]
+    changes += [session.rename_speaker(speaker_id, name, voices) for speaker_id, name in wanted]
     for line in (line for change in changes for line in change.messages):
         print(line)
     if any(change.reopened for change in changes):
         print(REOPENED_TEXT, file=sys.stderr)
+    after = load_session(Project.load(project.folder))  # with the moved segments
     seconds: dict[str, float] = {}
-    for seg in result.segments:
+    for seg in after.segments:
         if seg.speaker:
             seconds[seg.speaker] = seconds.get(seg.speaker, 0.0) + seg.end - seg.start
-    for speaker in load_session(project).speakers:
+    for speaker in after.speakers:
         print(f"{speaker.id}\t{speaker.label}\t{seconds.get(speaker.id, 0.0):.0f} s")
     return 0
+
+
+_MOVE_FORMS = {
+    "--move": "SEGMENT=SPRECHER, z. B. 12=SPEAKER_01",
+    "--merge": "VON=NACH, z. B. SPEAKER_02=SPEAKER_00",
+}
+
+
+def _speaker_moves(args: argparse.Namespace, result: SessionResult) -> list[tuple[str, str, str]]:
+    """``--move SEGMENT=ID`` and ``--merge ID=ID`` as (option, from, to), all checked first."""
+    known = {s.id for s in result.speakers}
+    segments = {str(s.id) for s in result.segments}
+    out: list[tuple[str, str, str]] = []
+    for option, pairs in (("--move", args.move), ("--merge", args.merge)):
+        for pair in pairs:
+            left, sep, right = (x.strip() for x in pair.partition("="))
+            if not sep or not left or not right:
+                raise UserError(f"„{pair}“ hat nicht die Form {_MOVE_FORMS[option]}.")
+            if option == "--merge" and left not in known:
+                raise UserError(
+                    f"Im Projekt gibt es keinen Sprecher „{left}“ (vorhanden: {', '.join(sorted(known))})."
+                )
+            if option == "--move" and left not in segments:
+                raise UserError(f"Im Projekt gibt es kein Segment „{left}“.")
+            out.append((option, left, right))
+    return out
+
+
+def _move(session: Session, move: tuple[str, str, str], voices: Any) -> Any:
+    option, left, right = move
+    if option == "--move":
+        return session.set_segment_speaker(int(left), right, voices)
+    return session.merge_speaker(left, right, voices)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -132,6 +132,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID=NAME",
         help="Anzeigenamen setzen, z. B. SPEAKER_00='Peter Lindner'",
     )
+    p.add_argument(
+        "--move",
+        action="append",
+        default=[],
+        metavar="SEGMENT=ID",
+        help="ein Segment einem anderen Sprecher zuweisen, z. B. 12=SPEAKER_01",
+    )
+    p.add_argument(
+        "--merge",
+        action="append",
+        default=[],
+        metavar="VON=NACH",
+        help="alle Segmente eines Sprechers einem anderen geben, z. B. SPEAKER_02=SPEAKER_00",
+    )
     p.set_defaults(func=commands.cmd_speakers)
 
     p = sub.add_parser("demo", help="Beispielsitzung verarbeiten")

@@ -5,7 +5,9 @@ when the feature is switched off, so stored data can always be seen and removed;
 (records a person's consent, the profile exists from then on) needs the setting
 ``voice_profiles``. ``withdraw`` (or ``delete``) is the withdrawal of consent: the profile is
 gone at once. ``roster --project DIR`` shows the consent of each person on a session's roster;
-with ``--project`` the Gremium is the session's and the person must be on its roster.
+with ``--project`` the Gremium is the session's and the person must be on its roster, and
+``consent`` / ``withdraw`` go through the session API, so the session's audit trail notes
+them (``einwilligung_erfasst`` / ``einwilligung_widerrufen``) besides the store's log.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from ..base.errors import UserError
 from ..base.fileio import check_output, write_json
 from ..base.settings import Settings
+from ..session.api import Session
 from ..session.profiles import FOLDER, ProfileStore, VoiceProfile
 
 DISABLED = (
@@ -89,7 +92,12 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             raise UserError(DISABLED)
         if not args.recorded_by or not args.basis:
             raise UserError("Bitte --erfasst-von und --grundlage der Einwilligung angeben.")
-        store.record_consent(args.gremium, args.person, args.recorded_by, args.basis)
+        if args.project:  # through the session API: the session's trail notes it too
+            Session(args.project, store.user).record_voice_consent(
+                store, args.gremium, args.person, args.recorded_by, args.basis
+            )
+        else:
+            store.record_consent(args.gremium, args.person, args.recorded_by, args.basis)
         print(f"Einwilligung von {args.person} ({args.gremium}) erfasst.")
     elif args.action == "show":
         profile = _one(store, args)
@@ -100,7 +108,12 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     elif args.action in ("delete", "withdraw"):
         _one(store, args)
         default = "Einwilligung widerrufen" if args.action == "withdraw" else "gelöscht"
-        store.delete(args.gremium, args.person, args.reason or default)
+        if args.project and args.action == "withdraw":  # deleted at once, then noted in the trail
+            Session(args.project, store.user).withdraw_voice_consent(
+                store, args.gremium, args.person, args.reason or default
+            )
+        else:
+            store.delete(args.gremium, args.person, args.reason or default)
         print(f"Stimmprofil von {args.person} ({args.gremium}) gelöscht.")
     elif args.action == "export":
         if not args.output:

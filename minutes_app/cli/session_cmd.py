@@ -172,7 +172,9 @@ def cmd_signoff(args: argparse.Namespace) -> int:
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
+    from ..base.settings import Settings
     from ..session import privacy
+    from ..session.profiles import ProfileStore
 
     project = Project.load(args.project)
     if not args.yes:
@@ -180,7 +182,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
             f"„{project.name}“ würde mit Aufnahme, Transkript und Entwurf endgültig gelöscht. "
             "Zum Bestätigen --yes angeben."
         )
-    for line in privacy.delete_session(project):
+    # the parts this session taught voice profiles go with it (also with the feature off)
+    for line in privacy.delete_session(project, ProfileStore.of_settings(Settings.load())):
         print(line)
     if project.folder.exists():  # only the session's own files are deleted
         print(f"Dateien, die nicht von minutes-app angelegt wurden, bleiben in „{project.folder}“ erhalten.")

@@ -195,6 +195,7 @@ class SessionForm(QWidget):
     def load(self, project: Project | None) -> None:
         """Fill the form from ``project`` (None: an empty form for a new session)."""
         self.project = project
+        self.consent.folder = project.folder if project else None  # consent noted in its trail
         self.audio_files = []
         self.title.setText(tr("form.title.edit" if project else "form.title.new"))
         info = project.info if project else SessionInfo()
@@ -396,6 +397,7 @@ class SessionForm(QWidget):
             session.set_agenda(agenda)
             session.set_attendees(people)
         self.project = projects[0]
+        self.consent.folder = self.project.folder
         self.audio_files = []
         self._show_audio()
         return [p.folder for p in projects]

@@ -30,6 +30,7 @@ from ..pipeline.interrupted import interrupted
 from ..session import privacy, retention, signoff
 from ..session.api import Session
 from ..session.editing import AI_DRAFT, CONFIRMED
+from ..session.profiles import ProfileStore
 from ..session.project import Project, list_projects
 from .interrupted_bar import InterruptedBar
 from .processing_banner import ProcessingBanner
@@ -338,7 +339,8 @@ class StartView(QWidget):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            privacy.delete_session(folder)
+            # the parts this session taught voice profiles go with it (also with the feature off)
+            privacy.delete_session(folder, ProfileStore.of_settings(self.settings))
         except UserError as exc:
             QMessageBox.warning(self, tr("error.title"), str(exc))
             self.refresh()

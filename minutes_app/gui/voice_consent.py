@@ -3,14 +3,18 @@
 With the setting ``voice_profiles`` on, the secretary records a person's consent (who
 recorded it, on what basis; the time is taken) or withdraws it, which deletes the profile
 at once (``session/profiles.ProfileStore``, audited beside the store). Consent belongs to
-a person of a Gremium, so the Gremium of the form's Kopf is used. With the setting off the
-panel stays disabled and says why. The CLI does the same with ``minutes-app profiles
-roster|consent|withdraw --project DIR``.
+a person of a Gremium, so the Gremium of the form's Kopf is used. For a saved session
+(``folder``) both go through the session API (``Session.record_voice_consent`` /
+``withdraw_voice_consent``), so the session's audit trail notes them too; a new session not
+yet saved has no trail, only the store's log. With the setting off the panel stays disabled
+and says why. The CLI does the same with ``minutes-app profiles roster|consent|withdraw
+--project DIR``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 from ..base.errors import UserError
 from ..base.settings import Settings
 from ..base.types import Attendee, SessionInfo
+from ..session.api import Session
 from ..session.profiles import ProfileStore
 from ..session.voices import roster_consent
 from .strings import tr
@@ -57,6 +62,7 @@ class VoiceConsentPanel(QGroupBox):
         self.settings, self.user = settings, user
         self.gremium = ""
         self.people: list[Attendee] = []
+        self.folder: Path | None = None  # the form's saved session (its trail notes consent)
         self.note = QLabel(self)
         self.note.setWordWrap(True)
         self.list = QListWidget(self)
@@ -128,7 +134,11 @@ class VoiceConsentPanel(QGroupBox):
             self.status.setText(tr("form.voice.pick"))
             return False
         try:
-            store.record_consent(self.gremium, person, self.by_edit.text(), self.basis_edit.text())
+            by, basis = self.by_edit.text(), self.basis_edit.text()
+            if self.folder is not None:
+                Session(self.folder, self.user).record_voice_consent(store, self.gremium, person, by, basis)
+            else:
+                store.record_consent(self.gremium, person, by, basis)
         except (UserError, OSError) as exc:
             self.status.setText(str(exc))
             return False
@@ -152,7 +162,10 @@ class VoiceConsentPanel(QGroupBox):
             if answer != QMessageBox.StandardButton.Yes:
                 return False
         try:
-            store.withdraw_consent(self.gremium, person)
+            if self.folder is not None:  # the profile is deleted first, then the trail notes it
+                Session(self.folder, self.user).withdraw_voice_consent(store, self.gremium, person)
+            else:
+                store.withdraw_consent(self.gremium, person)
         except (UserError, OSError) as exc:
             self.status.setText(str(exc))
             return False

@@ -22,85 +22,20 @@ import contextlib
 import dataclasses
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..base.errors import ProjectError
-from ..base.fileio import write_json
 from ..base.text import clean_line, cleaned
 from ..base.types import AgendaItem, Attendee, SessionInfo
 from . import audit, signoff
+from .change import Change, agenda_text, clock, is_reopen, write_doc
 from .lock import folder_lock
 from .project import Project
 
 if TYPE_CHECKING:
     from ..base.settings import Settings
     from .editing import SessionDoc
-
-
-@dataclass(frozen=True)
-class Change:
-    """What one operation changed: its audit entries (none: nothing changed) and the state after."""
-
-    operation: str
-    entries: tuple[audit.AuditEntry, ...] = ()
-    state: str = signoff.ENTWURF
-    messages: tuple[str, ...] = ()  # German lines for the user (e.g. files removed)
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.entries)
-
-    @property
-    def reopened(self) -> bool:
-        """The change returned a "geprüft" Niederschrift to "Entwurf"."""
-        return any(_is_reopen(e) for e in self.entries)
-
-
-def _is_reopen(entry: audit.AuditEntry) -> bool:
-    return (
-        entry.action == "status_geaendert"
-        and entry.target == "Niederschrift"
-        and entry.before == signoff.GEPRUEFT
-        and entry.after == signoff.ENTWURF
-        and entry.note.startswith("Änderung nach der Prüfung")
-    )
-
-
-def write_doc(doc: SessionDoc) -> None:
-    """Put a doc's edits into its project (re-read by the caller) and write its stage files.
-
-    Called only by ``Session.save_doc``, under the folder lock, after the audit entries;
-    the caller saves ``project.json``.
-    """
-    from .editing import rename_in
-
-    project = doc.project
-    names = project.data.setdefault("speaker_names", {})
-    for speaker_id, name in doc.renamed.items():
-        rename_in(names, speaker_id, name or "")
-    stages = project.data["stages"]
-    if "align" in stages:
-        write_json(project.stage_file("align"), {"segments": [dataclasses.asdict(s) for s in doc.segments]})
-        if doc.minutes is not None and "draft" in stages:
-            write_json(project.stage_file("draft"), doc.minutes.to_dict())
-    project.data["item_states"] = doc.item_states
-    if doc.draft_seen is not None:
-        project.data[signoff.DRAFT_SEEN_KEY] = doc.draft_seen
-    doc.discard()
-
-
-def _clock(seconds: float) -> str:
-    """``02:03,4`` (``1:02:03,4`` from an hour on), as the editors show a position."""
-    whole = int(max(seconds, 0.0))
-    h, rest = divmod(whole, 3600)
-    m, sec = divmod(rest, 60)
-    return (f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}") + f",{int((seconds - whole) * 10)}"
-
-
-def _agenda_text(items: list[AgendaItem]) -> list[str]:
-    return [f"TOP {a.number} {a.title}" + ("" if a.public else " (nichtöffentlich)") for a in items]
 
 
 class Session:
@@ -224,7 +159,7 @@ class Session:
                 return []
             self.project.agenda = items
             return [
-                self._entry("tagesordnung_geaendert", "Tagesordnung", _agenda_text(old), _agenda_text(items))
+                self._entry("tagesordnung_geaendert", "Tagesordnung", agenda_text(old), agenda_text(items))
             ]
 
         return self._change("agenda", apply, "Tagesordnung")
@@ -314,15 +249,64 @@ class Session:
         self._flush_doc()
         signoff.check_unlocked(self.project)
         done = sync_speaker(self.project, speaker_id, voices, model_dir, cancel)
-        if not done:
+        return self._voice_change({speaker_id: done})
+
+    def sync_voices(
+        self, speakers: list[str], voices: Any, model_dir: Path | None = None, cancel: Any = None
+    ) -> Change:
+        """Segments moved between ``speakers``: the part of each one that ``voices.followed_speakers``
+        names is learned again from its speech now, or taken back when it has none left; moving
+        speech never confirms a name. Audited like ``enrol_voice``."""
+        from .voices import followed_speakers, sync_speaker
+
+        self._flush_doc()
+        signoff.check_unlocked(self.project)
+        followed = set(speakers) & followed_speakers(self.project, voices)
+        done = {s: sync_speaker(self.project, s, voices, model_dir, cancel, True) for s in sorted(followed)}
+        return self._voice_change(done)
+
+    def _voice_change(self, done: dict[str, list[Any]]) -> Change:
+        """The session's audit entries of profile changes (``voices.VoiceChange`` per speaker)."""
+        rows = [(f"Sprecher {speaker}", d) for speaker, changes in done.items() for d in changes]
+        if not rows:
             return Change("voice", (), self.state)
-        target = f"Sprecher {speaker_id}"
 
         def apply() -> list[audit.AuditEntry]:
-            return [self._entry(d.action, target, None, d.person, note=d.message) for d in done]
+            return [self._entry(d.action, target, None, d.person, note=d.message) for target, d in rows]
 
-        change = self._change("voice", apply, target, content=False)
-        return dataclasses.replace(change, messages=tuple(d.message for d in done))
+        change = self._change("voice", apply, rows[0][0], content=False)
+        return dataclasses.replace(change, messages=tuple(d.message for _, d in rows))
+
+    # -- consent to voice profiles (kept beside the profiles, noted in this session's trail) ---------
+    def record_voice_consent(self, voices: Any, gremium: str, person: str, by: str, basis: str) -> Change:
+        """``person``'s consent (``ProfileStore.record_consent``) given from this session: also
+        ``einwilligung_erfasst`` in its trail; allowed when released (consent is no content)."""
+        self._flush_doc()
+        with self._locked(allow_locked=True):
+            p = voices.record_consent(gremium, person, by, basis)
+            note = f"{p.consent.basis} (erfasst von {p.consent.recorded_by})"
+            return self._trail(
+                "einwilligung_erfasst", p.person, None, p.gremium, note, "Einwilligung von {} erfasst."
+            )
+
+    def withdraw_voice_consent(self, voices: Any, gremium: str, person: str, reason: str = "") -> Change:
+        """Consent withdrawn: the profile is deleted at once, first (also when released, a data-protection
+        deletion), then ``einwilligung_widerrufen`` is noted in the trail (nothing without a profile)."""
+        reason = reason or "Einwilligung widerrufen"
+        if not voices.delete(gremium, person, reason):
+            return Change("consent", (), self.state)
+        self._flush_doc()
+        with self._locked(allow_locked=True):
+            note = f"{reason}; Stimmprofil gelöscht"
+            return self._trail(
+                "einwilligung_widerrufen", person, gremium, None, note, "Stimmprofil von {} gelöscht."
+            )
+
+    def _trail(self, action: str, person: str, before: Any, after: Any, note: str, message: str) -> Change:
+        entries = [self._entry(action, f"Stimmprofil {person}", before, after, note=note)]
+        audit.append(self.project, entries)
+        self.written += entries
+        return Change("consent", tuple(entries), self.state, (message.format(person),))
 
     def set_item_start(self, number: str, seconds: float | None) -> Change:
         """Start of a TOP set by hand (None: found automatically again); the next run re-drafts."""
@@ -333,35 +317,54 @@ class Session:
             new = self.project.item_starts.get(number)
             if old == new:
                 return []
-            after = "automatisch" if new is None else _clock(new)
-            before = None if old is None else _clock(old)
+            after = "automatisch" if new is None else clock(new)
+            before = None if old is None else clock(old)
             return [self._entry("feld_bearbeitet", f"TOP {number} Beginn", before, after)]
 
         return self._change("item_start", apply, f"TOP {number} Beginn")
 
     # -- transcript and draft (the editor's operations, one locked step each) ----------------------
-    def edit(self, operation: Callable[[SessionDoc], Any]) -> Change:
-        """Open the processed session, apply ``operation`` to it and save it as one step."""
+    def edit(self, operation: Callable[[SessionDoc], Any], voices: Any = None) -> Change:
+        """Open the processed session, apply ``operation`` to it and save it as one step; with
+        ``voices`` (a ``ProfileStore``) the profile parts of speech it moved follow (``sync_voices``)."""
         from .editing import SessionDoc
         from .result import load_session
+        from .voices import moved_speakers, speech_layout
 
         self._flush_doc()
         with self._locked():
             doc = SessionDoc(self.project, load_session(self.project), user=self.user)
+            before = speech_layout(doc.segments)
             operation(doc)
-            return self.save_doc(doc)
+            moved = moved_speakers(before, speech_layout(doc.segments))
+            change = self.save_doc(doc)
+        if voices is None or not moved:
+            return change
+        synced = self.sync_voices(moved, voices)
+        return dataclasses.replace(
+            change, entries=change.entries + synced.entries, messages=change.messages + synced.messages
+        )
 
     def set_segment_text(self, segment_id: int, text: str) -> Change:
         return self.edit(lambda d: d.set_text(segment_id, text))
 
-    def split_segment(self, segment_id: int, word_index: int) -> Change:
-        return self.edit(lambda d: d.split(segment_id, word_index))
+    def split_segment(self, segment_id: int, word_index: int, voices: Any = None) -> Change:
+        return self.edit(lambda d: d.split(segment_id, word_index), voices)
 
-    def merge_segments(self, segment_id: int) -> Change:
-        return self.edit(lambda d: d.merge_with_next(segment_id))
+    def merge_segments(self, segment_id: int, voices: Any = None) -> Change:
+        return self.edit(lambda d: d.merge_with_next(segment_id), voices)
 
-    def set_segment_speaker(self, segment_id: int, speaker_id: str) -> Change:
-        return self.edit(lambda d: d.set_speaker(segment_id, speaker_id))
+    def set_segment_speaker(self, segment_id: int, speaker_id: str, voices: Any = None) -> Change:
+        return self.edit(lambda d: d.set_speaker(segment_id, speaker_id), voices)
+
+    def merge_speaker(self, speaker_id: str, into: str, voices: Any = None) -> Change:
+        """Every segment of ``speaker_id`` goes to ``into`` (one speaker was split in two)."""
+
+        def move(doc: SessionDoc) -> None:
+            for seg in [s for s in doc.segments if s.speaker == speaker_id]:
+                doc.set_speaker(seg.id, into)
+
+        return self.edit(move, voices)
 
     def set_item_field(self, index: int, name: str, value: Any) -> Change:
         return self.edit(lambda d: d.set_item_field(index, name, value))
@@ -384,7 +387,7 @@ class Session:
             if signoff.is_locked(self.project):
                 doc.discard()
                 raise signoff.LockedError(signoff.LOCKED_MESSAGE)
-            entries = [e for e in doc.pending_audit if not _is_reopen(e)]
+            entries = [e for e in doc.pending_audit if not is_reopen(e)]
             if entries:
                 reopened = signoff.reopen_on_edit(self.project, entries[-1].target or "Bearbeitung", doc.user)
                 entries += [reopened] if reopened else []

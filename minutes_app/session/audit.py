@@ -61,6 +61,11 @@ ACTIONS = {
     "anwesenheit_geaendert": "Anwesenheitsliste geändert",
     "aufnahme_zugeordnet": "Aufnahme zugeordnet",
     "entwurf_bestaetigt": "Entwurf für geänderte Tagesordnung bestätigt",
+    "stimmprofil_aktualisiert": "Stimmprofil aktualisiert",
+    "stimmprofil_zurueckgenommen": "Stimmprofil: Abschnitte zurückgenommen",
+    "stimmprofil_verwendet": "Stimmprofile verglichen",
+    "einwilligung_erfasst": "Einwilligung (Stimmprofil) erfasst",
+    "einwilligung_widerrufen": "Einwilligung (Stimmprofil) widerrufen, Profil gelöscht",
 }
 
 # CSV column headers (German: the file is opened by people, e.g. in Excel).

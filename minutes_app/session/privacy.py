@@ -324,14 +324,20 @@ def sweep(
 
 
 # -- deleting a whole session ---------------------------------------------------------------------
-def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
+def delete_session(project: Project | str | os.PathLike[str], voices: Any = None) -> list[str]:
     """Remove a session's own files and then its folder ("Sitzung löschen"), released or not.
 
     Returns the removed files (relative paths). Only what the session created is removed
     (``Project.own_files``: never by pattern, links never followed); other files in the
     folder and a recording outside it stay, and so does the folder while they are in it.
+    The resume files holding speaker embeddings (``RESUME_FILES``) are own files and go too.
     Refuses a folder without ``project.json`` (not a session: nothing deleted); raises
     ``OutputError`` naming what could not be removed.
+
+    ``voices`` (a ``profiles.ProfileStore``, also while the feature is switched off): first
+    every part the session's speech taught a voice profile is removed
+    (``ProfileStore.forget_session``); one line per changed profile follows the files. A
+    profile store that cannot be read stops the deletion before anything is removed.
     """
     folder = project.folder if isinstance(project, Project) else Path(project)
     if not (folder / PROJECT_FILE).is_file():
@@ -341,6 +347,15 @@ def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
             project = Project.load(folder)
         except UserError:  # a damaged project file: its fixed files are still the session's
             project = Project(folder, {})
+    forgotten: list[str] = []
+    if voices is not None:
+        from .voices import session_key
+
+        name = str(project.data.get("name") or folder.name)
+        forgotten = [
+            f"Stimmprofil von {p.person} ({p.gremium}): Abschnitte dieser Sitzung entfernt"
+            for p in voices.forget_session(session_key(project), name)
+        ]
     removed: list[str] = []
     failed: list[str] = []
     own = [p for p in project.own_files() if p != folder / PROJECT_FILE] + [folder / PROJECT_FILE]
@@ -368,7 +383,7 @@ def delete_session(project: Project | str | os.PathLike[str]) -> list[str]:
             f"Die Sitzung in „{folder}“ konnte nicht vollständig gelöscht werden "
             f"({len(removed)} Dateien gelöscht). Nicht gelöscht: " + "; ".join(failed)
         )
-    return sorted(removed)
+    return sorted(removed) + forgotten
 
 
 # -- objections to the recording --------------------------------------------------------------------

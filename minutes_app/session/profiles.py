@@ -6,7 +6,8 @@ of one Gremium's roster, and is kept only in this PC's data folder (or the admin
 shared folder, setting ``voice_profiles_dir``) in ``voice_profiles/profiles.json``
 (0600), never in a session folder or an export. Every creation, use and deletion is
 written to ``voice_profiles/audit.jsonl`` beside the store. Withdrawing consent deletes
-the profile at once. The whole feature is off until the setting ``voice_profiles`` is on.
+the profile at once; deleting a session removes every part it taught (``forget_session``).
+The whole feature is off until the setting ``voice_profiles`` is on.
 
 Computing embeddings is ``diarization/profiles.py``; this module only stores them.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,6 +127,12 @@ class ProfileStore:
         """The store when the admin enabled voice profiles, else None."""
         if not settings.get("voice_profiles"):
             return None
+        return cls.of_settings(settings, user)
+
+    @classmethod
+    def of_settings(cls, settings: Any, user: str | None = None) -> ProfileStore:
+        """The store the settings name, also while the feature is switched off: what was
+        stored can always be seen and deleted (a deleted session's parts go with it)."""
         folder = str(settings.get("voice_profiles_dir") or "").strip()
         return cls(Path(folder) / FOLDER if folder else None, user)
 
@@ -288,18 +296,46 @@ class ProfileStore:
             )
         return profile
 
-    def take_back(self, gremium: str, key: str, speaker: str, keep: str = "") -> list[VoiceProfile]:
+    def take_back(
+        self, gremium: str, key: str, speaker: str, keep: str = "", reason: str = "Name geändert"
+    ) -> list[VoiceProfile]:
         """Remove the part ``speaker`` of session ``key`` added from every profile of ``gremium``
-        except ``keep``'s (the speaker was renamed or the rename undone); the changed profiles."""
-        if not key or not self.path.is_file():
+        except ``keep``'s (the speaker was renamed, the rename undone, or the speaker has no
+        speech left); the changed profiles. A profile left without parts keeps its consent."""
+        if not key:
+            return []
+        note = f"Abschnitte von {speaker} zurückgenommen ({reason})"
+        return self._remove_parts(
+            lambda p, x: (
+                p.gremium == gremium and p.person != keep and x["key"] == key and x["speaker"] == speaker
+            ),
+            lambda p: note,
+        )
+
+    def forget_session(
+        self, key: str, session: str = "", reason: str = "Sitzung gelöscht"
+    ) -> list[VoiceProfile]:
+        """Remove every part learned from session ``key`` (its folder) from every profile, of
+        every Gremium (the session was deleted); the changed profiles. Like ``take_back``, a
+        profile left without parts keeps its consent."""
+        if not key:
+            return []
+        name = f" „{session}“" if session else ""
+        return self._remove_parts(
+            lambda p, x: x["key"] == key,
+            lambda p: f"Abschnitte der Sitzung{name} entfernt ({reason})",
+        )
+
+    def _remove_parts(
+        self, drop: Callable[[VoiceProfile, dict[str, Any]], bool], note: Callable[[VoiceProfile], str]
+    ) -> list[VoiceProfile]:
+        if not self.path.is_file():
             return []
         changed: list[VoiceProfile] = []
         with self._lock():
             profiles = self._load()
             for profile in profiles:
-                if profile.gremium != gremium or profile.person == keep:
-                    continue
-                left = [x for x in profile.parts if not (x["key"] == key and x["speaker"] == speaker)]
+                left = [x for x in profile.parts if not drop(profile, x)]
                 if len(left) == len(profile.parts):
                     continue
                 profile.parts = left
@@ -309,9 +345,16 @@ class ProfileStore:
             if changed:
                 self._save(profiles)
             for profile in changed:
-                note = f"Abschnitte von {speaker} zurückgenommen (Name geändert)"
-                self._log("stimmprofil_zurueckgenommen", profile, gremium, profile.person, note)
+                self._log(
+                    "stimmprofil_zurueckgenommen", profile, profile.gremium, profile.person, note(profile)
+                )
         return changed
+
+    def speakers_of(self, gremium: str, key: str) -> set[str]:
+        """The speakers of session ``key`` that taught a part to a profile of ``gremium``."""
+        if not key:
+            return set()
+        return {x["speaker"] for p in self.profiles(gremium) for x in p.parts if x["key"] == key}
 
     def use(self, gremium: str, session: str, persons: set[str] | None = None) -> dict[str, np.ndarray]:
         """The Gremium's enrolled profiles (of ``persons``, the roster) for comparison; each use is logged."""
