@@ -57,7 +57,10 @@ def test_rules_shift_to_reported_speech() -> None:
         "Das sei zu teuer und die Kosten seien unklar."
     )
     assert to_reported("Wir fordern eine Prüfung.", "X") == "die Fraktion fordere eine Prüfung."
-    assert to_reported("Wenn wir das machen, wird es teuer.", "X") == "Wenn sie das machen, werde es teuer."
+    assert (
+        to_reported("Wenn wir das machen, wird es teuer.", "X")
+        == "Wenn die Fraktion das mache, werde es teuer."
+    )
     assert is_reported(report(SAID.split(".")[0] + ".", "X"))
 
 

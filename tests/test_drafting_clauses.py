@@ -173,3 +173,45 @@ def test_the_rule_extract_keeps_subordinate_order() -> None:
     )
     out = extract(said, "Stadträtin Meier-Augenstein (CDU)")
     assert "weil die Erhöhung moderat sei" in out and "stimme die Fraktion der Vorlage zu" in out
+
+
+@pytest.mark.parametrize(
+    ("spoken", "expected"),
+    [
+        # „wir“ in a subordinate clause: „die Fraktion“ with its clause-final verb in Konjunktiv I
+        (
+            "Ich bitte darum, dass wir uns entsprechend beteiligen können.",
+            "dass die Fraktion sich entsprechend beteiligen könne.",
+        ),
+        (
+            "Deshalb haben wir diskutiert, ob wir dem Rechnung tragen müssen.",
+            "ob die Fraktion dem Rechnung tragen müsse.",
+        ),
+        (
+            "Wir haben verzichtet, weil wir damals ein Zeichen setzen wollten.",
+            "weil die Fraktion damals ein Zeichen setzen wollte.",
+        ),
+        ("Ich glaube, dass wir dort waren.", "dass die Fraktion dort gewesen sei."),
+        ("Es ist gut, dass wir gewählt wurden.", "dass die Fraktion gewählt worden sei."),
+        # „uns“ with „wir“ is reflexive
+        (
+            "Wir haben uns in den vergangenen Jahren dafür eingesetzt.",
+            "die Fraktion habe sich in den vergangenen Jahren dafür eingesetzt.",
+        ),
+        ("Das passt für uns.", "Das passt für sie."),
+        # a filler's comma stays where a clause follows
+        (
+            "Wir wissen ja, dass das neue Wahlgesetz Gruppen hineingetragen hat.",
+            "die Fraktion wisse, dass das neue",
+        ),
+        ("Das ist ja, wie gesagt, teuer.", "Das sei, wie gesagt, teuer."),
+        ("Wir stimmen zu und ja, Bildung sollte kostenfrei sein.", "zu und Bildung solle kostenfrei sein."),
+        # a word in -en before an inserted clause is no verb
+        (
+            "Damit wir unserem Auftrag angemessen, wie gesagt, nachkommen.",
+            "Damit sie ihrem Auftrag angemessen,",
+        ),
+    ],
+)
+def test_wir_in_subordinate_clauses(spoken: str, expected: str) -> None:
+    assert expected in to_reported(spoken, "X")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .quality import KONJ_FORM, REPORTING_VERBS, sentences
-from .verbs import FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, verb_last
+from .verbs import FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, verb_last
 
 PLACEHOLDER = "NN"
 
@@ -115,6 +115,36 @@ def _is_wir_verb(word: str) -> bool:
     )
 
 
+_CLAUSE_START = r"(?:dass|ob|weil|wenn|da|obwohl|damit|wie|was|wo|um|als|nachdem)\b"
+# Words ending in -en that are no verb at the end of a „wir“ clause („angemessen, wie …“).
+_NOT_WIR_VERB = re.compile(r"^(?:\w+ge\w{3,}en|vorhanden|verschieden|offen|eigenen|trocken|ebenen)$")
+_SUBORDINATORS = (
+    r"[Dd]ass|[Oo]b|[Ww]eil|[Dd]a|[Ww]enn|[Oo]bwohl|[Dd]amit|[Aa]ls|[Nn]achdem|[Bb]evor|[Ss]olange"
+)
+_WIR_PAST = {"waren": "war", "wurden": "wurde", "hatten": "hatte"}
+
+
+def _drop_filler(m: re.Match[str]) -> str:
+    """A filler goes; its comma stays where it ends a clause („wir wissen ja, dass …“)."""
+    before, after = m.string[: m.start()].rstrip(), m.string[m.end() :]
+    keep = m.group(0).rstrip().endswith(",") and before and before[-1] not in ",;:"
+    return ", " if keep and re.match(_CLAUSE_START, after, re.IGNORECASE) else ""
+
+
+def _wir_clause(m: re.Match[str]) -> str:
+    sub, middle, verb = m.group(1), m.group(2), m.group(3)
+    if (
+        not verb.islower()
+        or verb in _NOT_VERB
+        or _NOT_WIR_VERB.match(verb)
+        or not (verb in WIR_IRREGULAR or verb.endswith("n"))
+    ):
+        return m.group(0)
+    before = middle.split()[-1] if middle.split() else ""
+    last = konj_last(_WIR_PAST[verb], before) if verb in _WIR_PAST else _konj_wir(verb)
+    return f"{sub} die Fraktion{middle} {last}"
+
+
 def _konj_ich(verb: str) -> str:
     return ICH_IRREGULAR.get(verb.lower(), verb)
 
@@ -124,8 +154,12 @@ def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
 
     ``verbs=False`` shifts only pronouns and possessives (a clause whose finite verb the
     caller places itself)."""
-    s = _FILLERS.sub("", sentence.strip()).strip()
-    s = re.sub(r"\s+", " ", s)
+    s = _FILLERS.sub(_drop_filler, sentence.strip()).strip()
+    s = re.sub(r"\s+,", ",", re.sub(r"\s+", " ", s))
+    # „wir … uns“: reflexive („die Fraktion habe sich eingesetzt“)
+    s = ",".join(re.sub(r"\buns\b", "sich", p) if re.search(r"\b[Ww]ir\b", p) else p for p in s.split(","))
+    # „dass wir … zustimmen“ -> „dass die Fraktion … zustimme“ (the clause's last word is its verb)
+    s = re.sub(rf"\b({_SUBORDINATORS})\s+wir\b([^,;:.!?–]*?)\s+(\w+)(?=\s*(?:[,;:.!?–]|$))", _wir_clause, s)
     # "wir lehnen" / "lehnen wir" -> "die Fraktion lehne"
     s = re.sub(
         r"\b(\w+)\s+wir\b",
