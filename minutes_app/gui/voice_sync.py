@@ -92,20 +92,23 @@ class VoiceSync(QObject):
     def sync_moved(self) -> None:
         """Speech moved between speakers: the parts it taught follow (only speakers with one)."""
         layout = speech_layout(self.doc.segments)
-        moved, self.layout = moved_speakers(self.layout, layout), layout
+        moved = moved_speakers(self.layout, layout)
         store = self.store()
         if not moved or store is None or self.doc.locked:
+            self.layout = layout
             return
         try:
             moved = [s for s in moved if s in followed_speakers(self.doc.project, store)]
         except (UserError, OSError) as exc:  # an unreadable store: say so, the edit stays
             self.message.emit(f"Das Stimmprofil wurde nicht aktualisiert: {exc}")
-            return
+            return  # the moved speech is checked again after the next edit
         if not moved:
+            self.layout = layout
             return  # no confirmed, learned speaker was touched: nothing biometric to do
         self.save()
         if self.doc.dirty:
-            return
+            return  # the save failed and was reported; the next edit tries again
+        self.layout = layout
         folder, user, model_dir = self.doc.project.folder, self.doc.user, self.model_dir
 
         def work(progress: ProgressFn, cancel: CancelToken) -> Change:
