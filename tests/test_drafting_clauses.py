@@ -215,3 +215,15 @@ def test_the_rule_extract_keeps_subordinate_order() -> None:
 )
 def test_wir_in_subordinate_clauses(spoken: str, expected: str) -> None:
     assert expected in to_reported(spoken, "X")
+
+
+def test_coordinated_main_verbs_and_participles_in_en() -> None:
+    # the speaker's own „und fragt“ after a dass clause is no verb of that clause
+    said = f"{X} erklärt, dass neue Bäume gepflanzt würden und fragt, wer die Pflege bezahle."
+    assert verb_final(said) == said
+    # a coordinated second verb: not reordered into one clause („… und erfolgt …“)
+    out = verb_final(f"{X} erklärt, dass die Apparatur beauftragt und erfolgt in der nächsten Woche.")
+    assert "und erfolgt in der nächsten Woche beauftrage" not in out and "Apparatur beauftrage und" in out
+    # a participle in -en before „wurde“: passive perfect
+    assert "eingetragen worden sei" in verb_final(f"{X} erklärt, dass es ordnungsgemäß eingetragen wurde.")
+    assert "teurer geworden sei" in verb_final(f"{X} erklärt, dass es teurer wurde.")

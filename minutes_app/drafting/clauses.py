@@ -166,15 +166,11 @@ def _finite_at(words: list[str], j: int) -> bool:
 
 
 def _complex(rest: list[str]) -> bool:
-    """A second finite verb, a coordinated clause or a nested one in the clause's remainder."""
-    for k, w in enumerate(rest):
-        if w in _CLAUSE_WORDS:
-            return True
-        if w in FINITE_FORMS and not w.endswith("n"):
-            return True
-        if w in _COORDINATORS and any(x in FINITE_FORMS for x in rest[k + 1 :]):
-            return True
-    return False
+    """A second finite verb, a coordinated part („… den Antrag und sehe …“, „… beauftragt und
+    erfolgt …“) or a nested clause in the clause's remainder."""
+    return any(
+        w in _CLAUSE_WORDS or w in _COORDINATORS or (w in FINITE_FORMS and not w.endswith("n")) for w in rest
+    )
 
 
 _PAST = ("war", "waren", "wurde", "wurden", "hatte", "hatten")
@@ -188,6 +184,8 @@ def _final_konj(words: list[str]) -> list[str]:
             words = [*words[:k], *konj_last(words[k], words[k - 1]).split(), *words[k + 1 :]]
     last = words[-1]
     if len(words) < 2 or not last.islower() or last in _NOT_VERB_T or words[0].lower() in ("ich", "wir"):
+        return words
+    if words[-2] in _COORDINATORS:  # „…, dass … und fragt, ob …“: the main clause's verb
         return words
     if last in _PAST or (last.endswith("t") and not re.match(r"ge\w{3,}t$", last)):
         return [*words[:-1], *konj_last(last, words[-2]).split()]

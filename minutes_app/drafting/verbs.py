@@ -3,6 +3,8 @@ the rules know, and a finite verb put at the end of a subordinate clause."""
 
 from __future__ import annotations
 
+import re
+
 # Indicative -> Konjunktiv I (third person); plural forms whose Konjunktiv I equals the
 # indicative take Konjunktiv II ("sie haben" -> "sie hätten").
 KONJ_3 = {
@@ -222,7 +224,9 @@ def verb_last(body: str, verb: str) -> str:
 def konj_last(verb: str, before: str) -> str:
     """The clause-final finite ``verb`` in Konjunktiv I; a past form becomes the perfect
     („ausgesetzt wurde“ -> „ausgesetzt worden sei“, „überrascht war“ -> „überrascht gewesen sei“)."""
-    participle = before.startswith("ge") or before.endswith(("iert", "t")) and before.islower()
+    participle = before.islower() and (
+        re.search(r"ge\w+(?:t|en)$", before) is not None or before.endswith("t")
+    )
     past = {
         "war": "gewesen sei",
         "waren": "gewesen seien",
