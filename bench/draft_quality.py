@@ -23,8 +23,9 @@ Metrics per item with more than ~60 words of transcript (``minutes_app.drafting.
 - vote unsaid: a vote count of the item that nobody said (goal 0).
 Also: CPU seconds, model calls and tokens decoded of each draft, and per contribution
 whether the model's summary was used and, if not, why (copied, name/number not backed,
-too long, key content missing, taken from the prompt's examples, no answer). ``--report FILE`` writes the
-side-by-side text (transcript excerpt | draft) per item.
+too long, key content missing, taken from the prompt's examples, no answer, a position the speaker
+did not state: „Position falsch: dafür statt dagegen“, „Position nicht gesagt: …“). ``--report FILE``
+writes the side-by-side text (transcript excerpt | draft) per item.
 
     python bench/draft_quality.py [--sessions beispiel,karlsruhe,karlsruhe_ref] [--llm-model ID]
         [--baseline COMMIT] [--report out/draft_quality/report.txt]
