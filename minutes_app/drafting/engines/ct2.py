@@ -17,7 +17,7 @@ from ...base.model_cache import ModelCache
 from .base import LLMEngine, Messages, TokenFn, model_id_of, resolve_threads
 from .tokenizer import ChatTokenizer, Detokenizer
 
-BATCH_SIZE = 4  # prompts decoded together (CPU decode is memory-bound: a batch costs little more)
+BATCH_SIZE = 4  # prompts decoded together on CUDA
 STATIC_MIN_TOKENS = 64  # shorter shared prefixes are not worth a cache entry
 GENERATORS = ModelCache("llm")  # (ctranslate2.Generator, ChatTokenizer) by load key
 
@@ -149,8 +149,15 @@ class CT2Engine(LLMEngine):
         temperature: float = 0.0,
         cancel: CancelToken | None = None,
     ) -> list[str]:
-        """One batched generation; the prompts' common token prefix is a cached static prompt."""
-        if len(batch) <= 1 or temperature > 0:
+        """Replies to several prompts: one after another on CPU, batched on CUDA.
+
+        On CPU a batch is slower and far larger (``bench/llm_batch_memory.py``): CTranslate2
+        computes the logits of every prompt position (0.6 MB per token for a 152k
+        vocabulary), once per prompt of the batch, and forwards the tokens beyond the
+        shortest prompt of a batch step by step. One prompt at a time with the instructions
+        as a cached static prompt evaluates each token once and keeps one prompt's logits.
+        """
+        if len(batch) <= 1 or temperature > 0 or self.resolved()[0] == "cpu":
             return super().generate_many(batch, max_new_tokens, temperature, cancel)
         if cancel is not None:
             cancel.raise_if_cancelled()
