@@ -184,6 +184,8 @@ def test_live_text_while_recording_and_the_pipeline_resumes(qtbot, tmp_path, pcm
     assert warnings == [] and live.message == "", live.message
     assert live.result is not None and live.result["saved"] is True
     assert live.result["diarization"]["blocks"] == 3
+    # the pre-draft process (setting live_draft, on by default) ran beside it and ended with it
+    assert live.job.predraft is not None and not live.job.predraft.process.is_alive()
     assert view.live_pane.segment_count >= during
     assert "Verarbeitung setzt hier fort" in view.live_pane.status.text()
 

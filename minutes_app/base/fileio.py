@@ -161,6 +161,7 @@ SESSION_FILE_NAMES = frozenset(
         "asr.partial.json",
         "diarization.partial.json",  # pipeline/stage_diarize.py: finished blocks
         "draft.partial.json",
+        "draft.replies.json",  # drafting/replies.py: model replies by prompt
         "diarization.live.json",
         "processing.json",  # pipeline/interrupted.py: while a run works on the session
         "session.lock",  # session/lock.py

@@ -193,6 +193,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     # Voice profiles (session/profiles.py, docs/speakers.md): biometric data, off until enabled.
     Setting(
+        "live_draft",
+        bool,
+        True,
+        "Während der Aufnahme die abgeschlossenen TOPs vorformulieren (Verlaufsprotokoll; "
+        "etwa 3 GB Arbeitsspeicher zusätzlich)",
+        advanced=True,
+    ),
+    Setting(
         "voice_profiles",
         bool,
         False,

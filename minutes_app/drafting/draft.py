@@ -359,17 +359,23 @@ def draft_request(
     partial_path: str | None = None,
     partial_key: dict[str, Any] | None = None,
     roster: list[Attendee] | None = None,
+    replies_path: str | None = None,
 ) -> Minutes:
     """The draft stage's work (also the worker-process entry).
 
     With ``partial_path`` every finished item is saved there at once (atomically) and
     the items saved by an interrupted run with the same ``partial_key`` are reused.
+    With ``replies_path`` a prompt answered before (drafted while recording, an
+    interrupted run) takes the kept reply (``replies.py``).
     """
     from .engines import make_engine
+    from .replies import CachedEngine, ReplyStore
 
     done = load_partial(partial_path, partial_key or {}) if partial_path else {}
     on_item = partial_saver(partial_path, partial_key or {}, done) if partial_path else None
     engine = make_engine(engine_kind, Path(llm_dir) if llm_dir else None, **engine_args)
+    if replies_path:
+        engine = CachedEngine(engine, ReplyStore(replies_path))
     try:
         return draft_minutes(
             segments,

@@ -258,6 +258,7 @@ class LiveSession(QObject):
         from ..asr.live import PARTIAL_FILE
         from ..models.store import ModelStore
         from ..pipeline.live_job import LiveJob, LiveSpec
+        from ..pipeline.predraft_job import predraft_spec
 
         store = ModelStore.default(self._settings)
         spec = LiveSpec(
@@ -273,6 +274,14 @@ class LiveSession(QObject):
             try:
                 spec.diar_dir = str(store.get(self._options.diarization_model).path)
                 spec.diar_options = self._diar_options
+                spec.predraft = predraft_spec(
+                    self._options,
+                    self.folder,
+                    spec.live_file,
+                    spec.partial_path,
+                    spec.diar_dir,
+                    spec.diar_options,
+                )
             except UserError as exc:
                 self.signals.problem.emit(str(exc))
         job = LiveJob(spec)

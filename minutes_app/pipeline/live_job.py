@@ -54,6 +54,7 @@ class LiveSpec:
     tail_threads: int = 2
     asr_nice: int = 10
     diar_nice: int = 15
+    predraft: Any = None  # predraft_job.PredraftSpec: draft finished items before the stop
 
 
 class _Gate:
@@ -197,6 +198,11 @@ class LiveJob:
             name="live",
         )
         start_tied(self._process)
+        self.predraft: Any = None
+        if spec.predraft is not None and spec.diar_dir is not None:
+            from .predraft_job import Predraft
+
+            self.predraft = Predraft(spec.predraft, self._cancel)
 
     @property
     def done_seconds(self) -> float:
@@ -207,8 +213,11 @@ class LiveJob:
         self.shared[_PAUSED] = 1.0 if paused else 0.0
 
     def stop(self) -> None:
-        """After ``Recorder.stop()`` returned: finish the tails."""
+        """After ``Recorder.stop()`` returned: finish the tails (the pre-draft ends: the
+        cores go to the tails, the draft stage asks the model for the rest)."""
         self.shared[_STOPPED] = 1.0
+        if self.predraft is not None:
+            self.predraft.stop()
 
     def wait(
         self,
@@ -252,6 +261,8 @@ class LiveJob:
         from ..base.worker import stop_process
 
         stop_process(self._process, self._cancel)
+        if self.predraft is not None:
+            self.predraft.join()
 
 
 def save_partial(path: str | os.PathLike[str], key: dict[str, Any], transcript: Transcript) -> Path | None:

@@ -27,7 +27,8 @@ __all__ = ["asr_key", "diarize_pcm", "PipelineOptions", "run_pipeline"]
 
 T = TypeVar("T")
 # Finished part of an interrupted stage (resume); never taken as the stage's result.
-PARTIAL_FILES = ("asr.partial.json", "diarization.partial.json", "draft.partial.json")
+# Read by a resumed run; the last: model replies by prompt (drafting/replies.py)
+PARTIAL_FILES = ("asr.partial.json", "diarization.partial.json", "draft.partial.json", "draft.replies.json")
 
 # Share of the overall progress bar per stage (roughly their share of time).
 WEIGHTS = {"decode": 0.03, "asr": 0.42, "diarization": 0.25, "align": 0.01, "draft": 0.29}
@@ -80,6 +81,8 @@ class PipelineOptions:
     # (project.json "protocol_type") wins.
     protocol_type: str = "verlauf"
     force: bool = False
+    # Live recording: draft the finished items' contributions before the stop (pipeline/predraft_job.py).
+    live_draft: bool = True
     # Voice profiles (docs/speakers.md): off until the admin enables them; "" = this PC's data folder.
     voice_profiles: bool = False
     voice_profiles_dir: str = ""
@@ -111,6 +114,7 @@ class PipelineOptions:
             protocol_type=settings.get("protocol_type"),
             voice_profiles=settings.get("voice_profiles"),
             voice_profiles_dir=settings.get("voice_profiles_dir"),
+            live_draft=settings.get("live_draft"),
         )
         for key, value in overrides.items():
             if not hasattr(options, key):

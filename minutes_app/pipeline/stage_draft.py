@@ -25,6 +25,7 @@ def _draft(
 ) -> Minutes:
     from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
     from ..drafting.prompts import prompt_version
+    from ..drafting.replies import FILE as REPLIES_FILE
     from ..session.privacy import excluded_segments
 
     segments, _ = excluded_segments(project, segments)  # speakers who objected are not drafted
@@ -51,26 +52,14 @@ def _draft(
         "names": names,
         "agenda": project.agenda or None,
         "roster": project.attendees or None,  # Fraktion and role beside the names in the draft
-        "engine_kind": options.llm_engine,
-        "llm_dir": str(llm_dir) if llm_dir else None,
-        "engine_args": {
-            "threads": options.resolved_threads(),
-            "device": options.device,  # "auto": CUDA with float16 where there is one
-            "server_url": options.llm_server_url,
-            "api_key": options.llm_api_key,
-            "model_id": options.llm_model,
-            "timeout_s": options.server_timeout_s,
-            "retries": options.server_retries,
-            # Server down: draft on this PC; Minutes.engine and the audit entry say so.
-            "fallback_local": options.server_fallback_local,
-            "fallback_dir": _fallback_dir(options),
-        },
+        **engine_request(options, llm_dir),
         "draft_options": draft_options,
         "markers": markers,
         "starts": starts,
         # Finished items are saved as they come (from the worker), so a re-run drafts only the rest.
         "partial_path": str(project.folder / "draft.partial.json"),
         "partial_key": {**key, "input": input_digest(segments, names)},
+        "replies_path": str(project.folder / REPLIES_FILE),  # e.g. drafted while recording
     }
     if options.parallel:  # own process: the LLM's memory is returned when it ends
         from ..base.worker import WorkerStage
@@ -87,6 +76,26 @@ def _draft(
     audit.append(project, signoff.sync_draft(project, minutes))  # "entwurf_erzeugt"; items unreviewed
     project.save()
     return minutes
+
+
+def engine_request(options: PipelineOptions, llm_dir: Path | None) -> dict[str, Any]:
+    """``engine_kind``, ``llm_dir`` and ``engine_args`` of ``draft_request`` (also the live pre-draft's)."""
+    return {
+        "engine_kind": options.llm_engine,
+        "llm_dir": str(llm_dir) if llm_dir else None,
+        "engine_args": {
+            "threads": options.resolved_threads(),
+            "device": options.device,  # "auto": CUDA with float16 where there is one
+            "server_url": options.llm_server_url,
+            "api_key": options.llm_api_key,
+            "model_id": options.llm_model,
+            "timeout_s": options.server_timeout_s,
+            "retries": options.server_retries,
+            # Server down: draft on this PC; Minutes.engine and the audit entry say so.
+            "fallback_local": options.server_fallback_local,
+            "fallback_dir": _fallback_dir(options),
+        },
+    }
 
 
 def _fallback_dir(options: PipelineOptions) -> str | None:

@@ -23,7 +23,8 @@ elsewhere, or the user's own file) is never deleted: only the reference is remov
 the audit entry says so; its SHA-256 is kept, so the same recording attached again redoes
 nothing. With
 ``retention_delete_transcript`` the transcript results (``asr.json``,
-``diarization.json``, ``align.json``) are emptied and ``asr.partial.json`` deleted;
+``diarization.json``, ``align.json``) are emptied and ``asr.partial.json`` and the
+model replies ``draft.replies.json`` deleted;
 the emptied files stay so that loading, editing and exporting the minutes keep
 working. The draft (``draft.json``) and the frozen copies ``minutes_v<N>.json`` are
 the minutes and are kept. Every deletion is an audit entry (``geloescht``: what and
@@ -76,6 +77,7 @@ AUDIO_SUFFIXES = frozenset(
 RECORDING_SIDECAR = ".recording.json"  # audio/recovery.SIDECAR_SUFFIX: markers of a recording
 TRANSCRIPT_STAGES = ("asr", "diarization", "align")
 PARTIAL_FILE = "asr.partial.json"
+REPLIES_FILE = "draft.replies.json"  # drafting/replies.py: model replies quoting the transcript
 # Files only a resumed run reads that hold speaker embeddings (biometric data): they go
 # with the audio.
 RESUME_FILES = ("diarization.partial.json", "diarization.live.json")
@@ -195,10 +197,11 @@ def _empty_transcript(project: Project) -> list[str]:
         if old != new:
             write_json(path, new)
             emptied.append(path.name)
-    partial = project.folder / PARTIAL_FILE
-    if partial.exists():
-        partial.unlink()
-        emptied.append(partial.name)
+    for name in (PARTIAL_FILE, REPLIES_FILE):
+        partial = project.folder / name
+        if partial.exists():
+            partial.unlink()
+            emptied.append(partial.name)
     return emptied
 
 

@@ -1,0 +1,189 @@
+"""Drafting while recording (drafting/predraft.py, pipeline/predraft_job.py, drafting/replies.py).
+
+Real parts throughout: the example session transcribed by whisper-base, diarized in
+60-second blocks by pyannote + CAM++ and saved as the live job saves them, the
+contribution summaries by the real Qwen2.5-Coder-0.5B (CTranslate2; plumbing model).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from minutes_app.asr.live import PARTIAL_FILE
+from minutes_app.asr.whisper import ASROptions, WhisperASR
+from minutes_app.audio.decode import decode_audio
+from minutes_app.base.jobs import CancelToken
+from minutes_app.base.types import Transcript
+from minutes_app.diarization.align import assign_speakers
+from minutes_app.diarization.blocks import SAMPLE_RATE, BlockRunner, link
+from minutes_app.diarization.live import LIVE_FILE, save_blocks
+from minutes_app.diarization.pipeline import DiarizationOptions
+from minutes_app.drafting import DraftOptions, draft_minutes
+from minutes_app.drafting.engines import EngineOptions, make_engine
+from minutes_app.drafting.replies import FILE, CachedEngine, ReplyStore
+from minutes_app.pipeline.predraft_job import Predraft, PredraftSpec, PredraftState, predraft_pass
+from minutes_app.pipeline.stage_draft import engine_request
+from minutes_app.session.project import Project
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "resources" / "examples"
+BLOCK = 60.0
+LLM = "qwen2.5-coder-0.5b"
+
+
+class Counting(CachedEngine):
+    """Counts the prompts that reach the model (those not answered from the kept replies)."""
+
+    def __init__(self, engine, store: ReplyStore) -> None:
+        super().__init__(engine, store)
+        self.asked = 0
+        put = store.put
+
+        def counted(items: dict[str, str]) -> None:
+            self.asked += len(items)
+            put(items)
+
+        store.put = counted  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="module")
+def session(tmp_path_factory, model_path):
+    """A session folder as the live job leaves it after the whole recording: the transcript
+    windows, the diarized blocks, the agenda and roster the secretary entered."""
+    from minutes_app.agenda.roster import load_roster
+    from minutes_app.agenda.text import parse_agenda_text
+
+    folder = tmp_path_factory.mktemp("predraft")
+    audio = decode_audio(EXAMPLES / "beispielsitzung.ogg")
+    asr = WhisperASR(model_path("whisper-base"), ASROptions(threads=2))
+    try:
+        transcript = asr.transcribe(audio)
+    finally:
+        asr.close()
+    diar_dir = model_path("pyannote-campp")
+    options = DiarizationOptions(threads=2, block_seconds=BLOCK, device="cpu")
+    runner = BlockRunner(diar_dir, options)
+    size = int(BLOCK * SAMPLE_RATE)
+    blocks = [runner(np.asarray(audio[s : s + size]), s) for s in range(0, audio.size, size)]
+    project = Project.open_or_create(folder / "sitzung", EXAMPLES / "beispielsitzung.ogg")
+    project.agenda = parse_agenda_text(EXAMPLES / "beispielsitzung_tagesordnung.txt")
+    project.attendees = load_roster(EXAMPLES / "beispielsitzung_anwesende.csv")
+    project.protocol_type = "verlauf"
+    project.save()
+    return {
+        "folder": project.folder,
+        "transcript": transcript,
+        "blocks": blocks,
+        "diar_dir": diar_dir,
+        "options": options,
+        "project": project,
+    }
+
+
+def write_live(session, blocks: int, seconds: float) -> PredraftSpec:
+    """The live files as they stand ``seconds`` into the recording (``blocks`` diarized)."""
+    folder = session["folder"]
+    t: Transcript = session["transcript"]
+    part = Transcript(t.language, seconds, [s for s in t.segments if s.end <= seconds], t.model)
+    data = {"key": {}, "transcript": part.to_dict()}
+    (folder / PARTIAL_FILE).write_text(json.dumps(data), encoding="utf-8")
+    diarized = session["blocks"][:blocks]
+    save_blocks(folder / LIVE_FILE, session["diar_dir"], session["options"], BLOCK, diarized)
+    return PredraftSpec(
+        folder=str(folder),
+        partial_path=str(folder / PARTIAL_FILE),
+        live_file=str(folder / LIVE_FILE),
+        diar_dir=str(session["diar_dir"]),
+        diar_options=session["options"],
+        poll_s=0.2,
+    )
+
+
+def final_segments(session):
+    """What the pipeline aligns after the stop: every block linked, the whole transcript."""
+    duration = session["blocks"][-1].end / SAMPLE_RATE
+    diarization = link(session["blocks"], session["options"], duration, Path(session["diar_dir"]).name)
+    return assign_speakers(session["transcript"].segments, diarization)
+
+
+def test_finished_items_are_drafted_before_the_stop_and_reused_after_it(session, model_path):
+    folder: Path = session["folder"]
+    (folder / FILE).unlink(missing_ok=True)
+    engine = make_engine("ct2", model_path(LLM), EngineOptions(threads=2))
+    try:
+        # Two minutes in: two blocks diarized; TOP 1 and 2 are over, TOP 3 is going on.
+        spec = write_live(session, 2, 2 * BLOCK)
+        pre = Counting(engine, ReplyStore(folder / FILE))
+        state = PredraftState()
+        assert predraft_pass(spec, pre, state, CancelToken())
+        assert state.items >= 1 and state.pieces >= 1 and pre.asked == state.pieces
+        assert not predraft_pass(spec, pre, state, CancelToken())  # nothing new diarized: no work
+        kept = len(json.loads((folder / FILE).read_text(encoding="utf-8"))["replies"])
+        assert kept == pre.asked
+        if os.name == "posix":
+            assert (folder / FILE).stat().st_mode & 0o777 == 0o600
+        # After the stop: the draft stage finds those prompts answered.
+        project = session["project"]
+        segments = final_segments(session)
+        options = DraftOptions(protocol_type="verlauf")
+        after = Counting(engine, ReplyStore(folder / FILE))
+        minutes = draft_minutes(segments, {}, project.agenda, after, options, roster=project.attendees)
+        assert after.store.hits >= 1
+        fresh = Counting(engine, ReplyStore(folder / "elsewhere.json"))
+        again = draft_minutes(segments, {}, project.agenda, fresh, options, roster=project.attendees)
+        assert after.asked + after.store.hits == fresh.asked  # every summary prompt, asked or kept
+        assert after.asked < fresh.asked  # the pre-drafted ones were not asked again
+        # and the minutes are those of a draft without kept replies
+        assert [i.discussion for i in minutes.agenda_items] == [i.discussion for i in again.agenda_items]
+    finally:
+        engine.close()
+
+
+def test_a_changed_prompt_or_budget_is_never_answered_from_an_old_reply(tmp_path, model_path):
+    engine = make_engine("ct2", model_path(LLM), EngineOptions(threads=2))
+    try:
+        cached = Counting(engine, ReplyStore(tmp_path / FILE))
+        one = [{"role": "user", "content": "Sag nur: Ja."}]
+        two = [{"role": "user", "content": "Sag nur: Nein."}]
+        first = cached.generate(one, 8)
+        assert cached.generate(one, 8) == first and cached.store.hits == 1
+        cached.generate(two, 8)
+        cached.generate(one, 9)
+        assert cached.store.hits == 1 and len(cached.store.replies) == 3
+        (tmp_path / FILE).write_text("{kaputt", encoding="utf-8")  # a damaged file: start empty
+        assert ReplyStore(tmp_path / FILE).replies == {}
+    finally:
+        engine.close()
+
+
+def test_the_process_drafts_while_recording_and_ends_at_the_stop(session, model_path):
+    folder: Path = session["folder"]
+    (folder / FILE).unlink(missing_ok=True)
+    spec = write_live(session, 2, 2 * BLOCK)
+    from minutes_app.pipeline.run import PipelineOptions
+
+    options = PipelineOptions(llm_model=LLM, threads=2)
+    spec.request = engine_request(options, model_path(LLM))
+    import multiprocessing
+
+    cancel = multiprocessing.get_context("spawn").Event()
+    job = Predraft(spec, cancel)
+    try:
+        deadline = time.monotonic() + 300
+        while not (folder / FILE).exists() and time.monotonic() < deadline and job.process.is_alive():
+            time.sleep(0.5)
+        assert (folder / FILE).exists()  # a reply kept while "recording"
+        stopped = time.monotonic()
+        job.stop()
+        job.process.join(60)
+        assert not job.process.is_alive() and time.monotonic() - stopped < 60
+        assert job.process.exitcode == 0
+    finally:
+        job.join(5)
