@@ -175,17 +175,23 @@ class Collect(logging.Handler):
 logging.getLogger("minutes_app.drafting.beratung").addHandler(Collect())
 logging.getLogger("minutes_app.drafting.beratung").setLevel(logging.INFO)
 decoded = [0, 0]
+inside = [0]  # generate_many may call generate (ct2 on CPU): count each prompt once
 gen = engine.generate
 def counted(messages, *a, **k):
     out = gen(messages, *a, **k)
-    decoded[0] += engine.count_tokens(out) if out else 0
-    decoded[1] += 1
+    if not inside[0]:
+        decoded[0] += engine.count_tokens(out) if out else 0
+        decoded[1] += 1
     return out
 engine.generate = counted
 many = getattr(engine, "generate_many", None)
 if many is not None:
     def counted_many(batch, *a, **k):
-        outs = many(batch, *a, **k)
+        inside[0] += 1
+        try:
+            outs = many(batch, *a, **k)
+        finally:
+            inside[0] -= 1
         decoded[0] += sum(engine.count_tokens(o) for o in outs if o)
         decoded[1] += len(batch)
         return outs

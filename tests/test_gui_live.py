@@ -325,3 +325,17 @@ def test_live_process_ends_when_the_app_is_killed(tmp_path, model_path):
     if alive():
         os.kill(child, 9)
         pytest.fail("the live process outlived the app")
+
+
+def test_the_pane_shows_the_items_drafted_while_recording(qtbot, tmp_path):
+    """The pre-draft process's report („predraft“) reaches the live pane as a German line."""
+    from minutes_app.gui.live_pane import LivePane, LiveSession
+
+    pane = LivePane()
+    qtbot.addWidget(pane)
+    session = LiveSession(JobRunner(), tmp_path, tmp_path / "a.part.wav", Settings({}), pane)
+    session.signals.predraft.emit({"items": 2, "until_s": 600.0})
+    qtbot.waitUntil(lambda: pane.draft.text() != "", timeout=2000)
+    assert pane.draft.text() == "Entwurf: 2 abgeschlossene(r) TOP(s) vorformuliert (bis 10:00)"
+    pane.clear()
+    assert pane.draft.text() == ""

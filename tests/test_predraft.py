@@ -173,13 +173,13 @@ def test_the_process_drafts_while_recording_and_ends_at_the_stop(session, model_
     spec.request = engine_request(options, model_path(LLM))
     import multiprocessing
 
-    cancel = multiprocessing.get_context("spawn").Event()
-    job = Predraft(spec, cancel)
+    ctx = multiprocessing.get_context("spawn")
+    cancel, reports = ctx.Event(), ctx.Queue()
+    job = Predraft(spec, cancel, reports)
     try:
-        deadline = time.monotonic() + 300
-        while not (folder / FILE).exists() and time.monotonic() < deadline and job.process.is_alive():
-            time.sleep(0.5)
-        assert (folder / FILE).exists()  # a reply kept while "recording"
+        kind, info = reports.get(timeout=300)  # the pass after the new block
+        assert kind == "predraft" and info["items"] >= 1 and info["until_s"] == 2 * BLOCK
+        assert (folder / FILE).exists()  # its replies are kept while "recording"
         stopped = time.monotonic()
         job.stop()
         job.process.join(60)

@@ -52,6 +52,7 @@ class LiveSignals(QObject):
     segments = Signal(object)  # list[Segment]
     block = Signal(object)  # a diarized block: {"index", "start_s", "end_s", "speakers"}
     problem = Signal(str)  # German message; the recording goes on
+    predraft = Signal(object)  # {"items", "until_s"}: finished items drafted while recording
 
 
 class LivePane(QWidget):
@@ -65,6 +66,7 @@ class LivePane(QWidget):
         self.status = QLabel(tr("live.off"))
         self.status.setWordWrap(True)
         self.speakers = QLabel("")
+        self.draft = QLabel("")  # items drafted while recording (pipeline/predraft_job.py)
         self.segment_count = 0
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -72,11 +74,13 @@ class LivePane(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.speakers)
+        layout.addWidget(self.draft)
 
     def clear(self) -> None:
         self.text.clear()
         self.segment_count = 0
         self.speakers.setText("")
+        self.draft.setText("")
 
     def add_segments(self, segments: list[Any]) -> None:
         bar = self.text.verticalScrollBar()
@@ -119,6 +123,7 @@ class LiveSession(QObject):
         self.signals.segments.connect(pane.add_segments)
         self.signals.block.connect(self._on_block)
         self.signals.problem.connect(self._on_problem)
+        self.signals.predraft.connect(self._on_predraft)
         self.job: Any = None  # the live process (asr.live_job.LiveJob), set by the job thread
         self.handle: JobHandle | None = None
         self.result: dict[str, Any] | None = None
@@ -244,6 +249,10 @@ class LiveSession(QObject):
             tr("live.speakers", count=len(self.blocks), until=format_time(float(info.get("end_s", 0.0))))
         )
 
+    def _on_predraft(self, info: dict[str, Any]) -> None:
+        until = format_time(float(info.get("until_s", 0.0)))
+        self.pane.draft.setText(tr("live.predraft", count=int(info.get("items", 0)), until=until))
+
     def _on_problem(self, message: str) -> None:
         self.message = message
         self.pane.status.setText(tr("live.error", message=message))
@@ -291,7 +300,11 @@ class LiveSession(QObject):
             job.stop()  # stopped while the job waited in the queue
         try:
             result = job.wait(
-                self.signals.segments.emit, self.signals.block.emit, self.signals.problem.emit, cancel
+                self.signals.segments.emit,
+                self.signals.block.emit,
+                self.signals.problem.emit,
+                cancel,
+                on_predraft=self.signals.predraft.emit,
             )
         except Cancelled:
             self._hand_over(None, cancel)  # e.g. the window closes: the windows done stay usable

@@ -382,6 +382,7 @@ TEXT: dict[str, str] = {
     "live.speakers.waiting": "Sprechererkennung: je fertigem {minutes}-Minuten-Block",
     "live.speakers": "Sprechererkennung: {count} Block/Blöcke fertig (bis {until})",
     "live.speakers.off": "Sprechererkennung: nach der Aufnahme",
+    "live.predraft": "Entwurf: {count} abgeschlossene(r) TOP(s) vorformuliert (bis {until})",
     # issue 14 B2-B5: recording into a session, retention after release, release checks, regeneration
     "form.end": "Ende",
     "record.into": "Aufnahme für: {name}",

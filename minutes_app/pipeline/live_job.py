@@ -202,7 +202,7 @@ class LiveJob:
         if spec.predraft is not None and spec.diar_dir is not None:
             from .predraft_job import Predraft
 
-            self.predraft = Predraft(spec.predraft, self._cancel)
+            self.predraft = Predraft(spec.predraft, self._cancel, self._queue)  # reports come here too
 
     @property
     def done_seconds(self) -> float:
@@ -225,6 +225,7 @@ class LiveJob:
         on_block: Callable[[dict[str, Any]], None] | None = None,
         on_problem: Callable[[str], None] | None = None,
         cancel: CancelToken | None = None,
+        on_predraft: Callable[[dict[str, Any]], None] | None = None,
     ) -> dict[str, Any]:
         """Until the process ends: its summary, with ``transcript`` a ``Transcript``."""
         try:
@@ -248,6 +249,8 @@ class LiveJob:
                     on_block(payload)
                 elif kind == "problem" and on_problem is not None:
                     on_problem(str(payload))
+                elif kind == "predraft" and on_predraft is not None:
+                    on_predraft(payload)
                 elif kind == "result":
                     return dict(payload)
                 elif kind == "cancelled":

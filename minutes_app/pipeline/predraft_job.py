@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,8 +117,12 @@ def predraft_pass(spec: PredraftSpec, engine: Any, state: PredraftState, cancel:
     return True
 
 
-def follow(spec: PredraftSpec, stop: Any, cancel: CancelToken) -> PredraftState:
-    """Pre-draft until ``stop`` (an Event) is set; the engine is loaded at the first new block."""
+def follow(
+    spec: PredraftSpec, stop: Any, cancel: CancelToken, report: Callable[[str, Any], None] | None = None
+) -> PredraftState:
+    """Pre-draft until ``stop`` (an Event) is set; the engine is loaded at the first new block.
+
+    ``report("predraft", {"items", "until_s"})`` after each pass that drafted."""
     from ..drafting.engines import make_engine
     from ..drafting.replies import FILE, CachedEngine, ReplyStore
 
@@ -130,8 +135,8 @@ def follow(spec: PredraftSpec, stop: Any, cancel: CancelToken) -> PredraftState:
                 llm_dir = Path(request["llm_dir"]) if request.get("llm_dir") else None
                 inner = make_engine(request["engine_kind"], llm_dir, **request["engine_args"])
                 engine = CachedEngine(inner, ReplyStore(Path(spec.folder) / FILE))
-            if engine is not None:
-                predraft_pass(spec, engine, state, cancel)
+            if engine is not None and predraft_pass(spec, engine, state, cancel) and report is not None:
+                report("predraft", {"items": state.items, "until_s": state.seen[0]})
             stop.wait(spec.poll_s)
     finally:
         if engine is not None:
@@ -154,7 +159,7 @@ class _StopToken(CancelToken):
             raise Cancelled()
 
 
-def _child(spec: PredraftSpec, stop: Any, cancel_event: Any, parent_pid: int) -> None:
+def _child(spec: PredraftSpec, stop: Any, cancel_event: Any, parent_pid: int, out: Any) -> None:
     from ..base.lifetime import tie_to_parent
     from ..base.offline import ensure_offline
 
@@ -165,7 +170,7 @@ def _child(spec: PredraftSpec, stop: Any, cancel_event: Any, parent_pid: int) ->
 
     lower_thread_priority(NICE)  # after the recorder, the live transcription and the diarization
     try:
-        follow(spec, stop, _StopToken(stop, cancel_event))
+        follow(spec, stop, _StopToken(stop, cancel_event), lambda kind, info: out.put((kind, info)))
     except Cancelled:
         pass
     except Exception:  # the draft after the stop does the work instead
@@ -175,14 +180,16 @@ def _child(spec: PredraftSpec, stop: Any, cancel_event: Any, parent_pid: int) ->
 class Predraft:
     """The pre-draft process, parent side (started and ended by ``live_job.LiveJob``)."""
 
-    def __init__(self, spec: PredraftSpec, cancel_event: Any) -> None:
+    def __init__(self, spec: PredraftSpec, cancel_event: Any, out: Any = None) -> None:
+        """``out``: a queue (of the spawn context) for ``("predraft", info)`` reports."""
         from ..base.lifetime import start_tied
 
         ctx = multiprocessing.get_context("spawn")
         self.stop_event = ctx.Event()
+        out = out if out is not None else ctx.Queue()
         self.process = ctx.Process(
             target=_child,
-            args=(spec, self.stop_event, cancel_event, os.getpid()),
+            args=(spec, self.stop_event, cancel_event, os.getpid(), out),
             daemon=True,
             name="predraft",
         )
