@@ -143,7 +143,7 @@ def test_live_text_while_recording_and_the_pipeline_resumes(qtbot, tmp_path, pcm
     from minutes_app.pipeline.run import asr_key, run_pipeline
     from minutes_app.session.project import Project
 
-    settings = Settings({})
+    settings = Settings({"llm_model": "qwen2.5-coder-0.5b"})  # the pre-draft's model (the test profile's)
     jobs = JobRunner()
     window = MainWindow(library=tmp_path / "lib", settings=settings, jobs=jobs)
     qtbot.addWidget(window)

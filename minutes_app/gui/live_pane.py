@@ -283,16 +283,11 @@ class LiveSession(QObject):
             try:
                 spec.diar_dir = str(store.get(self._options.diarization_model).path)
                 spec.diar_options = self._diar_options
-                spec.predraft = predraft_spec(
-                    self._options,
-                    self.folder,
-                    spec.live_file,
-                    spec.partial_path,
-                    spec.diar_dir,
-                    spec.diar_options,
-                )
             except UserError as exc:
                 self.signals.problem.emit(str(exc))
+            else:  # without the language model: no pre-draft, nothing to report while recording
+                args = (spec.live_file, spec.partial_path, spec.diar_dir, spec.diar_options)
+                spec.predraft = predraft_spec(self._options, self.folder, *args)
         job = LiveJob(spec)
         job.set_paused(self._paused)
         self.job = job

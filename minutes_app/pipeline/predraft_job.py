@@ -210,13 +210,21 @@ def predraft_spec(
     options: Any, folder: Path, live_file: str, partial_path: str, diar_dir: str, diar_options: Any
 ) -> PredraftSpec | None:
     """The pre-draft of a live recording with ``options`` (PipelineOptions), or None when off:
-    the setting, no draft, no live diarization, or a protocol type without summaries."""
+    the setting, no draft, a protocol type without summaries, or the language model not
+    installed (the draft after the stop says so; the recording is not disturbed)."""
+    from ..base.errors import UserError
     from ..models.store import ModelStore
     from .stage_draft import engine_request
 
     if not (options.live_draft and options.draft) or options.protocol_type != "verlauf":
         return None
-    llm_dir = None if options.llm_engine == "openai" else ModelStore.default().get(options.llm_model).path
+    llm_dir = None
+    if options.llm_engine != "openai":
+        try:
+            llm_dir = ModelStore.default().get(options.llm_model).path
+        except UserError as exc:
+            log.info("no pre-draft while recording: %s", exc)
+            return None
     return PredraftSpec(
         folder=str(folder),
         partial_path=partial_path,
