@@ -191,11 +191,13 @@ def test_the_process_drafts_while_recording_and_ends_at_the_stop(session, model_
 
 def test_no_predraft_without_its_model_or_for_other_protocol_types(tmp_path, model_path):
     """A missing language model must not disturb the recording: no pre-draft, no message."""
+    from minutes_app.models.store import ModelStore
     from minutes_app.pipeline.predraft_job import predraft_spec
     from minutes_app.pipeline.run import PipelineOptions
 
     model_path(LLM)  # installed (skips where the test models are absent)
-    args = (tmp_path, str(tmp_path / LIVE_FILE), str(tmp_path / PARTIAL_FILE), "diar", None)
+    store = ModelStore.default()
+    args = (store, tmp_path, str(tmp_path / LIVE_FILE), str(tmp_path / PARTIAL_FILE), "diar", None)
     assert predraft_spec(PipelineOptions(llm_model=LLM), *args) is not None
     assert predraft_spec(PipelineOptions(llm_model="nicht-installiert"), *args) is None
     assert predraft_spec(PipelineOptions(llm_model=LLM, protocol_type="ergebnis"), *args) is None

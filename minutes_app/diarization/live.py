@@ -91,18 +91,28 @@ def load_blocks(path: str | os.PathLike[str], model_dir: Any, options: Any) -> t
 
 
 # -- the pipeline: reuse the live blocks -----------------------------------------------------------
-def reusable_blocks(audio: np.ndarray, path: Path, model_dir: Any, options: Any) -> tuple[float, list[Block]]:
-    """(block length, the saved blocks from the start of ``audio`` that fit it exactly)."""
-    block_seconds, saved = load_blocks(path, model_dir, options)
+def blocks_from_start(saved: list[Block], fits: Callable[[Block], bool] | None = None) -> list[Block]:
+    """The saved blocks that follow one another from sample 0 on, up to the first gap, empty
+    block or block that ``fits`` refuses."""
     done: list[Block] = []
     for block in sorted(saved, key=lambda b: b.start):
         pos = done[-1].end if done else 0
-        if block.start != pos or block.end > audio.size or block.end <= block.start:
-            break
-        if not block.usable_with(options) or audio_digest(audio[block.start : block.end]) != block.digest:
+        if block.start != pos or block.end <= block.start or (fits is not None and not fits(block)):
             break
         done.append(block)
-    return block_seconds, done
+    return done
+
+
+def reusable_blocks(audio: np.ndarray, path: Path, model_dir: Any, options: Any) -> tuple[float, list[Block]]:
+    """(block length, the saved blocks from the start of ``audio`` that fit it exactly)."""
+    block_seconds, saved = load_blocks(path, model_dir, options)
+
+    def fits(block: Block) -> bool:
+        if block.end > audio.size or not block.usable_with(options):
+            return False
+        return audio_digest(audio[block.start : block.end]) == block.digest
+
+    return block_seconds, blocks_from_start(saved, fits)
 
 
 def diarize_reusing(

@@ -18,7 +18,6 @@ import hashlib
 import json
 import threading
 from pathlib import Path
-from typing import Any
 
 from ..base import jsonio
 from ..base.fileio import write_json
@@ -126,6 +125,3 @@ class CachedEngine(LLMEngine):
 
     def close(self) -> None:
         self.inner.close()
-
-    def __getattr__(self, name: str) -> Any:  # engine-specific attributes (e.g. ``fell_back``)
-        return getattr(self.inner, name)

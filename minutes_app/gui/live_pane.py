@@ -287,7 +287,7 @@ class LiveSession(QObject):
                 self.signals.problem.emit(str(exc))
             else:  # without the language model: no pre-draft, nothing to report while recording
                 args = (spec.live_file, spec.partial_path, spec.diar_dir, spec.diar_options)
-                spec.predraft = predraft_spec(self._options, self.folder, *args)
+                spec.predraft = predraft_spec(self._options, store, self.folder, *args)
         job = LiveJob(spec)
         job.set_paused(self._paused)
         self.job = job

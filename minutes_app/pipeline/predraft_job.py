@@ -53,7 +53,6 @@ class PredraftSpec:
 @dataclass
 class PredraftState:
     seen: tuple[float, int] = (0.0, 0)  # (diarized seconds, transcript segments) of the last pass
-    passes: int = 0
     items: int = 0
     pieces: int = 0
 
@@ -84,16 +83,11 @@ def predraft_pass(spec: PredraftSpec, engine: Any, state: PredraftState, cancel:
     from ..base.types import Transcript
     from ..diarization.align import assign_speakers
     from ..diarization.blocks import SAMPLE_RATE, link
-    from ..diarization.live import load_blocks
+    from ..diarization.live import blocks_from_start, load_blocks
     from ..drafting.draft import DraftOptions
     from ..drafting.predraft import summarise_finished
 
-    _, saved = load_blocks(spec.live_file, spec.diar_dir, spec.diar_options)
-    blocks: list[Any] = []
-    for block in sorted(saved, key=lambda b: b.start):  # the run of blocks from the start
-        if block.start != (blocks[-1].end if blocks else 0):
-            break
-        blocks.append(block)
+    blocks = blocks_from_start(load_blocks(spec.live_file, spec.diar_dir, spec.diar_options)[1])
     if not blocks:
         return False
     try:
@@ -111,7 +105,6 @@ def predraft_pass(spec: PredraftSpec, engine: Any, state: PredraftState, cancel:
     agenda, roster, markers, starts, kind = session_inputs(spec.folder)
     options = DraftOptions(protocol_type=kind or spec.protocol_type)
     found = summarise_finished(aligned, agenda, roster, engine, options, markers, starts, cancel)
-    state.passes += 1
     state.items, state.pieces = found.items, found.pieces
     log.info("pre-draft up to %.0f s: %d finished items, %d pieces", until, found.items, found.pieces)
     return True
@@ -207,13 +200,19 @@ class Predraft:
 
 
 def predraft_spec(
-    options: Any, folder: Path, live_file: str, partial_path: str, diar_dir: str, diar_options: Any
+    options: Any,
+    store: Any,
+    folder: Path,
+    live_file: str,
+    partial_path: str,
+    diar_dir: str,
+    diar_options: Any,
 ) -> PredraftSpec | None:
-    """The pre-draft of a live recording with ``options`` (PipelineOptions), or None when off:
-    the setting, no draft, a protocol type without summaries, or the language model not
-    installed (the draft after the stop says so; the recording is not disturbed)."""
+    """The pre-draft of a live recording with ``options`` (PipelineOptions) and the model
+    ``store`` the pipeline will use, or None when off: the setting, no draft, a protocol type
+    without summaries, or the language model not installed (the draft after the stop says
+    so; the recording is not disturbed)."""
     from ..base.errors import UserError
-    from ..models.store import ModelStore
     from .stage_draft import engine_request
 
     if not (options.live_draft and options.draft) or options.protocol_type != "verlauf":
@@ -221,7 +220,7 @@ def predraft_spec(
     llm_dir = None
     if options.llm_engine != "openai":
         try:
-            llm_dir = ModelStore.default().get(options.llm_model).path
+            llm_dir = store.get(options.llm_model).path
         except UserError as exc:
             log.info("no pre-draft while recording: %s", exc)
             return None
