@@ -9,6 +9,8 @@ On a released session and on a "geprüft" one (real project folders, the real CL
    and nothing changes without one;
 4. a rename racing a release in two processes never lands in the audit trail after
    "freigegeben" while the data loses it.
+5. the voice-profile consent methods (allowed on a released session: consent is no content)
+   change nothing but the trail and never reopen a "geprüft" Niederschrift.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import subprocess
 import sys
 import time
 import wave
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,9 @@ from minutes_app.base.types import AgendaItem, Attendee, SessionInfo
 from minutes_app.cli.main import main
 from minutes_app.session import audit, signoff
 from minutes_app.session.api import Session
+from minutes_app.session.change import Change
 from minutes_app.session.editing import CONFIRMED
+from minutes_app.session.profiles import ProfileStore
 from minutes_app.session.project import Project
 
 REPO = Path(__file__).resolve().parent.parent
@@ -47,6 +52,7 @@ CONTENT_KEYS = (
     "draft_agenda_confirmed",
 )
 CONTENT_FILES = ("asr.json", "diarization.json", "align.json", "draft.json")
+CONSENT_WHO = ("Rat", "Anna Berg")  # Gremium, person of the voice-profile consent methods
 
 
 def cli_commands(p: Path, out: Path, audio: Path) -> dict[str, list[str]]:
@@ -261,6 +267,66 @@ def test_every_session_method(tmp_path):
             new = trail(after)[len(trail(before)) :]
             assert [e["action"] for e in new] == [e.action for e in change.entries], name  # what changed
             assert change.state == session.state == json.loads(after["project.json"])["signoff"]["state"]
+
+
+def consent_operations(session: Session, store: ProfileStore) -> dict[str, tuple[Callable[[], Change], str]]:
+    """The voice-profile consent methods and the action each writes: allowed on a released session
+    (consent is no content; withdrawal and deletion are data-protection deletions)."""
+    who = CONSENT_WHO
+    return {
+        "record_voice_consent": (
+            lambda: session.record_voice_consent(store, *who, "Frau Roth", "schriftlich, 03.12.2026"),
+            "einwilligung_erfasst",
+        ),
+        "withdraw_voice_consent": (
+            lambda: session.withdraw_voice_consent(store, *who, "Einwilligung widerrufen"),
+            "einwilligung_widerrufen",
+        ),
+        "delete_voice_profile": (
+            lambda: session.delete_voice_profile(store, *who, "auf Wunsch gelöscht"),
+            "stimmprofil_geloescht",
+        ),
+    }
+
+
+@pytest.mark.parametrize("was", [signoff.FREIGEGEBEN, signoff.GEPRUEFT])
+def test_voice_consent_methods_change_only_the_trail(tmp_path, was):
+    """Consent, withdrawal, deletion on a released or reviewed session: the sign-off state stays
+    (a "geprüft" one is not reopened), every session file but the trail is byte-identical, the
+    trail grows by exactly the returned entries, and the profile store changed as asked."""
+    session = (
+        released_session(tmp_path / "s") if was == signoff.FREIGEGEBEN else reviewed_session(tmp_path / "s")
+    )
+    store = ProfileStore(tmp_path / "shared" / "voice_profiles", user="Frau Roth")
+    ops = consent_operations(session, store)
+    steps = ["record_voice_consent", "withdraw_voice_consent", "record_voice_consent", "delete_voice_profile"]
+    for name in steps + ["withdraw_voice_consent", "delete_voice_profile"]:  # the last two: no profile left
+        call, action = ops[name]
+        had = store.get(*CONSENT_WHO) is not None
+        before = snapshot(session.folder)
+        change = call()
+        after = snapshot(session.folder)
+        others = {n: b for n, b in after.items() if n != audit.AUDIT_FILE}
+        assert others == {n: b for n, b in before.items() if n != audit.AUDIT_FILE}, name
+        old, new = trail(before), trail(after)
+        assert new[: len(old)] == old, f"{name}: the audit trail was rewritten"
+        added = new[len(old) :]
+        assert added == [e.to_dict() for e in change.entries], name  # exactly what the Change lists
+        state = json.loads(after["project.json"])["signoff"]["state"]
+        assert change.state == session.state == state == was and not change.reopened, name
+        profile = store.get(*CONSENT_WHO)
+        if name == "record_voice_consent":
+            assert [e["action"] for e in added] == [action], name
+            assert profile is not None and profile.consent.basis == "schriftlich, 03.12.2026"
+        elif had:  # deleted at once, then noted
+            assert [e["action"] for e in added] == [action], name
+            assert (
+                profile is None and store.audit_lines(*CONSENT_WHO)[-1]["action"] == "stimmprofil_geloescht"
+            )
+        else:  # nothing to delete: nothing written
+            assert after == before and not change.changed and change.messages == (), name
+        for e in added:
+            assert (e["target"], e["user"]) == (f"Stimmprofil {CONSENT_WHO[1]}", "Frau Schrift"), name
 
 
 RACER = """

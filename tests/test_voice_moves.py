@@ -1,4 +1,4 @@
-"""Voice profiles follow moved speech, a deleted session and consent in the session's trail.
+"""Voice profiles follow moved speech, a deleted session; consent and deletion in the session's trail.
 
 Real CAM++ model, real speech (AMI dev00, first 30 s: SPEAKER_00 = MEE009 in segments 0, 3,
 5, 8; SPEAKER_01 = MEE012 in 1, 2, 4, 6, 7), the GUI offscreen.
@@ -274,6 +274,40 @@ def test_consent_recorded_and_withdrawn_from_a_session_is_in_its_trail(tmp_path,
     assert main(["profiles", "withdraw", "--project", folder, "--person", ANNA]) == 2  # none left
     assert len(_trail(project)) == count
     capsys.readouterr()
+
+
+def test_profile_deleted_for_a_session_is_in_its_trail(tmp_path, env, capsys):  # noqa: F811
+    """``profiles delete --project``: deleted at once (also from a released session), then
+    ``stimmprofil_geloescht`` in the session's trail; no profile: a German message, exit 2."""
+    from minutes_app.cli.main import main
+    from minutes_app.session import signoff
+
+    store = env
+    project = voice_project(tmp_path / "s1", np.zeros(16000, np.float32), [])
+    folder = str(project.folder)
+    store.record_consent(GREMIUM, ANNA, *CONSENT)
+    project.data[signoff.KEY] = {"state": signoff.FREIGEGEBEN}
+    project.save()
+    before = len(_trail(project))
+    who = ["--project", folder, "--gremium", GREMIUM, "--person", ANNA]
+    assert main(["profiles", "delete", *who, "--grund", "auf Wunsch", "--user", "Roth"]) == 0
+    assert f"Stimmprofil von {ANNA} ({GREMIUM}) gelöscht." in capsys.readouterr().out
+    assert store.get(GREMIUM, ANNA) is None
+    assert store.audit_lines(GREMIUM, ANNA)[-1]["note"] == "auf Wunsch"
+    [entry] = _trail(project)[before:]
+    assert (entry.action, entry.target, entry.before, entry.note, entry.user) == (
+        "stimmprofil_geloescht",
+        f"Stimmprofil {ANNA}",
+        GREMIUM,
+        "auf Wunsch",
+        "Roth",
+    )
+    assert audit.ACTIONS[entry.action] == "Stimmprofil gelöscht"
+    assert signoff.is_locked(Project.load(folder))  # the release stays
+
+    assert main(["profiles", "delete", *who]) == 2  # none left
+    assert f"Für „{ANNA}“ ({GREMIUM}) ist kein Stimmprofil gespeichert." in capsys.readouterr().err
+    assert len(_trail(project)) == before + 1
 
 
 def test_gui_consent_panel_writes_the_sessions_trail(qtbot, tmp_path, env):  # noqa: F811

@@ -6,8 +6,9 @@ when the feature is switched off, so stored data can always be seen and removed;
 ``voice_profiles``. ``withdraw`` (or ``delete``) is the withdrawal of consent: the profile is
 gone at once. ``roster --project DIR`` shows the consent of each person on a session's roster;
 with ``--project`` the Gremium is the session's and the person must be on its roster, and
-``consent`` / ``withdraw`` go through the session API, so the session's audit trail notes
-them (``einwilligung_erfasst`` / ``einwilligung_widerrufen``) besides the store's log.
+``consent`` / ``withdraw`` / ``delete`` go through the session API, so the session's audit trail
+notes them (``einwilligung_erfasst`` / ``einwilligung_widerrufen`` / ``stimmprofil_geloescht``)
+besides the store's log.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from ..base.errors import UserError
 from ..base.fileio import check_output, write_json
 from ..base.settings import Settings
 from ..session.api import Session
+from ..session.consent import DELETED, WITHDRAWN
 from ..session.profiles import FOLDER, ProfileStore, VoiceProfile
 
 DISABLED = (
@@ -107,13 +109,15 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         print(json.dumps(info, ensure_ascii=False, indent=2))
     elif args.action in ("delete", "withdraw"):
         _one(store, args)
-        default = "Einwilligung widerrufen" if args.action == "withdraw" else "gelöscht"
-        if args.project and args.action == "withdraw":  # deleted at once, then noted in the trail
-            Session(args.project, store.user).withdraw_voice_consent(
-                store, args.gremium, args.person, args.reason or default
-            )
+        withdrawn = args.action == "withdraw"
+        if args.project:  # through the session API: deleted at once, then noted in the trail
+            session = Session(args.project, store.user)
+            if withdrawn:
+                session.withdraw_voice_consent(store, args.gremium, args.person, args.reason)
+            else:
+                session.delete_voice_profile(store, args.gremium, args.person, args.reason)
         else:
-            store.delete(args.gremium, args.person, args.reason or default)
+            store.delete(args.gremium, args.person, args.reason or (WITHDRAWN if withdrawn else DELETED))
         print(f"Stimmprofil von {args.person} ({args.gremium}) gelöscht.")
     elif args.action == "export":
         if not args.output:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..base.errors import ProjectError
 from ..base.text import clean_line, cleaned
 from ..base.types import AgendaItem, Attendee, SessionInfo
-from . import audit, signoff
+from . import audit, consent, signoff
 from .change import Change, agenda_text, clock, is_reopen, write_doc
 from .lock import folder_lock
 from .project import Project
@@ -277,36 +277,32 @@ class Session:
         change = self._change("voice", apply, rows[0][0], content=False)
         return dataclasses.replace(change, messages=tuple(d.message for _, d in rows))
 
-    # -- consent to voice profiles (kept beside the profiles, noted in this session's trail) ---------
+    # -- consent to voice profiles (session/consent.py; noted in this session's trail, also released) --
     def record_voice_consent(self, voices: Any, gremium: str, person: str, by: str, basis: str) -> Change:
         """``person``'s consent (``ProfileStore.record_consent``) given from this session: also
         ``einwilligung_erfasst`` in its trail; allowed when released (consent is no content)."""
-        self._flush_doc()
-        with self._locked(allow_locked=True):
-            p = voices.record_consent(gremium, person, by, basis)
-            note = f"{p.consent.basis} (erfasst von {p.consent.recorded_by})"
-            return self._trail(
-                "einwilligung_erfasst", p.person, None, p.gremium, note, "Einwilligung von {} erfasst."
-            )
+        return self._trail(lambda: consent.record(voices, gremium, person, by, basis))
 
     def withdraw_voice_consent(self, voices: Any, gremium: str, person: str, reason: str = "") -> Change:
         """Consent withdrawn: the profile is deleted at once, first (also when released, a data-protection
         deletion), then ``einwilligung_widerrufen`` is noted in the trail (nothing without a profile)."""
-        reason = reason or "Einwilligung widerrufen"
-        if not voices.delete(gremium, person, reason):
+        return self._trail(consent.delete(voices, gremium, person, reason, withdrawn=True))
+
+    def delete_voice_profile(self, voices: Any, gremium: str, person: str, reason: str = "") -> Change:
+        """The profile deleted at once, like ``withdraw_voice_consent``, noted ``stimmprofil_geloescht``."""
+        return self._trail(consent.delete(voices, gremium, person, reason))
+
+    def _trail(self, step: consent.ProfileStep | Callable[[], consent.ProfileStep] | None) -> Change:
+        """A profile-store step (done, or done here under the lock) noted in the trail; None: nothing."""
+        if step is None:
             return Change("consent", (), self.state)
         self._flush_doc()
         with self._locked(allow_locked=True):
-            note = f"{reason}; Stimmprofil gelöscht"
-            return self._trail(
-                "einwilligung_widerrufen", person, gremium, None, note, "Stimmprofil von {} gelöscht."
-            )
-
-    def _trail(self, action: str, person: str, before: Any, after: Any, note: str, message: str) -> Change:
-        entries = [self._entry(action, f"Stimmprofil {person}", before, after, note=note)]
-        audit.append(self.project, entries)
-        self.written += entries
-        return Change("consent", tuple(entries), self.state, (message.format(person),))
+            done = step if isinstance(step, consent.ProfileStep) else step()
+            entries = [self._entry(done.action, done.target, done.before, done.after, note=done.note)]
+            audit.append(self.project, entries)
+            self.written += entries
+            return Change("consent", tuple(entries), self.state, (done.message,))
 
     def set_item_start(self, number: str, seconds: float | None) -> Change:
         """Start of a TOP set by hand (None: found automatically again); the next run re-drafts."""

@@ -66,6 +66,7 @@ ACTIONS = {
     "stimmprofil_verwendet": "Stimmprofile verglichen",
     "einwilligung_erfasst": "Einwilligung (Stimmprofil) erfasst",
     "einwilligung_widerrufen": "Einwilligung (Stimmprofil) widerrufen, Profil gelöscht",
+    "stimmprofil_geloescht": "Stimmprofil gelöscht",
 }
 
 # CSV column headers (German: the file is opened by people, e.g. in Excel).
