@@ -123,7 +123,7 @@ def test_finished_items_are_drafted_before_the_stop_and_reused_after_it(session,
         pre = Counting(engine, ReplyStore(folder / FILE))
         state = PredraftState()
         assert predraft_pass(spec, pre, state, CancelToken())
-        assert state.items >= 1 and state.pieces >= 1 and pre.asked == state.pieces
+        assert state.items >= 1 and state.pieces >= 1 and 1 <= pre.asked <= state.pieces
         assert not predraft_pass(spec, pre, state, CancelToken())  # nothing new diarized: no work
         kept = len(json.loads((folder / FILE).read_text(encoding="utf-8"))["replies"])
         assert kept == pre.asked
@@ -142,6 +142,36 @@ def test_finished_items_are_drafted_before_the_stop_and_reused_after_it(session,
         assert after.asked < fresh.asked  # the pre-drafted ones were not asked again
         # and the minutes are those of a draft without kept replies
         assert [i.discussion for i in minutes.agenda_items] == [i.discussion for i in again.agenda_items]
+    finally:
+        engine.close()
+
+
+def test_every_model_call_of_a_finished_item_is_answered_before_the_stop(session, model_path, tmp_path):
+    """Ergebnisprotokoll, one speaker named meanwhile: the item JSON and context calls of every
+    finished item are answered before the stop; after it only the last item's are asked,
+    and the minutes are those of a draft without kept replies."""
+    from dataclasses import asdict
+
+    from minutes_app.drafting.predraft import draft_finished
+
+    project = session["project"]
+    segments = final_segments(session)
+    first = next(s.speaker for s in segments if s.speaker)
+    names = {first: project.attendees[0].name}
+    options = DraftOptions(protocol_type="ergebnis")
+    engine = make_engine("ct2", model_path(LLM), EngineOptions(threads=2))
+    try:
+        pre = Counting(engine, ReplyStore(tmp_path / "kept.json"))
+        found = draft_finished(segments, names, project.agenda, project.attendees, pre, options)
+        assert found.items >= 1 and 1 <= pre.asked <= found.pieces == pre.prompts
+        after = Counting(engine, ReplyStore(tmp_path / "kept.json"))
+        minutes = draft_minutes(segments, names, project.agenda, after, options, roster=project.attendees)
+        fresh = Counting(engine, ReplyStore(tmp_path / "fresh.json"))
+        again = draft_minutes(segments, names, project.agenda, fresh, options, roster=project.attendees)
+        assert after.asked + pre.asked == fresh.asked  # nothing of a finished item asked twice
+        assert after.asked >= 1  # the last item was still going on
+        assert [asdict(i) for i in minutes.agenda_items] == [asdict(i) for i in again.agenda_items]
+        assert len(minutes.agenda_items) == found.items + 1
     finally:
         engine.close()
 
@@ -189,7 +219,7 @@ def test_the_process_drafts_while_recording_and_ends_at_the_stop(session, model_
         job.join(5)
 
 
-def test_no_predraft_without_its_model_or_for_other_protocol_types(tmp_path, model_path):
+def test_no_predraft_without_its_model_or_when_off(tmp_path, model_path):
     """A missing language model must not disturb the recording: no pre-draft, no message."""
     from minutes_app.models.store import ModelStore
     from minutes_app.pipeline.predraft_job import predraft_spec
@@ -200,5 +230,6 @@ def test_no_predraft_without_its_model_or_for_other_protocol_types(tmp_path, mod
     args = (store, tmp_path, str(tmp_path / LIVE_FILE), str(tmp_path / PARTIAL_FILE), "diar", None)
     assert predraft_spec(PipelineOptions(llm_model=LLM), *args) is not None
     assert predraft_spec(PipelineOptions(llm_model="nicht-installiert"), *args) is None
-    assert predraft_spec(PipelineOptions(llm_model=LLM, protocol_type="ergebnis"), *args) is None
+    for kind in ("ergebnis", "wort"):  # every model call of every protocol type is pre-drafted
+        assert predraft_spec(PipelineOptions(llm_model=LLM, protocol_type=kind), *args) is not None
     assert predraft_spec(PipelineOptions(llm_model=LLM, live_draft=False), *args) is None

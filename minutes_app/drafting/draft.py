@@ -291,6 +291,7 @@ def draft_minutes(
     done: dict[str, dict[str, Any]] | None = None,
     on_item: Callable[[str, MinutesItem], None] | None = None,
     roster: list[Attendee] | None = None,
+    finished_only: bool = False,
 ) -> Minutes:
     """Draft ``Minutes`` for ``segments`` (one item per agenda item, plus "Eröffnung/Regularien").
 
@@ -298,7 +299,8 @@ def draft_minutes(
     item boundaries before spoken cues are used; see ``boundaries.py``.
     Resume: ``done`` maps ``span_id`` -> finished item (``MinutesItem`` as dict) of an
     interrupted run; those items are taken as they are. ``on_item(span_id, item)`` is
-    called after each item so the caller can save it.
+    called after each item so the caller can save it. ``finished_only``: leave out the last
+    item (the one still being discussed while recording; ``predraft.py``).
     """
     options = options or DraftOptions()
     ordered = sorted(segments, key=lambda s: (s.start, s.id))
@@ -306,6 +308,7 @@ def draft_minutes(
     drafter = _Drafter(engine, options, labels, cancel)
     drafter.known, drafter.names, drafter.roster = known_names(agenda, roster), speakers, roster or []
     spans = segment_items(ordered, agenda, markers, starts, locate=drafter.locate)
+    spans = spans[:-1] if finished_only else spans
     by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
     total = max(1, sum(len(s.segments) for s in spans))

@@ -69,6 +69,7 @@ class CachedEngine(LLMEngine):
     def __init__(self, engine: LLMEngine, store: ReplyStore) -> None:
         self.inner, self.store = engine, store
         self.context_length = engine.context_length
+        self.prompts = 0  # prompts asked of this engine, answered from the store or not
 
     @property  # type: ignore[override]
     def name(self) -> str:  # the inner engine's (a server engine may fall back to this PC)
@@ -86,6 +87,7 @@ class CachedEngine(LLMEngine):
         cancel: CancelToken | None = None,
         on_token: TokenFn | None = None,
     ) -> str:
+        self.prompts += 1
         if temperature > 0:
             return self.inner.generate(messages, max_new_tokens, temperature, cancel, on_token)
         key = prompt_key(self.inner, messages, max_new_tokens)
@@ -104,6 +106,7 @@ class CachedEngine(LLMEngine):
         temperature: float = 0.0,
         cancel: CancelToken | None = None,
     ) -> list[str]:
+        self.prompts += len(batch)
         if temperature > 0:
             return self.inner.generate_many(batch, max_new_tokens, temperature, cancel)
         keys = [prompt_key(self.inner, m, max_new_tokens) for m in batch]

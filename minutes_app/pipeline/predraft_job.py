@@ -5,11 +5,11 @@ A 3-hour session drafted only after the stop keeps the secretary waiting for the
 the transcript windows (``asr.partial.json``) and the diarized 5-minute blocks
 (``diarization.live.json``) into the session folder. This process reads both every
 ``poll_s`` seconds once a new block is there, links the blocks and assigns the speakers
-exactly as the pipeline will (``blocks.link``, ``align.assign_speakers``), and sends the
-contributions of every item but the last through the model
-(``drafting.predraft.summarise_finished``). The replies are kept by prompt in
-``draft.replies.json`` (``drafting/replies.py``); the pipeline's draft stage after the stop
-reads them and asks the model only for what is new.
+exactly as the pipeline will (``blocks.link``, ``align.assign_speakers``), and drafts every
+item but the last with the session's agenda, roster and names as they stand
+(``drafting.predraft.draft_finished``: every model call the draft after the stop makes).
+The replies are kept by prompt in ``draft.replies.json`` (``drafting/replies.py``); the
+pipeline's draft stage after the stop reads them and asks the model only for what is new.
 
 It runs at the lowest priority (nice 19) so the live transcription and the recorder keep
 the cores, and ends at the stop, leaving the cores to the live job's tails: a reply in
@@ -57,23 +57,37 @@ class PredraftState:
     pieces: int = 0
 
 
-def session_inputs(
-    folder: str,
-) -> tuple[list[Any], list[Any], list[tuple[float, str]], dict[str, float], str]:
-    """(agenda, roster, markers, item starts, protocol type) of the session, if it exists yet."""
+@dataclass
+class SessionInputs:
+    """What the draft after the stop takes from ``project.json`` (as it stands now)."""
+
+    agenda: list[Any] = field(default_factory=list)
+    roster: list[Any] = field(default_factory=list)
+    markers: list[tuple[float, str]] = field(default_factory=list)
+    starts: dict[str, float] = field(default_factory=dict)
+    protocol_type: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # speaker id -> name given
+    objected: frozenset[str] = frozenset()  # speakers left out of the draft (privacy.excluded_segments)
+
+
+def session_inputs(folder: str) -> SessionInputs:
+    """The session's draft inputs, if it exists yet (else empty: drafted without them)."""
     from ..base.errors import UserError
+    from ..session.privacy import objected
     from ..session.project import Project
 
     try:
         project = Project.load(Path(folder))
     except (UserError, OSError, ValueError):
-        return [], [], [], {}, ""
-    return (
+        return SessionInputs()
+    return SessionInputs(
         project.agenda,
         project.attendees,
         project.markers,
         project.item_starts,
         project.protocol_type or "",
+        project.speaker_names,
+        frozenset(objected(project)),
     )
 
 
@@ -85,7 +99,7 @@ def predraft_pass(spec: PredraftSpec, engine: Any, state: PredraftState, cancel:
     from ..diarization.blocks import SAMPLE_RATE, link
     from ..diarization.live import blocks_from_start, load_blocks
     from ..drafting.draft import DraftOptions
-    from ..drafting.predraft import summarise_finished
+    from ..drafting.predraft import draft_finished
 
     blocks = blocks_from_start(load_blocks(spec.live_file, spec.diar_dir, spec.diar_options)[1])
     if not blocks:
@@ -102,9 +116,12 @@ def predraft_pass(spec: PredraftSpec, engine: Any, state: PredraftState, cancel:
     state.seen = (until, len(segments))
     diarization = link(blocks, spec.diar_options, until, Path(spec.diar_dir).name)
     aligned = assign_speakers(segments, diarization)
-    agenda, roster, markers, starts, kind = session_inputs(spec.folder)
-    options = DraftOptions(protocol_type=kind or spec.protocol_type)
-    found = summarise_finished(aligned, agenda, roster, engine, options, markers, starts, cancel)
+    given = session_inputs(spec.folder)  # as the draft stage after the stop takes them
+    aligned = [s for s in aligned if s.speaker not in given.objected]
+    options = DraftOptions(protocol_type=given.protocol_type or spec.protocol_type)
+    found = draft_finished(
+        aligned, given.names, given.agenda, given.roster, engine, options, given.markers, given.starts, cancel
+    )
     state.items, state.pieces = found.items, found.pieces
     log.info("pre-draft up to %.0f s: %d finished items, %d pieces", until, found.items, found.pieces)
     return True
@@ -209,13 +226,12 @@ def predraft_spec(
     diar_options: Any,
 ) -> PredraftSpec | None:
     """The pre-draft of a live recording with ``options`` (PipelineOptions) and the model
-    ``store`` the pipeline will use, or None when off: the setting, no draft, a protocol type
-    without summaries, or the language model not installed (the draft after the stop says
-    so; the recording is not disturbed)."""
+    ``store`` the pipeline will use, or None when off: the setting, no draft, or the language
+    model not installed (the draft after the stop says so; the recording is not disturbed)."""
     from ..base.errors import UserError
     from .stage_draft import engine_request
 
-    if not (options.live_draft and options.draft) or options.protocol_type != "verlauf":
+    if not (options.live_draft and options.draft):
         return None
     llm_dir = None
     if options.llm_engine != "openai":
