@@ -25,6 +25,7 @@ from minutes_app.diarization.blocks import SAMPLE_RATE, BlockRunner, link
 from minutes_app.diarization.live import LIVE_FILE, save_blocks
 from minutes_app.diarization.pipeline import DiarizationOptions
 from minutes_app.drafting import DraftOptions, draft_minutes
+from minutes_app.drafting.cues import segment_items
 from minutes_app.drafting.engines import EngineOptions, make_engine
 from minutes_app.drafting.replies import FILE, CachedEngine, ReplyStore
 from minutes_app.pipeline.predraft_job import Predraft, PredraftSpec, PredraftState, predraft_pass
@@ -171,7 +172,26 @@ def test_every_model_call_of_a_finished_item_is_answered_before_the_stop(session
         assert after.asked + pre.asked == fresh.asked  # nothing of a finished item asked twice
         assert after.asked >= 1  # the last item was still going on
         assert [asdict(i) for i in minutes.agenda_items] == [asdict(i) for i in again.agenda_items]
-        assert len(minutes.agenda_items) == found.items + 1
+        ordered = sorted(segments, key=lambda s: (s.start, s.id))
+        said = [s for s in segment_items(ordered, project.agenda) if s.segments]
+        assert found.items == len(said) - 1  # every item with speech but the last
+    finally:
+        engine.close()
+
+
+def test_the_item_still_being_discussed_is_not_predrafted(session, model_path, tmp_path):
+    """Two minutes in, TOP 2 is going on and TOP 3 and 4 are not reached yet: only TOP 1 is
+    drafted (neither the item holding the latest speech nor the agenda items still ahead)."""
+    project = session["project"]
+    segments = [s for s in final_segments(session) if s.end <= 2 * BLOCK]
+    engine = make_engine("ct2", model_path(LLM), EngineOptions(threads=2))
+    try:
+        cached = Counting(engine, ReplyStore(tmp_path / FILE))
+        options = DraftOptions(protocol_type="verlauf")
+        minutes = draft_minutes(
+            segments, {}, project.agenda, cached, options, roster=project.attendees, finished_only=True
+        )
+        assert [i.number for i in minutes.agenda_items] == ["1"]
     finally:
         engine.close()
 

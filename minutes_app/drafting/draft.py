@@ -299,8 +299,9 @@ def draft_minutes(
     item boundaries before spoken cues are used; see ``boundaries.py``.
     Resume: ``done`` maps ``span_id`` -> finished item (``MinutesItem`` as dict) of an
     interrupted run; those items are taken as they are. ``on_item(span_id, item)`` is
-    called after each item so the caller can save it. ``finished_only``: leave out the last
-    item (the one still being discussed while recording; ``predraft.py``).
+    called after each item so the caller can save it. ``finished_only``: only the items
+    finished while recording (with speech, and not the one holding the latest speech, which
+    is still being discussed; ``predraft.py``).
     """
     options = options or DraftOptions()
     ordered = sorted(segments, key=lambda s: (s.start, s.id))
@@ -308,7 +309,10 @@ def draft_minutes(
     drafter = _Drafter(engine, options, labels, cancel)
     drafter.known, drafter.names, drafter.roster = known_names(agenda, roster), speakers, roster or []
     spans = segment_items(ordered, agenda, markers, starts, locate=drafter.locate)
-    spans = spans[:-1] if finished_only else spans
+    if finished_only:  # while recording: the item holding the latest speech is still going on
+        said = [s for s in spans if s.segments]
+        last = max(said, key=lambda s: s.segments[-1].end, default=None)
+        spans = [s for s in said if s is not last]
     by_number = {a.number: a for a in agenda or []}
     items: list[MinutesItem] = []
     total = max(1, sum(len(s.segments) for s in spans))
