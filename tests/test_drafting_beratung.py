@@ -137,7 +137,55 @@ def test_motions_only_as_made_with_mover_and_content() -> None:
         "antrag", "Dr. Aylin Demir (GRÜNE) beantragt: Querungen prüfen.", 0, 15, detail="x"
     )
     empty = ProcedureEvent("antrag", "Dr. Aylin Demir (GRÜNE) stellt einen Antrag.", 0, 15)
-    assert check_motions(None, segs, [event, empty], labels, [])[0] == [event.text]
+    filled = "Dr. Aylin Demir (GRÜNE) stellt einen Antrag: [Inhalt bitte aus der Aufnahme ergänzen]."
+    assert check_motions(None, segs, [event, empty], labels, [])[0] == [event.text, filled]
+
+
+def test_a_motion_heard_without_its_content_is_never_an_empty_phrase() -> None:
+    """The chair puts „den Antrag der Grünen“ to the vote, but what the Greens asked for is
+    garbled in the transcript: the Anträge get a line to fill in (release waits for it) and a
+    hint with the position, never „Die Fraktion GRÜNE stellt einen Antrag.“; a model entry
+    with content from the same mover takes the line's place."""
+    from minutes_app.base.types import Minutes, MinutesItem, SessionInfo
+    from minutes_app.drafting.procedure import find_procedure
+    from minutes_app.session.release_check import PLACEHOLDER, check
+
+    segs = [
+        Segment(
+            0,
+            93.0,
+            96.0,
+            "Wir stellen aber einen Handwerk, Gehe mal zum Volk zu netzlich püfen.",
+            speaker="S2",
+        ),
+        Segment(
+            1, 125.0, 131.0, "Ich lasse über die Vorlage mit dem Antrag der Grünen abstimmen.", speaker="S0"
+        ),
+        Segment(2, 135.0, 140.0, "Wer ist dafür? Damit ist der Antrag angenommen.", speaker="S0"),
+    ]
+    labels = {"S2": "ein Mitglied des Gremiums", "S0": "die Sitzungsleitung"}
+    procedure = find_procedure(segs, labels)
+    heard = [p for p in procedure if p.kind == "antrag"]
+    assert heard and not heard[0].detail and "nicht erkannt" in heard[0].text
+    motions, flags = check_motions(None, segs, procedure, labels, [])
+    assert len(motions) == 1 and "[Inhalt bitte aus der Aufnahme ergänzen]" in motions[0]
+    assert not motions[0].rstrip(".").endswith("stellt einen Antrag")
+    assert any("ohne erkannten Inhalt" in f and f"ab {heard[0].start // 60:02.0f}:" in f for f in flags)
+    item = MinutesItem("2", "Fahrradstraße", 90, 140, discussion="x", motions=motions, procedure=procedure)
+    found = check(Minutes([item]), SessionInfo(), [], [], [])
+    assert any(b.kind == PLACEHOLDER and b.field == "motions" for b in found)  # not released with the gap
+    # the model heard what was asked: its entry (same mover, content from the motion) replaces the line
+    said = "Die Fraktion GRÜNE beantragt, die Verwaltung solle die Lindenallee als Fahrradstraße prüfen."
+    segs[0] = Segment(
+        0,
+        93.0,
+        96.0,
+        "Wir stellen einen Antrag: Die Verwaltung soll die Lindenallee als Fahrradstraße prüfen.",
+        speaker="S2",
+    )
+    labels["S2"] = "Lukas Becker (GRÜNE)"
+    kept, flags = check_motions([said], segs, [p for p in procedure if p.kind == "antrag"], labels, [])
+    assert kept == [said] and not any("ohne erkannten Inhalt" in f for f in flags)
 
 
 def test_item_json_is_asked_only_where_the_rules_need_the_model() -> None:

@@ -285,3 +285,37 @@ def test_docx_unknown_part_is_a_german_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="Unbekannter Teil"):
         export_docx(tmp_path / "x.docx", _info(), _speakers(), _minutes(), part="alles")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_each_motion_is_listed_once_and_none_as_an_empty_phrase() -> None:
+    """The recogniser's motions are the item's Anträge (the secretary edits them there): the
+    DOCX lists each once, adds the GO-Anträge of the procedure, and a motion heard without
+    its content shows the line to fill in, never „… stellt einen Antrag.“."""
+    from minutes_app.drafting.motions import check_motions
+    from minutes_app.drafting.procedure import find_procedure
+
+    segs = [
+        Segment(0, 0, 10, "Wir stellen einen Antrag: Die Verwaltung soll Querungen prüfen.", speaker="S1"),
+        Segment(1, 10, 20, "Wer ist für den Antrag? Damit ist der Antrag angenommen.", speaker="S0"),
+        Segment(2, 20, 30, "Ich beantrage Vertagung des Tagesordnungspunktes.", speaker="S2"),
+        Segment(
+            3,
+            30,
+            40,
+            "Ich lasse über den Antrag der Linken abstimmen. Damit ist der Antrag abgelehnt.",
+            speaker="S0",
+        ),
+    ]
+    labels = {"S0": "die Sitzungsleitung", "S1": "Dr. Aylin Demir (GRÜNE)", "S2": "Markus Brandt (CDU)"}
+    procedure = find_procedure(segs, labels)
+    motions, _ = check_motions(None, segs, procedure, labels, [])
+    item = MinutesItem("2", "Radweg", 0, 40, discussion="X erklärt, y.", motions=motions, procedure=procedure)
+    doc = docx.Document(io.BytesIO(build_docx(_info(), [], Minutes([item]))))
+    texts = [p.text for p in doc.paragraphs]
+    listed = texts[texts.index("Anträge") + 1 : texts.index("Beratung")]
+    assert len(listed) == len(set(listed)) >= 2
+    assert sum("Querungen prüfen" in line for line in listed) == 1
+    assert any("Geschäftsordnung" in line for line in listed) == any(
+        p.kind == "geschaeftsordnung" for p in procedure
+    )
+    assert not any(line.rstrip(".").endswith("stellt einen Antrag") for line in listed)

@@ -98,3 +98,10 @@ def cleaned(obj: T, single_line: bool = False) -> T:
 
     probe = copy.deepcopy(obj)
     return probe if clean_fields(probe, single_line) else obj
+
+
+def position(seconds: float) -> str:
+    """A position in the recording as hints name it: ``02:03``, from an hour on ``1:02:03``."""
+    whole = int(max(0.0, seconds))
+    h, rest = divmod(whole, 3600)
+    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60:02d}:{rest % 60:02d}"

@@ -4,14 +4,19 @@ The rule-based recogniser (``procedure.find_procedure``) hears motions with thei
 content and outcome; the model's list is kept only where the item's transcript contains a
 motion at all, the entry names a mover (a speaker of the item, a Fraktion or a person of
 the roster), has content, and every name and number in it is in the transcript, roster or
-agenda. A motion without content ("… stellt einen Antrag.") is no entry.
+agenda. A model's motion without content ("… stellt einen Antrag.") is no entry; a motion the
+recogniser heard without its content is flagged for the secretary to complete.
 """
 
 from __future__ import annotations
 
+import re
+
+from ..base.text import position
 from ..base.types import ProcedureEvent, Segment
 from . import procedure_patterns as P
 from .merge import looks_echoed
+from .procedure import TO_FILL, UNHEARD
 from .quality import invented, words
 
 MOTION_KINDS = ("antrag", "aenderungsantrag")
@@ -39,8 +44,18 @@ def needs_model(segments: list[Segment]) -> bool:
 
 
 def rule_motions(procedure: list[ProcedureEvent]) -> list[str]:
-    """The recogniser's motions that have a content (its sentence with mover and outcome)."""
-    return [p.text for p in procedure if p.kind in MOTION_KINDS and p.detail.strip()]
+    """The recogniser's motions (its sentence with mover and outcome); one heard without its
+    content with a placeholder for it (``procedure.TO_FILL``)."""
+    return [p.text if p.detail.strip() else to_fill(p) for p in procedure if p.kind in MOTION_KINDS]
+
+
+def to_fill(event: ProcedureEvent) -> str:
+    """„X stellt einen Antrag: [Inhalt bitte aus der Aufnahme ergänzen]. Der Antrag wird …“."""
+    if UNHEARD in event.text:
+        return event.text.replace(UNHEARD, TO_FILL)
+    return re.sub(
+        r"(einen\s+(?:Änderungs)?antrag)\b(?!\s*:)", r"\1" + TO_FILL, event.text, count=1, flags=re.I
+    )
 
 
 def names_mover(motion: str, movers: list[str]) -> bool:
@@ -64,6 +79,7 @@ def check_motions(
     """(motions, flags) for one item."""
     flags: list[str] = []
     kept = rule_motions(procedure)
+    unheard = [p for p in procedure if p.kind in MOTION_KINDS and not p.detail.strip()]
     said = motion_said(segments)
     source = " ".join(s.text for s in segments)
     # The mover is who made a motion here (name, Fraktion); its content is what they said.
@@ -83,9 +99,20 @@ def check_motions(
         if not said or bad or not names_mover(motion, movers) or len(motion.split()) < 5 or shared < 2:
             dropped += 1
             continue
-        if kept and _same_motion(motion, kept):
+        # the content of a motion the rules heard without it: the model's entry replaces the placeholder
+        same_mover = [p for p in unheard if p.who.strip() and names_mover(motion, [p.who])]
+        if same_mover:
+            kept.remove(to_fill(same_mover[0]))
+            unheard.remove(same_mover[0])
+        elif kept and _same_motion(motion, kept):
             continue
         kept.append(motion)
+    for p in unheard:  # still without content: the secretary adds it (the release waits for it)
+        who = f" ({p.who})" if p.who.strip() else ""
+        flags.append(
+            f"Antrag{who} ohne erkannten Inhalt – bitte den Wortlaut aus der Aufnahme ergänzen "
+            f"(ab {position(p.start)})"
+        )
     if dropped:
         flags.append(
             f"{dropped} Antrag/Anträge des Sprachmodells ohne Beleg im Transkript, ohne Antragsteller "

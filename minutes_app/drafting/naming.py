@@ -23,6 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from ..base.text import position
 from ..base.types import Attendee, Evidence, Segment
 
 THRESHOLD = 0.5
@@ -225,12 +226,6 @@ class _Roster:
         return {i: top / len(winners) for i in winners}
 
 
-def _clock(t: float) -> str:
-    t = int(max(0.0, t))
-    h, rest = divmod(t, 3600)
-    return f"{h}:{rest // 60:02d}:{rest % 60:02d}" if h else f"{rest // 60:02d}:{rest % 60:02d}"
-
-
 def _quote(sentence: str, limit: int = 70) -> str:
     s = " ".join(sentence.split()).strip()
     return "„" + (s if len(s) <= limit else s[: limit - 1].rstrip() + "…") + "“"
@@ -307,7 +302,7 @@ def suggest_speaker_names(
         acts = sum(1 for s in _sentences(seg) if _CHAIR_ACT.search(s)) + (1 if find_votes([seg]) else 0)
         chair_acts.setdefault(spk, []).extend([seg] * acts)
         for sentence in _sentences(seg):
-            quote = f"{_quote(sentence)} ({_clock(seg.start)})"
+            quote = f"{_quote(sentence)} ({position(seg.start)})"
             if _CHAIR_VOCATIVE.search(sentence):
                 not_chair.setdefault(spk, []).append(_Clue(0.0, f"Spricht den Vorsitz an: {quote}", _ev(seg)))
             for m in _SELF_NAME.finditer(sentence):
@@ -326,7 +321,7 @@ def suggest_speaker_names(
                         )
                     continue
                 floor = _is_floor(sentence, m.start(), m.end())
-                said = f"„{m.group(0)}“ ({_clock(seg.start)})"
+                said = f"„{m.group(0)}“ ({position(seg.start)})"
                 reason = f"Erteilt {said} das Wort" if floor else f"Nennt {said} in der dritten Person"
                 for idx in persons:
                     neg.setdefault((spk, idx), []).append(_Clue(0.0, reason, _ev(seg)))
@@ -355,7 +350,7 @@ def suggest_speaker_names(
             pos.setdefault((callee, idx), []).append(
                 _Clue(
                     0.7 * q,
-                    f"{who}: {_quote(sentence)} ({_clock(segments[i].start)})",
+                    f"{who}: {_quote(sentence)} ({position(segments[i].start)})",
                     _ev(segments[i], segments[j]),
                 )
             )

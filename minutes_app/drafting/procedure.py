@@ -25,6 +25,11 @@ from . import procedure_patterns as P
 from .votes import find_votes, is_roll_call
 
 _MOTIONS = ("geschaeftsordnung", "antrag", "aenderungsantrag")
+# A motion heard without its content (a garbled transcript, „über den Antrag der Grünen“) says
+# so, never an empty „X stellt einen Antrag.“; the item's Anträge get it with a placeholder
+# the secretary fills in (``motions.check_motions``; the release is refused until then).
+UNHEARD = " (Inhalt im Transkript nicht erkannt)"
+TO_FILL = ": [Inhalt bitte aus der Aufnahme ergänzen]"
 _MERGE_WINDOW = 300.0
 _TITLED = re.compile(
     r"^(?:herr|frau|stadtr|ratsmitglied|ratsherr|ratsfrau|dr\.|prof|bürgermeister|beigeordnet|bezirks|ortsvor"
@@ -340,16 +345,14 @@ def _render(d: _Draft) -> ProcedureEvent:
         text += result
     elif d.kind == "antrag":
         detail = d.content.lstrip(",: ")
-        text = (
-            f"{subj} beantragt{_joined(d.content)}." if d.content else f"{subj} stellt einen Antrag."
-        ) + result
+        if d.content:
+            text = f"{subj} beantragt{_joined(d.content)}." + result
+        else:
+            text = f"{subj} stellt einen Antrag{UNHEARD}." + result
     elif d.kind == "aenderungsantrag":
         detail = d.content.lstrip(",: ")
-        text = (
-            f"{subj} stellt einen Änderungsantrag"
-            + (f": {d.content.lstrip(',: ')}." if d.content else ".")
-            + result
-        )
+        said = f": {d.content.lstrip(',: ')}" if d.content else UNHEARD
+        text = f"{subj} stellt einen Änderungsantrag{said}." + result
     elif d.kind == "befangenheit":
         person = subj if _TITLED.match(subj) else f"Ratsmitglied {subj}"
         text = f"{person} erklärt sich für befangen und nimmt an Beratung und Abstimmung nicht teil."

@@ -21,7 +21,9 @@ from .docx_base import (
     small,
 )
 
-MOTION_KINDS = ("antrag", "aenderungsantrag", "geschaeftsordnung")
+# Anträge and Änderungsanträge are the item's ``motions`` (the draft puts the recogniser's there,
+# the secretary edits them); of the procedure only the GO-Anträge are added.
+LISTED_PROCEDURE = ("geschaeftsordnung",)
 PROPOSAL_NOTE = "laut Beschlussvorschlag – bitte prüfen"
 NO_VOTE = "[Kein Abstimmungsergebnis erkannt – bitte prüfen]"
 ROLL_CALL = "Namentliche Abstimmung"
@@ -60,6 +62,15 @@ def event_line(event: ProcedureEvent) -> str:
         label += f" – {event.who.strip()}"
     text = event.text.strip()
     return f"{label}: {text}" if text else label
+
+
+def listed_motions(item: MinutesItem) -> list[str]:
+    """The Anträge the Niederschrift lists: the item's motions, then its GO-Anträge (each once)."""
+    motions = [m.strip() for m in item.motions if m.strip()]
+    listed = set(motions)
+    return motions + [
+        event_line(e) for e in item.procedure if e.kind in LISTED_PROCEDURE and e.text.strip() not in listed
+    ]
 
 
 def bias_line(event: ProcedureEvent) -> str:
@@ -133,8 +144,7 @@ def item_section(
     if item.paper.strip():
         labelled(doc, "Vorlage", item.paper.strip())
 
-    motions = [m.strip() for m in item.motions if m.strip()]
-    motions += [event_line(e) for e in item.procedure if e.kind in MOTION_KINDS]
+    motions = listed_motions(item)
     if motions:
         heading(doc, "Anträge", 2)
         bullets(doc, motions)
