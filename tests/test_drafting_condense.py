@@ -149,3 +149,25 @@ def test_a_one_line_position_the_speaker_stated_is_key_content() -> None:
     assert positions("Wir stimmen dem Antrag gern zu.") == {"dafür"}
     assert positions("Die Fraktion lehnt den Antrag in dieser Form ab.") == {"dagegen"}
     assert positions("Die Verwaltung berichtet.") == set()
+
+
+def test_the_speakers_own_act_is_reported_in_the_indicative() -> None:
+    """„Ich stelle fest, dass …“ is „Die Sitzungsleitung stellt fest, dass … sei“, never the
+    frameless „Die Sitzungsleitung stelle fest“; only what is said stays Konjunktiv I."""
+    cases = {
+        "Ich stelle fest, dass der Ausschuss beschlussfähig ist.": (
+            "Die Sitzungsleitung stellt fest, dass der Ausschuss beschlussfähig sei."
+        ),
+        "Ich bitte um Zustimmung zu der Vorlage.": "Die Sitzungsleitung bittet um Zustimmung zu der Vorlage.",
+        "Ich bin der Meinung, dass die Vorlage gut ist.": (
+            "Die Sitzungsleitung ist der Meinung, dass die Vorlage gut sei."
+        ),
+        "Ich frage die Verwaltung, wann die Ampel repariert wird.": (
+            "Die Sitzungsleitung fragt die Verwaltung, wann die Ampel repariert werde."
+        ),
+    }
+    for said, reported in cases.items():
+        assert extract(said, "Die Sitzungsleitung") == reported
+    # a second clause that is the speaker's own act, too
+    two = extract("Die Pflege ist für drei Jahre enthalten. Ich bitte um Zustimmung.", "Die Sitzungsleitung")
+    assert "Die Sitzungsleitung bittet um Zustimmung." in two and " bitte um" not in two

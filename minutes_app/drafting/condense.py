@@ -13,7 +13,7 @@ import re
 
 from .clauses import verb_final
 from .quality import CONTRA_STEMS, KONJ_FORM, PRO_STEMS, coverage, key_terms, sentences
-from .reported import FILLERS, PARTICLES, report, to_reported, upper_first
+from .reported import FILLERS, PARTICLES, own_act, report, to_reported, upper_first
 
 EXTRACT_WORDS = 32  # the whole extract, speaker label included
 CLAUSE_WORDS = 18  # a longer clause is cut at a comma (or its end dropped with „…“)
@@ -102,7 +102,7 @@ def extract(text: str, label: str) -> str:
     clauses = [trimmed.get(i, units[i]) for i in chosen]
     out = [report(clauses[0], label)]
     if len(clauses) > 1:
-        second = to_reported(clauses[1], label).rstrip(".!?;: ")
+        second = own_act(to_reported(clauses[1], label).rstrip(".!?;: "), label)
         if KONJ_FORM.search(second) or label.lower() in second.lower():
             out.append(upper_first(second) + ".")
         else:

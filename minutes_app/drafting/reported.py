@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .quality import KONJ_FORM, REPORTING_VERBS, sentences
-from .verbs import FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, verb_last
+from .verbs import ACT_3, FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, verb_last
 
 PLACEHOLDER = "NN"
 
@@ -276,11 +276,20 @@ def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
     if sentence.strip().endswith("?"):
         asked = indirect_question(sentence, speaker)
         return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
-    body = to_reported(sentence, speaker).rstrip(".!?;: ")
-    if body.startswith(speaker):  # "ich bin der Meinung" -> "X sei der Meinung"
+    body = own_act(to_reported(sentence, speaker).rstrip(".!?;: "), speaker)
+    if body.startswith(speaker):  # „ich stelle fest, dass …“ -> „X stellt fest, dass … sei“
         return f"{upper_first(body)}{'' if body.endswith('…') else '.'}"
     end = "" if body.endswith("…") else "."
     return f"{upper_first(speaker)} {verb}, {lower_first(body)}{end}"
+
+
+def own_act(clause: str, speaker: str) -> str:
+    """„X stelle fest, …“ (the speaker's first-person act after ``to_reported``) -> „X stellt
+    fest, …“: the act in the indicative (``verbs.ACT_3``); any other clause unchanged."""
+    m = re.match(rf"{re.escape(speaker)}\s+(\w+)\b", clause)
+    if not m or m.group(1) not in ACT_3:
+        return clause
+    return clause[: m.start(1)] + ACT_3[m.group(1)] + clause[m.end(1) :]
 
 
 def finish_summary(reply: str, speaker: str, max_sentences: int = 2) -> str:

@@ -283,3 +283,24 @@ def konj_3(verb: str) -> str:
     if verb.endswith("t") and len(verb) > 3:
         return verb[:-1] + "e"
     return verb
+
+
+# A speaker's own act or view in the first person („ich stelle fest“, „ich bitte um …“, „ich bin
+# der Meinung“): reported in the third person indicative with the speaker as subject („Die
+# Sitzungsleitung stellt fest, dass …“); only what follows is Konjunktiv. Keys are the forms
+# ``to_reported`` leaves after the speaker (the ich-form, or its Konjunktiv I: „bin“ -> „sei“).
+ACT_3 = {
+    "stelle": "stellt", "bitte": "bittet", "frage": "fragt", "beantrage": "beantragt",
+    "danke": "dankt", "bedanke": "bedankt", "begrüße": "begrüßt", "schlage": "schlägt",
+    "weise": "weist", "erinnere": "erinnert", "eröffne": "eröffnet", "schließe": "schließt",
+    "rufe": "ruft", "verweise": "verweist", "meine": "meint", "finde": "findet",
+    "glaube": "glaubt", "denke": "denkt", "halte": "hält", "sehe": "sieht", "hoffe": "hofft",
+    "möchte": "möchte", "erkläre": "erklärt", "kritisiere": "kritisiert", "lehne": "lehnt",
+    "unterstütze": "unterstützt", "befürworte": "befürwortet", "stimme": "stimmt",
+    "appelliere": "appelliert", "plädiere": "plädiert", "empfehle": "empfiehlt", "gebe": "gibt",
+    "spreche": "spricht", "fordere": "fordert", "rege": "regt", "betone": "betont", "sei": "ist",
+    "gehe": "geht", "freue": "freut", "bedaure": "bedauert", "mache": "macht", "teile": "teilt",
+    "beantworte": "beantwortet", "informiere": "informiert", "berichte": "berichtet",
+    "erteile": "erteilt", "übergebe": "übergibt", "gratuliere": "gratuliert", "lasse": "lässt",
+    "komme": "kommt", "unterbreche": "unterbricht", "wiederhole": "wiederholt",
+}  # fmt: skip
