@@ -11,7 +11,7 @@ from minutes_app.drafting.condense import EXTRACT_WORDS, extract
 from minutes_app.drafting.engines.base import LLMEngine, Messages
 from minutes_app.drafting.prompts import load_prompt
 from minutes_app.drafting.quality import is_reported, verbatim_share
-from minutes_app.drafting.reported import indirect_question, shift_unreported, to_reported
+from minutes_app.drafting.reported import indirect_question, report, shift_unreported, to_reported
 from minutes_app.drafting.speakers import contributions
 
 LONG = (
@@ -171,3 +171,22 @@ def test_the_speakers_own_act_is_reported_in_the_indicative() -> None:
     # a second clause that is the speaker's own act, too
     two = extract("Die Pflege ist für drei Jahre enthalten. Ich bitte um Zustimmung.", "Die Sitzungsleitung")
     assert "Die Sitzungsleitung bittet um Zustimmung." in two and " bitte um" not in two
+
+
+def test_past_forms_become_the_konjunktiv_perfect() -> None:
+    """A past form is no reported speech: „war“ -> „sei … gewesen“, the passive „wurde …
+    eingeladen“ -> „sei … eingeladen worden“, „gab“ -> „habe … gegeben“ (main clause: the
+    participle at the clause's end), and at a clause's end „eingeladen wurde“ -> „eingeladen
+    worden sei“."""
+    cases = {
+        "Das waren alle Wortbeiträge.": "X erklärt, das seien alle Wortbeiträge gewesen.",
+        "Es wurde fristgerecht eingeladen.": "X erklärt, es sei fristgerecht eingeladen worden.",
+        "Es gab keine Einwände.": "X erklärt, es habe keine Einwände gegeben.",
+        "Wir hatten das beschlossen.": "X erklärt, die Fraktion habe das beschlossen.",
+        "Ich stelle fest, dass eingeladen wurde.": "X stellt fest, dass eingeladen worden sei.",
+        "Die Anträge waren gut und die Stadt hat zugestimmt.": (
+            "X erklärt, die Anträge seien gut gewesen und die Stadt habe zugestimmt."
+        ),
+    }
+    for said, reported in cases.items():
+        assert report(said, "X") == reported

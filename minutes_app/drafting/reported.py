@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .quality import KONJ_FORM, REPORTING_VERBS, sentences
-from .verbs import ACT_3, FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, verb_last
+from .verbs import ACT_3, FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, main_past, verb_last
 
 PLACEHOLDER = "NN"
 
@@ -186,6 +186,7 @@ def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
     )
     if not verbs:
         return s.strip()
+    s = main_past(s)  # „war gut“ -> „sei gut gewesen“
     # "getragen werden", "beschlossen haben" at the clause's end: an infinitive, not finite
     s = re.sub(r"\b(ge\w+(?:t|en)|\w+iert|zu)\s+(werden|haben)\b", "\\1\x00\\2\x01", s)
     s = re.sub(r"\bzu\s+(\w+en)\b", "zu\x00\\1\x01", s)  # „beteiligen zu können“
@@ -289,6 +290,8 @@ def own_act(clause: str, speaker: str) -> str:
     m = re.match(rf"{re.escape(speaker)}\s+(\w+)\b", clause)
     if not m or m.group(1) not in ACT_3:
         return clause
+    if re.search(r"\b(?:gewesen|geworden|worden)\b", re.split(r"[,;:]", clause)[0]):
+        return clause  # „X sei überrascht gewesen“: a past, reported
     return clause[: m.start(1)] + ACT_3[m.group(1)] + clause[m.end(1) :]
 
 

@@ -74,8 +74,9 @@ WIR_IRREGULAR = {
     "wissen": "wisse",
     "tun": "tue",
     "möchten": "möchte",
-    "waren": "sei gewesen",
-    "hatten": "habe gehabt",
+    "waren": "war",  # past: to the perfect by ``main_past`` / ``konj_last``
+    "hatten": "hatte",
+    "wurden": "wurde",
 }
 # First person singular -> Konjunktiv I (the speaker in the third person).
 ICH_IRREGULAR = {
@@ -86,8 +87,6 @@ ICH_IRREGULAR = {
     "darf": "dürfe",
     "soll": "solle",
     "weiß": "wisse",
-    "war": "sei gewesen",
-    "hatte": "habe gehabt",
 }
 # Indicative finite forms (a question that starts with one is a yes/no question).
 FINITE = set(KONJ_3) | set(
@@ -302,5 +301,53 @@ ACT_3 = {
     "gehe": "geht", "freue": "freut", "bedaure": "bedauert", "mache": "macht", "teile": "teilt",
     "beantworte": "beantwortet", "informiere": "informiert", "berichte": "berichtet",
     "erteile": "erteilt", "übergebe": "übergibt", "gratuliere": "gratuliert", "lasse": "lässt",
-    "komme": "kommt", "unterbreche": "unterbricht", "wiederhole": "wiederholt",
+    "komme": "kommt", "unterbreche": "unterbricht", "wiederhole": "wiederholt", "müsse": "muss",
+    "könne": "kann", "wolle": "will",
 }  # fmt: skip
+
+
+# Past forms of a main clause -> (Konjunktiv I auxiliary, participle at the clause's end).
+_MAIN_PAST = {
+    "war": ("sei", "gewesen"),
+    "waren": ("seien", "gewesen"),
+    "wurde": ("sei", "geworden"),
+    "wurden": ("seien", "geworden"),
+    "hatte": ("habe", "gehabt"),
+    "hatten": ("hätten", "gehabt"),
+    "gab": ("habe", "gegeben"),
+    "ging": ("sei", "gegangen"),
+    "kam": ("sei", "gekommen"),
+    "blieb": ("sei", "geblieben"),
+    "sagte": ("habe", "gesagt"),
+}
+_PARTICIPLE = re.compile(
+    r"^(?:[a-zäöüß]*ge[a-zäöüß]+(?:t|en)|(?:be|ver|er|ent|zer|emp|miss)[a-zäöüß]{3,}(?:t|en)|[a-zäöüß]+iert)$"
+)
+_CLAUSE_END = re.compile(r"\s+(?:und|aber|oder|sondern|denn)\s+|\s*[,;:–.!?…]|$")
+
+
+def main_past(clause: str) -> str:
+    """A past form in reported speech to Konjunktiv I perfect: in a main clause the auxiliary
+    takes its place and the participle goes to the clause's end („die Vorlage war gut“ ->
+    „die Vorlage sei gut gewesen“, „es wurde eingeladen“ -> „es sei eingeladen worden“, „es
+    gab keine Einwände“ -> „es habe keine Einwände gegeben“); at a clause's end see ``konj_last``."""
+    out, pos = [], 0
+    for m in re.finditer(r"\b(" + "|".join(_MAIN_PAST) + r")\b", clause):
+        if m.start() < pos:
+            continue
+        end = _CLAUSE_END.search(clause, m.end())
+        assert end is not None  # "$" always matches
+        middle = clause[m.end() : end.start()]
+        words = middle.split()
+        if not words:  # the clause's last word: a subordinate clause („…, dass es gut war“)
+            before = clause[: m.start()].split()
+            out.append(clause[pos : m.start()] + konj_last(m.group(1), before[-1] if before else ""))
+        else:
+            aux, participle = _MAIN_PAST[m.group(1)]
+            last = words[-1]
+            if _PARTICIPLE.match(last):  # „wurde … eingeladen“, „hatte … beschlossen“, „war … gekommen“
+                participle = "worden" if m.group(1) in ("wurde", "wurden") else ""
+            tail = f"{middle} {participle}" if participle else middle
+            out.append(clause[pos : m.start()] + aux + tail)
+        pos = end.start()
+    return "".join(out) + clause[pos:]
