@@ -99,13 +99,14 @@ def check_motions(
         if not said or bad or not names_mover(motion, movers) or len(motion.split()) < 5 or shared < 2:
             dropped += 1
             continue
-        # the content of a motion the rules heard without it: the model's entry replaces the placeholder
+        gaps = {to_fill(p) for p in unheard}
+        if _same_motion(motion, [k for k in kept if k not in gaps]):
+            continue
+        # the content of a motion the rules heard without it: the model's entry replaces the gap
         same_mover = [p for p in unheard if p.who.strip() and names_mover(motion, [p.who])]
         if same_mover:
             kept.remove(to_fill(same_mover[0]))
             unheard.remove(same_mover[0])
-        elif kept and _same_motion(motion, kept):
-            continue
         kept.append(motion)
     for p in unheard:  # still without content: the secretary adds it (the release waits for it)
         who = f" ({p.who})" if p.who.strip() else ""
