@@ -11,15 +11,20 @@ speakers, ~0.2 within one), so after pyannote's pass:
 2. each cluster's windows are split in two (spherical 2-means); a cluster is split
    only when the two halves' centroids are further apart than ``split_distance``
    and the smaller half has at least ``MIN_PART_WINDOWS`` windows;
-3. a half whose centroid lies within ``MERGE_DISTANCE`` of another cluster's
-   centroid joins that cluster, otherwise it becomes a new speaker;
+3. the halves are grouped with the other speakers (``regroup.py``): a half within
+   ``MERGE_DISTANCE`` of another speaker joins it (never its own twin), otherwise it
+   becomes a new speaker; a bound on the count (the count given, or the roster's size)
+   does not stop a split, the nearest speakers are merged until it holds (pyannote held
+   to the true count of the AMI clips puts both voices into one cluster and leaves a
+   small mixed one, so a split blocked at the bound left DER at 30 / 51 %);
 4. the turns of split clusters are embedded once more in shorter windows
-   (``RELABEL_WINDOW``) and relabelled frame by frame (``FRAME`` s) with the half
+   (``RELABEL_WINDOW``) and relabelled frame by frame (``FRAME`` s) with the speaker
    whose centroid the windows covering the frame are most similar to (weighted by
    how near each window's centre is to the frame).
 
-Clusters that do not split keep their turns unchanged, so a recording pyannote
-already diarizes well is returned as it came. Turns are ``(start, end, label)``.
+Clusters that do not split (nor merge at the bound) keep their turns unchanged, so a
+recording pyannote already diarizes well is returned as it came. Turns are
+``(start, end, label)``.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ import numpy as np
 
 from ..base.errors import Cancelled
 from ..base.jobs import CancelToken
+from .regroup import group_halves
 
 SAMPLE_RATE = 16000
 # Window/hop of the CAM++ embeddings. 1.5 s windows separate the AMI speakers
@@ -123,7 +129,7 @@ def resegment(
     windows, full_list = _windows(turns, duration)
     report = SplitReport(split={}, windows=len(windows), centroids={})
     labels = sorted({label for _, _, label in turns})
-    if not windows or (max_speakers is not None and len(labels) >= max_speakers):
+    if not windows or max_speakers == 1:
         return turns, report
     vectors = _embed_windows(audio, windows, embed, WINDOW, cancel)
     finite = np.isfinite(vectors).all(axis=1)
@@ -137,32 +143,22 @@ def resegment(
             mask &= full
         if mask.any():
             centroids[label] = _unit(vectors[mask].mean(axis=0))
-    halves: dict[str, list[tuple[str, np.ndarray]]] = {}
-    count = len(labels)
+    parts: dict[str, tuple[np.ndarray, list[int]]] = {}
     for label in labels:
         mask = (owner == label) & finite & full
-        if mask.sum() < 2 * MIN_PART_WINDOWS or (max_speakers is not None and count >= max_speakers):
+        if mask.sum() < 2 * MIN_PART_WINDOWS:
             continue
-        assign, parts = _two_means(vectors[mask])
-        distance = float(1.0 - parts[0] @ parts[1])
-        if distance <= split_distance or min(np.bincount(assign, minlength=2)) < MIN_PART_WINDOWS:
+        assign, pair = _two_means(vectors[mask])
+        distance = float(1.0 - pair[0] @ pair[1])
+        sizes = [int(n) for n in np.bincount(assign, minlength=2)]
+        if distance <= split_distance or min(sizes) < MIN_PART_WINDOWS:
             continue
         report.split[label] = round(distance, 3)
-        named = []
-        for k, part in enumerate(parts):
-            others = {o: 1.0 - float(part @ c) for o, c in centroids.items() if o != label}
-            near = min(others, key=others.__getitem__) if others else None
-            if near is not None and others[near] < MERGE_DISTANCE:
-                named.append((near, part))
-            elif k == 0:
-                named.append((label, part))
-            else:
-                named.append((f"{label}+split", part))
-                report.centroids[f"{label}+split"] = part.astype(np.float32)
-                count += 1
-        halves[label] = named
-    if not halves:
+        parts[label] = (pair, sizes)
+    if not parts:
         return turns, report
+    weights = {label: int(((owner == label) & finite & full).sum()) for label in labels}
+    halves, report.centroids = group_halves(parts, centroids, weights, MERGE_DISTANCE, max_speakers)
     if RELABEL_WINDOW != WINDOW:  # shorter windows place the turn changes closer
         windows, _ = _windows([t for t in turns if t[2] in halves], duration, RELABEL_WINDOW)
         vectors = _embed_windows(audio, windows, embed, RELABEL_WINDOW, cancel)
