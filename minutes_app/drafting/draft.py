@@ -53,7 +53,11 @@ class DraftOptions:
     max_new_tokens: int = 768  # per model call
     temperature: float = 0.0
     protocol_type: str = "verlauf"  # "verlauf" | "ergebnis" | "wort"
-    context_tokens: int = 4096  # prompt + answer per call (<= the model's window; bounds CPU time)
+    # Prompt + answer per call (<= the model's window). Bounds memory: CTranslate2 on CPU keeps
+    # the logits of every prompt position during the prefill, ~1 MB per token on top of the
+    # 1.5B model's 2.2 GB (bench/llm_prefill_memory.py: 2500 tokens 3.6 GB, 4000 tokens 5.1
+    # GB), so 3072 (prompts up to ~2270 tokens) keeps a drafting process under 4 GB.
+    context_tokens: int = 3072
     prompts_dir: Path | None = None  # None: prompts/v1 (or $MINUTES_APP_PROMPTS)
     # Skip the item JSON call where the rules already have all it could add (motions.needs_model).
     skip_needless_calls: bool = True
