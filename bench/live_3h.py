@@ -49,6 +49,16 @@ COPY_S = 900.0  # each recording padded to three blocks
 KARLSRUHE_COPIES = 11
 EXAMPLES = REPO / "resources" / "examples"
 CACHE = REPO / "out" / "live_3h"
+# the word before an item's number, as whisper-base writes it („Tageordnungspunkt 3“ too)
+CALL = r"(?:\w*[Pp]unkt|TOP)"
+# and the number, also as a word („Punkt drei“ in the example session)
+_SPELLED = "eins zwei drei vier fünf sechs sieben acht neun zehn elf zwölf dreizehn"
+WORDS = {word: i for i, word in enumerate(_SPELLED.split(), start=1)}
+NUMBER = r"(\d+|" + "|".join(WORDS) + r")"
+
+
+def as_digits(number: str) -> str:
+    return str(WORDS.get(number.lower(), number))
 
 
 def cpu() -> float:
@@ -79,19 +89,19 @@ def renumber(text: str, numbers: dict[str, str]) -> str:
     """The chair's calls with the copy's TOP numbers („Tagesordnungspunkt 13“ -> „… 5“)."""
 
     def swap(m: re.Match[str]) -> str:
-        return m.group(1) + numbers.get(m.group(2), m.group(2))
+        return m.group(1) + numbers.get(as_digits(m.group(2)), m.group(2))
 
-    return re.sub(r"\b(Tagesordnungspunkt\s+|TOP\s+|Punkt\s+)(\d+)\b", swap, text)
+    return re.sub(rf"\b({CALL}\s+){NUMBER}\b", swap, text, flags=re.IGNORECASE)
 
 
 def renumber_words(words: list, numbers: dict[str, str]) -> list:
     """The same for the words (aligning the speakers rebuilds the text from them)."""
     out = list(words)
     for i in range(1, len(out)):
-        if re.fullmatch(r"\s*(?:Tagesordnungspunkt|TOP|Punkt)", out[i - 1].word):
-            m = re.fullmatch(r"(\s*)(\d+)(\W*)", out[i].word)
-            if m and m.group(2) in numbers:
-                word = m.group(1) + numbers[m.group(2)] + m.group(3)
+        if re.fullmatch(rf"\s*{CALL}", out[i - 1].word):
+            m = re.fullmatch(rf"(\s*){NUMBER}(\W*)", out[i].word, flags=re.IGNORECASE)
+            if m and as_digits(m.group(2)) in numbers:
+                word = m.group(1) + numbers[as_digits(m.group(2))] + m.group(3)
                 out[i] = dataclasses.replace(out[i], word=word)
     return out
 
@@ -174,8 +184,8 @@ def main() -> None:
             )
     duration = len(plan) * COPY_S
     full = Transcript(recordings[0][2].language, duration, segments)
-    early = [x.number for x in segment_items(segments, agenda) if x.in_agenda]
-    print(f"items the cues find in the transcript: {len(early)} of {len(agenda)}: {early}", flush=True)
+    early = [x.number for x in segment_items(segments, agenda) if x.segments and x.matched_by == "nummer"]
+    print(f"items found by their call in the transcript: {len(early)} of {len(agenda)}: {early}", flush=True)
     blocks = [
         dataclasses.replace(distinct[(name, k)], start=(copy * 3 + k) * size, end=(copy * 3 + k + 1) * size)
         for copy, name in enumerate(plan)
