@@ -73,9 +73,16 @@ def _items() -> list[MinutesItem]:
             resolution="Der Hauptausschuss beschließt die Teilnahme an dem Projekt.",
             vote=Vote(outcome="mehrheitlich zugestimmt", yes=11, no=5),
             paper="2015/0017",
+            # the draft puts the recogniser's motion into the item's motions (the list the
+            # secretary edits); the procedure keeps the event
+            motions=["Die Fraktion GRÜNE stellt einen Änderungsantrag: Ergänzung um eine Nr. 4."],
             procedure=[
                 ProcedureEvent(
-                    "aenderungsantrag", "Ergänzung um eine Nr. 4.", 900.0, 920.0, who="Fraktion GRÜNE"
+                    "aenderungsantrag",
+                    "Die Fraktion GRÜNE stellt einen Änderungsantrag: Ergänzung um eine Nr. 4.",
+                    900.0,
+                    920.0,
+                    who="Fraktion GRÜNE",
                 )
             ],
             flags=["Stimmenzahlen bitte anhand der Aufnahme prüfen."],
@@ -256,7 +263,9 @@ def test_public_niederschrift_structure() -> None:
 
     top1 = _section(texts, "TOP 1: Klimapartnerschaft Ecuador", "TOP 2: Bebauungsplan Südstadt")
     assert "Vorlage: 2015/0017" in top1
-    assert "Änderungsantrag – Fraktion GRÜNE: Ergänzung um eine Nr. 4." in top1
+    motion = "Die Fraktion GRÜNE stellt einen Änderungsantrag: Ergänzung um eine Nr. 4."
+    assert top1.count(motion) == 1  # listed once, not again from the procedure
+    assert not any(line.startswith("Änderungsantrag –") for line in top1)
     assert "Stadtrat Heilgeist (CDU) erklärt, die Fraktion sehe das Projekt skeptisch." in top1
     assert top1[top1.index("Beschluss") + 1] == "Der Hauptausschuss beschließt die Teilnahme an dem Projekt."
     assert top1[top1.index("Abstimmungsergebnis") + 1 :][:2] == ["Mehrheitlich zugestimmt", "Ja: 11, Nein: 5"]
