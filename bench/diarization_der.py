@@ -7,7 +7,8 @@ Usage::
 
 Variants: ``baseline`` is the code before re-segmentation (pyannote's clusters as
 they are, ``split_distance=None``), ``default`` today's ``DiarizationOptions()``,
-``exclusive`` the default with one speaker at a time.
+``exclusive`` the default with one speaker at a time; ``count`` / ``count-baseline`` the
+same with the reference's speaker count given (``--num-speakers``).
 
 DER is scored inside the UEM where the file has one (dev00/dev01: first 30 s;
 the reference's speakers all speak inside it), otherwise over the whole file;
@@ -32,13 +33,16 @@ os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 from minutes_app.base.settings import data_dir  # noqa: E402
 from minutes_app.diarization.devdata import dev_files, load_audio  # noqa: E402
 from minutes_app.diarization.loader import CACHE  # noqa: E402
-from minutes_app.diarization.metrics import der_from_files  # noqa: E402
+from minutes_app.diarization.metrics import der_from_files, read_rttm  # noqa: E402
 from minutes_app.diarization.pipeline import DiarizationOptions, diarize  # noqa: E402
 
 VARIANTS = {
     "baseline": {"split_distance": None},
     "default": {},
     "exclusive": {"exclusive": True},
+    # the true speaker count given (``--num-speakers``), before and with re-segmentation
+    "count-baseline": {"split_distance": None, "num_speakers": "reference"},
+    "count": {"num_speakers": "reference"},
 }
 
 
@@ -66,7 +70,10 @@ def main() -> None:
         audio = load_audio(devfile.audio)
         duration = len(audio) / 16000
         for variant in args.variants:
-            options = DiarizationOptions(threads=args.threads, **VARIANTS[variant])
+            settings = dict(VARIANTS[variant])
+            if settings.get("num_speakers") == "reference":
+                settings["num_speakers"] = len({t.speaker for t in read_rttm(devfile.rttm)[devfile.uri]})
+            options = DiarizationOptions(threads=args.threads, **settings)
             t0 = time.perf_counter()
             result = diarize(audio, args.models, options)
             elapsed = time.perf_counter() - t0
