@@ -21,8 +21,8 @@ from typing import Any
 from ..base.errors import UserError
 from ..base.fileio import check_output, write_json
 from ..base.settings import Settings
+from ..session import consent
 from ..session.api import Session
-from ..session.consent import DELETED, WITHDRAWN
 from ..session.profiles import FOLDER, ProfileStore, VoiceProfile
 
 DISABLED = (
@@ -117,7 +117,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             else:
                 session.delete_voice_profile(store, args.gremium, args.person, args.reason)
         else:
-            store.delete(args.gremium, args.person, args.reason or (WITHDRAWN if withdrawn else DELETED))
+            consent.delete(store, args.gremium, args.person, args.reason, withdrawn=withdrawn)
         print(f"Stimmprofil von {args.person} ({args.gremium}) gelöscht.")
     elif args.action == "export":
         if not args.output:
