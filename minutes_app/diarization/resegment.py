@@ -144,9 +144,11 @@ def resegment(
         if mask.any():
             centroids[label] = _unit(vectors[mask].mean(axis=0))
     parts: dict[str, tuple[np.ndarray, list[int]]] = {}
+    weights: dict[str, int] = {}  # full windows per cluster (the grouping weighs by them)
     for label in labels:
         mask = (owner == label) & finite & full
-        if mask.sum() < 2 * MIN_PART_WINDOWS:
+        weights[label] = int(mask.sum())
+        if weights[label] < 2 * MIN_PART_WINDOWS:
             continue
         assign, pair = _two_means(vectors[mask])
         distance = float(1.0 - pair[0] @ pair[1])
@@ -157,7 +159,6 @@ def resegment(
         parts[label] = (pair, sizes)
     if not parts:
         return turns, report
-    weights = {label: int(((owner == label) & finite & full).sum()) for label in labels}
     halves, report.centroids = group_halves(parts, centroids, weights, MERGE_DISTANCE, max_speakers)
     if RELABEL_WINDOW != WINDOW:  # shorter windows place the turn changes closer
         windows, _ = _windows([t for t in turns if t[2] in halves], duration, RELABEL_WINDOW)
