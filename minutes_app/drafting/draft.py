@@ -55,8 +55,8 @@ class DraftOptions:
     protocol_type: str = "verlauf"  # "verlauf" | "ergebnis" | "wort"
     # Prompt + answer per call (<= the model's window). Bounds memory: CTranslate2 on CPU keeps
     # the logits of every prompt position during the prefill, ~1 MB per token on top of the
-    # 1.5B model's 2.2 GB (bench/llm_prefill_memory.py: 2500 tokens 3.6 GB, 4000 tokens 5.1
-    # GB), so 3072 (prompts up to ~2270 tokens) keeps a drafting process under 4 GB.
+    # 1.5B model's 2.2 GB (bench/llm_prefill_memory.py: 2308 tokens 3.4 GB, 3308 tokens 4.3 GB,
+    # 4011 tokens 5.1 GB), so 3072 (prompts up to ~2270 tokens) keeps a drafting process under 4 GB.
     context_tokens: int = 3072
     prompts_dir: Path | None = None  # None: prompts/v1 (or $MINUTES_APP_PROMPTS)
     # Skip the item JSON call where the rules already have all it could add (motions.needs_model).
