@@ -84,6 +84,7 @@ def test_rejection_reasons_and_length() -> None:
     long = "X erklärt, " + " ".join(["die Kosten seien hoch"] * 12) + "."
     assert check(long, said, []) == "zu lang"
     assert max_summary_words(30) == 20 and max_summary_words(200) == 45
+    assert max_summary_words(14) == 17  # never longer than what was said, with „X fragt, ob“
     # one good sentence, then the model goes on copying: the good sentence is kept
     two = "X erklärt, die Fraktion lehne ab. " + said
     kept, why, dropped = usable_part(two, said, [])
@@ -190,3 +191,42 @@ def test_past_forms_become_the_konjunktiv_perfect() -> None:
     }
     for said, reported in cases.items():
         assert report(said, "X") == reported
+
+
+def test_a_short_item_of_remarks_is_not_longer_in_the_beratung_than_half_its_transcript() -> None:
+    """Short remarks and answers whose summaries fail: the rule extracts are shortened when
+    the item's Beratung would exceed its length share (the example session's TOP 3 was 0.75)."""
+    from minutes_app.drafting.beratung import LENGTH_SHARE
+    from minutes_app.drafting.speakers import is_substantive
+
+    said = [
+        ("S1", "Die Verwaltung möchte in diesem Jahr 120 neue Stadtbäume pflanzen, vor allem in Straßen "
+               "mit wenig Schatten. Dafür stehen im Haushalt 240.000 Euro bereit."),
+        ("S2", "Neue Bäume finden wir gut. Wir fragen uns aber, wer die Pflege in den ersten drei Jahren "
+               "bezahlt."),
+        ("S1", "Die Pflege für drei Jahre ist in den Kosten bereits enthalten."),
+        ("S3", "Dann können wir zustimmen. Wer stimmt dem Programm zu? Das ist einstimmig so beschlossen."),
+    ]  # fmt: skip
+    segments = [Segment(i, i * 10.0, i * 10.0 + 9, text, speaker=s) for i, (s, text) in enumerate(said)]
+    labels = {"S1": "Thomas Krüger (Amt für Umwelt)", "S2": "Frau Weber (GRÜNE)", "S3": "die Sitzungsleitung"}
+    contribs = contributions(segments, labels)
+    template = load_prompt("contribution", protocol_type="verlauf")
+    words = sum(len(s.text.split()) for s in segments)
+    copy = [f"NN erklärt, {text}" for _, text in said]  # every summary a copy: all rule extracts
+    loose = summarise_item(contribs, Replies(*copy), template, [])
+    tight = summarise_item(contribs, Replies(*copy), template, [], item_words=words)
+    assert set(loose.fallbacks) == set(tight.fallbacks) and tight.fallbacks
+    short, long = (sum(len(p.split()) for p in r.paragraphs) for r in (tight, loose))
+    assert long > LENGTH_SHARE * words and short < long and LENGTH_SHARE <= 0.5
+    assert len(tight.paragraphs) == len(loose.paragraphs)
+    # each shortened extract: about half its remark, with the speaker and a verb
+    for para, c in zip(tight.paragraphs, [c for c in contribs if is_substantive(c)], strict=True):
+        assert len(para.split()) <= max(14, len(c.text.split()) // 2) + len(c.label.split()) + 2
+    assert all(is_reported(p) and not p.endswith("…") for p in tight.paragraphs)
+    assert "fragt" in tight.paragraphs[1] or "frage" in tight.paragraphs[1]  # the question is the point
+
+
+def test_a_question_whose_mark_the_transcript_lost_is_reported_as_a_question() -> None:
+    out = report("Gibt es Wünsche zur Änderung der Tagesordnung", "die Sitzungsleitung")
+    assert out == "Die Sitzungsleitung fragt, ob es Wünsche zur Änderung der Tagesordnung gebe."
+    assert "fragt" not in report("Lassen Sie uns abstimmen.", "die Sitzungsleitung")

@@ -36,6 +36,9 @@ SUMMARY_TOKENS = 56  # decode budget per piece (one sentence of ~30 German words
 MAX_SUMMARY_WORDS = 45  # the speaker's label counts as one word
 MAX_SENTENCE_VERBATIM = 0.5  # share of a summary sentence's n-grams copied from the transcript
 MIN_COVERED_WORDS = 40  # a summary of a piece this long keeps at least one of its key terms
+# The Beratung's words per word of the item's transcript above which the rule extracts are
+# shortened (goal of #16: at most half; a short item of remarks and answers reaches it first)
+LENGTH_SHARE = 0.45
 # Words of the prompt's own vocabulary that are no invention when the model uses them.
 COMMON = (
     "Fraktion Verwaltung Vorlage Antrag Anträge Ausschuss Rat Gremium Sitzung Sitzungsleitung Mitglied "
@@ -80,8 +83,9 @@ def pieces(c: Contribution, max_words: int = MAX_INPUT_WORDS) -> list[str]:
 
 
 def max_summary_words(piece_words: int) -> int:
-    """Words a summary of a piece may have: half the piece, at least 20 (name and verb), at most 45."""
-    return min(MAX_SUMMARY_WORDS, max(20, piece_words // 2))
+    """Words a summary of a piece may have: half the piece, at least 20 but never more than
+    the piece itself with the speaker, a reporting verb and „ob“ („X fragt, ob …“), at most 45."""
+    return min(MAX_SUMMARY_WORDS, max(min(20, piece_words + 3), piece_words // 2))
 
 
 def copied(sentence: str, source: str, label: str = "") -> bool:
@@ -98,6 +102,8 @@ def copied(sentence: str, source: str, label: str = "") -> bool:
     # a short piece („Ist die Ampel an der Schulstraße repariert?“) can only be reported by
     # repeating its terms: 4-grams only where the source leaves room to paraphrase
     n = 4 if len(body.split()) < 14 and len(source.split()) >= 20 else 6
+    # a body shorter than n words („Neue Bäume finden wir gut.“) is judged by its own length
+    n = max(3, min(n, len(body.split())))
     return verbatim_share(body, source, n) > MAX_SENTENCE_VERBATIM
 
 
@@ -107,14 +113,14 @@ def check(summary: str, source: str, known: list[str], label: str = "") -> str:
     in roster/agenda, or a position (dafür/dagegen/Enthaltung) the contribution does not state."""
     if not summary:
         return "keine brauchbare Antwort"
+    for sent in sentences(summary):
+        if copied(sent, source, label):
+            return "wörtlich übernommen"
     own = len(summary.split())
     if label:  # the speaker's label counts as one word, however long
         own -= summary.lower().count(label.lower()) * (len(label.split()) - 1)
     if own > max_summary_words(len(source.split())):
         return "zu lang"
-    for sent in sentences(summary):
-        if copied(sent, source, label):
-            return "wörtlich übernommen"
     bad = invented(summary, [source, *known], COMMON.split())
     numbers = [b for b in bad if b.isdigit()]
     if len(numbers) < len(bad):
@@ -189,8 +195,12 @@ def summarise_item(
     max_new_tokens: int = SUMMARY_TOKENS,
     cancel: CancelToken | None = None,
     generate_many: Callable[..., list[str]] | None = None,
+    item_words: int = 0,
 ) -> BeratungResult:
-    """Summaries of the substantive contributions of one item (all pieces in one batch)."""
+    """Summaries of the substantive contributions of one item (all pieces in one batch).
+
+    ``item_words``: the item's transcript words; when the Beratung comes out longer than
+    ``LENGTH_SHARE`` of them, the longest texts are replaced by short rule extracts."""
     result = BeratungResult()
     jobs: list[tuple[int, str]] = []  # (contribution index, piece text)
     chosen = [c for c in segments_contribs if is_substantive(c)]
@@ -203,6 +213,7 @@ def summarise_item(
     replies = run([_messages(template, p) for _, p in jobs], max_new_tokens, 0.0, cancel=cancel)
     result.model_calls = len(jobs)
     per: dict[int, list[str]] = {}
+    placed: list[tuple[int, int, str, str]] = []  # (contribution, position in per, piece, label)
     examples = example_terms(template)
     for (i, piece), reply in zip(jobs, replies, strict=True):
         c = chosen[i]
@@ -228,9 +239,28 @@ def summarise_item(
             if label not in result.fallbacks:
                 result.fallbacks.append(label)
         if summary:
+            placed.append((i, len(per.get(i, [])), piece, label))
             per.setdefault(i, []).append(summary)
+    if item_words:
+        shorten(per, placed, LENGTH_SHARE * item_words)
     result.paragraphs = [" ".join(per[i]) for i in sorted(per)]
     return result
+
+
+def shorten(per: dict[int, list[str]], placed: list[tuple[int, int, str, str]], budget: float) -> None:
+    """Over ``budget`` words: the texts longest against their piece (a 16-word remark reported
+    in 25 words) become short rule extracts, one after another until the budget holds."""
+
+    def excess(entry: tuple[int, int, str, str]) -> float:
+        i, at, piece, _ = entry
+        return len(per[i][at].split()) / max(1, len(piece.split()))
+
+    for i, at, piece, label in sorted(placed, key=excess, reverse=True):
+        if sum(len(t.split()) for texts in per.values() for t in texts) <= budget:
+            return
+        short = extract(piece, label, short=True)
+        if short and len(short.split()) < len(per[i][at].split()):
+            per[i][at] = short
 
 
 NO_DEBATE = "Eine Aussprache findet nicht statt."
@@ -247,7 +277,8 @@ def add_beratung(
 ) -> None:
     """Set ``draft.discussion`` (one paragraph per contribution) and its hints."""
     contribs = contributions(segments, labels)
-    result = summarise_item(contribs, engine, template, known, cancel=cancel)
+    words = sum(len(s.text.split()) for s in segments)
+    result = summarise_item(contribs, engine, template, known, cancel=cancel, item_words=words)
     if result.paragraphs:
         draft.discussion = "\n".join(result.paragraphs)
     elif any(c.label != CHAIR_LABEL and is_substantive(c, 3) for c in contribs[1:]):

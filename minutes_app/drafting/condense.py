@@ -5,6 +5,9 @@ Beratung is the transcript again), but the one or two main clauses that carry th
 contribution's key terms (its numbers and rarest nouns) or its position (zustimmen,
 ablehnen, unterstützen, beantragen …), with fillers and particles dropped and shifted to
 reported speech (speaker, „die Fraktion“, Konjunktiv I): at most ``EXTRACT_WORDS`` words.
+``short`` (asked for when the item's Beratung would be over its length share) keeps about
+half a short remark's words: a 23-word remark must not come back as 30 words of „X erklärt,
+… X ergänzt, …“.
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from .quality import CONTRA_STEMS, KONJ_FORM, PRO_STEMS, coverage, key_terms, se
 from .reported import FILLERS, PARTICLES, own_act, report, to_reported, upper_first
 
 EXTRACT_WORDS = 32  # the whole extract, speaker label included
+MIN_OWN_WORDS = 14  # a short extract's own words (without label and verb) for the shortest remark
 CLAUSE_WORDS = 18  # a longer clause is cut at a comma (or its end dropped with „…“)
 _STANCE = re.compile(
     rf"\b(?:{PRO_STEMS}|{CONTRA_STEMS}|zu(?=\s*[.!]?$)|stimmen\b|lehnen|lehne|dagegen|dafür|"
-    r"begrüß\w*|beantrag\w*|antrag|fordern|fordere|bitten|kritisch|notwendig|wichtig|tragen\b.*\bmit)\b",
+    r"begrüß\w*|beantrag\w*|antrag|fordern|fordere|bitten|kritisch|notwendig|wichtig|tragen\b.*\bmit|"
+    r"frag\w*)\b|\?$",
     re.IGNORECASE,
 )
 # Words that make spoken German long without adding content (dropped in the extract).
@@ -75,7 +80,7 @@ def _trim(clause: str, limit: int) -> str:
     return head.rstrip(",;") + " …"
 
 
-def extract(text: str, label: str) -> str:
+def extract(text: str, label: str, short: bool = False) -> str:
     """One or two key clauses of the contribution as reported speech, at most ~``EXTRACT_WORDS`` words."""
     terms = key_terms(text, 8)
     units = [u for u in _units(text) if len(u.split()) >= 3]
@@ -88,9 +93,13 @@ def extract(text: str, label: str) -> str:
     # The position (the last clause that states one: „Deshalb lehnen wir … ab“), then the
     # clause with most key terms among the others, in the order spoken.
     budget = EXTRACT_WORDS - len(label.split()) - 1
+    if short:
+        budget = min(budget, max(MIN_OWN_WORDS, len(text.split()) // 2))
     stance = [i for i, u in enumerate(units) if _STANCE.search(u) and len(u.split()) <= budget]
     ranked = sorted(range(len(units)), key=lambda i: -hits(units[i]))
-    chosen = [stance[-1]] if stance else [ranked[0]]
+    # a clause that fits the budget before one that must be cut off with „…“
+    fitting = [i for i in ranked if len(units[i].split()) <= budget and hits(units[i]) > 0]
+    chosen = [stance[-1]] if stance else [fitting[0] if fitting else ranked[0]]
     first = _trim(units[chosen[0]], min(CLAUSE_WORDS, budget))
     left = budget - len(first.split())
     for i in ranked:

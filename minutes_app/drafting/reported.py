@@ -272,11 +272,22 @@ def indirect_question(question: str, speaker: str) -> str | None:
     return f"{upper_first(speaker)} fragt, {clause}."
 
 
+# A question whose „?“ the transcript lost: a finite verb first, then its subject
+# („Gibt es Wünsche zur Tagesordnung“), not an imperative („Lassen Sie uns …“).
+_ASKING = re.compile(
+    r"^(?:gibt|gab|ist|sind|war|waren|hat|haben|kann|können|wird|werden|soll|sollen|muss|müssen|"
+    r"darf|dürfen|möchte|möchten|will|wollen)\s+(?:es|sie|er|wir|ihr|man|jemand|der|die|das|den|dem)\b",
+    re.IGNORECASE,
+)
+
+
 def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
     """„Speaker erklärt, <clause in Konjunktiv I>.“ from one spoken sentence."""
-    if sentence.strip().endswith("?"):
+    marked = sentence.strip().endswith("?")
+    if marked or _ASKING.match(sentence.strip()):
         asked = indirect_question(sentence, speaker)
-        return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
+        if asked or marked:
+            return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
     body = own_act(to_reported(sentence, speaker).rstrip(".!?;: "), speaker)
     if body.startswith(speaker):  # „ich stelle fest, dass …“ -> „X stellt fest, dass … sei“
         return f"{upper_first(body)}{'' if body.endswith('…') else '.'}"
