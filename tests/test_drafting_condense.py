@@ -230,3 +230,9 @@ def test_a_question_whose_mark_the_transcript_lost_is_reported_as_a_question() -
     out = report("Gibt es Wünsche zur Änderung der Tagesordnung", "die Sitzungsleitung")
     assert out == "Die Sitzungsleitung fragt, ob es Wünsche zur Änderung der Tagesordnung gebe."
     assert "fragt" not in report("Lassen Sie uns abstimmen.", "die Sitzungsleitung")
+    said = (
+        "Ich stelle fest, dass form- und fristgerecht eingeladen wurde und dass der Ausschuss "
+        "beschlussfähig ist. Gibt es Wünsche zur Änderung der Tagesordnung. Das ist nicht der Fall."
+    )
+    out = extract(said, "die Sitzungsleitung")
+    assert "Die Sitzungsleitung fragt, ob es Wünsche zur Änderung der Tagesordnung gebe." in out

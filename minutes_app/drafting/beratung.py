@@ -36,9 +36,9 @@ SUMMARY_TOKENS = 56  # decode budget per piece (one sentence of ~30 German words
 MAX_SUMMARY_WORDS = 45  # the speaker's label counts as one word
 MAX_SENTENCE_VERBATIM = 0.5  # share of a summary sentence's n-grams copied from the transcript
 MIN_COVERED_WORDS = 40  # a summary of a piece this long keeps at least one of its key terms
-# The Beratung's words per word of the item's transcript above which the rule extracts are
-# shortened (goal of #16: at most half; a short item of remarks and answers reaches it first)
-LENGTH_SHARE = 0.45
+# The Beratung's words per word of the item's transcript above which its longest texts
+# become short rule extracts (#16: at most half; a short item of remarks and answers reaches it)
+LENGTH_SHARE = 0.5
 # Words of the prompt's own vocabulary that are no invention when the model uses them.
 COMMON = (
     "Fraktion Verwaltung Vorlage Antrag Anträge Ausschuss Rat Gremium Sitzung Sitzungsleitung Mitglied "

@@ -16,7 +16,7 @@ import re
 
 from .clauses import verb_final
 from .quality import CONTRA_STEMS, KONJ_FORM, PRO_STEMS, coverage, key_terms, sentences
-from .reported import FILLERS, PARTICLES, own_act, report, to_reported, upper_first
+from .reported import FILLERS, PARTICLES, is_question, own_act, report, to_reported, upper_first
 
 EXTRACT_WORDS = 32  # the whole extract, speaker label included
 MIN_OWN_WORDS = 14  # a short extract's own words (without label and verb) for the shortest remark
@@ -112,7 +112,9 @@ def extract(text: str, label: str, short: bool = False) -> str:
     out = [report(clauses[0], label)]
     if len(clauses) > 1:
         second = own_act(to_reported(clauses[1], label).rstrip(".!?;: "), label)
-        if KONJ_FORM.search(second) or label.lower() in second.lower():
+        if is_question(clauses[1]):  # „Gibt es Wünsche …“ -> „X fragt, ob es Wünsche … gebe.“
+            out.append(report(clauses[1], label))
+        elif KONJ_FORM.search(second) or label.lower() in second.lower():
             out.append(upper_first(second) + ".")
         else:
             out.append(report(clauses[1], label, verb="ergänzt"))

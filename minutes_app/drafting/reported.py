@@ -281,10 +281,15 @@ _ASKING = re.compile(
 )
 
 
+def is_question(sentence: str) -> bool:
+    """A direct question: its „?“, or a finite verb and its subject first (the „?“ lost)."""
+    return sentence.strip().endswith("?") or bool(_ASKING.match(sentence.strip()))
+
+
 def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
     """„Speaker erklärt, <clause in Konjunktiv I>.“ from one spoken sentence."""
     marked = sentence.strip().endswith("?")
-    if marked or _ASKING.match(sentence.strip()):
+    if is_question(sentence):
         asked = indirect_question(sentence, speaker)
         if asked or marked:
             return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
