@@ -17,6 +17,7 @@ from minutes_app.base.types import (
     Evidence,
     Minutes,
     MinutesItem,
+    ProcedureEvent,
     Segment,
     SessionInfo,
     Speaker,
@@ -319,3 +320,28 @@ def test_each_motion_is_listed_once_and_none_as_an_empty_phrase() -> None:
         p.kind == "geschaeftsordnung" for p in procedure
     )
     assert not any(line.rstrip(".").endswith("stellt einen Antrag") for line in listed)
+
+
+def test_a_draft_of_the_format_before_16_keeps_its_motions_in_the_docx() -> None:
+    """Drafts before #16 kept the recogniser's Anträge only in the procedure and the DOCX
+    printed them from there. Loading such a draft moves them into the motions (the list the
+    secretary edits and the DOCX prints), once; a current draft whose motion the secretary
+    deleted stays without it."""
+    antrag = ProcedureEvent(
+        "antrag", "Die Verwaltung soll Querungen prüfen.", 0, 10, who="Dr. Aylin Demir (GRÜNE)"
+    )
+    go = ProcedureEvent("geschaeftsordnung", "Vertagung", 20, 30, who="Markus Brandt (CDU)")
+    item = MinutesItem("2", "Radweg", 0, 40, discussion="X erklärt, y.", motions=[], procedure=[antrag, go])
+    old = Minutes([item]).to_dict()
+    del old["format"]
+    migrated = Minutes.from_dict(old)
+    assert migrated.agenda_items[0].motions == [antrag.line()] and migrated.format == 2
+    again = Minutes.from_dict(migrated.to_dict())  # saved in the new format: nothing added twice
+    assert again.agenda_items[0].motions == [antrag.line()]
+    doc = docx.Document(io.BytesIO(build_docx(_info(), [], migrated)))
+    texts = [p.text for p in doc.paragraphs]
+    listed = texts[texts.index("Anträge") + 1 : texts.index("Beratung")]
+    assert sum("Querungen prüfen" in line for line in listed) == 1
+    assert any("Geschäftsordnung" in line for line in listed)
+    current = Minutes([item]).to_dict()  # format 2: the secretary deleted the motion
+    assert Minutes.from_dict(current).agenda_items[0].motions == []

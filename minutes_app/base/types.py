@@ -225,6 +225,16 @@ class ProcedureEvent:
     detail: str = ""
     evidence: list[Evidence] = field(default_factory=list)
 
+    def line(self) -> str:
+        """``Antrag zur Geschäftsordnung (Vertagung) – Herr Schnell: …`` (as the Niederschrift lists it)."""
+        label = PROCEDURE_KINDS.get(self.kind, self.kind)
+        if self.detail.strip():
+            label += f" ({self.detail.strip()})"
+        if self.who.strip():
+            label += f" – {self.who.strip()}"
+        text = self.text.strip()
+        return f"{label}: {text}" if text else label
+
     @staticmethod
     def from_dict(d: dict[str, Any]) -> ProcedureEvent:
         known = _known(ProcedureEvent, d)
@@ -269,6 +279,13 @@ class MinutesItem:
         )
 
 
+# 2: an item's Anträge and Änderungsanträge are its ``motions`` (the list the secretary
+# edits and the Niederschrift prints). In format 1 (drafts before #16) the recogniser's were
+# only in its ``procedure``, which the Niederschrift printed beside the motions.
+MINUTES_FORMAT = 2
+MOVED_MOTION_KINDS = ("antrag", "aenderungsantrag")
+
+
 @dataclass
 class Minutes:
     agenda_items: list[MinutesItem] = field(default_factory=list)
@@ -278,20 +295,35 @@ class Minutes:
     protocol_type: str = ""  # "ergebnis" | "verlauf" | "wort"
     # Session-level procedure: interruptions (Unterbrechungen) with their times.
     events: list[ProcedureEvent] = field(default_factory=list)
+    format: int = MINUTES_FORMAT
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @staticmethod
     def from_dict(d: dict[str, Any]) -> Minutes:
+        items = [MinutesItem.from_dict(i) for i in d.get("agenda_items", [])]
+        if int(d.get("format", 1)) < 2:
+            for item in items:  # format 1: the recogniser's Anträge join the motions, as printed then
+                item.motions += [
+                    e.line()
+                    for e in item.procedure
+                    if e.kind in MOVED_MOTION_KINDS and not _listed(e, item.motions)
+                ]
         return Minutes(
-            agenda_items=[MinutesItem.from_dict(i) for i in d.get("agenda_items", [])],
+            agenda_items=items,
             protocol_type=str(d.get("protocol_type", "")),
             events=[ProcedureEvent.from_dict(e) for e in d.get("events", [])],
             model=str(d.get("model", "")),
             prompt_version=str(d.get("prompt_version", "")),
             engine=str(d.get("engine", "")),
         )
+
+
+def _listed(event: ProcedureEvent, motions: list[str]) -> bool:
+    """The event is among the motions already: its text, or its line, is one of them."""
+    texts = {m.strip() for m in motions}
+    return event.text.strip() in texts or event.line() in texts
 
 
 @dataclass

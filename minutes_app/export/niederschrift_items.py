@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..base.types import PROCEDURE_KINDS, MinutesItem, ProcedureEvent, Vote
+from ..base.types import MinutesItem, ProcedureEvent, Vote
 from .common import PART_ALL, PART_NONPUBLIC, fmt_clock, label_for, speaker_labels
 from .docx_base import (
     ITEM_MARK,
@@ -55,13 +55,7 @@ def vote_lines(vote: Vote) -> list[str]:
 
 def event_line(event: ProcedureEvent) -> str:
     """``Antrag zur Geschäftsordnung (Vertagung) – Herr Schnell: …``."""
-    label = PROCEDURE_KINDS.get(event.kind, event.kind)
-    if event.detail.strip():
-        label += f" ({event.detail.strip()})"
-    if event.who.strip():
-        label += f" – {event.who.strip()}"
-    text = event.text.strip()
-    return f"{label}: {text}" if text else label
+    return event.line()
 
 
 def listed_motions(item: MinutesItem) -> list[str]:
