@@ -238,3 +238,55 @@ def test_karlsruhe_session(shared_fixtures: Path) -> None:
     assert amendment.text.endswith("Der Antrag wird abgelehnt.")
     assert 15 in amendment.evidence[-1].segment_ids
     assert "Antrag wird" not in events[1].text
+
+
+CALL_LABELS = {"S0": "die Sitzungsleitung", "S1": "Dr. Aylin Demir (GRÜNE)", "S2": "Markus Brandt (CDU)"}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "Wir stimmen über den Geschäftsordnungsantrag auf Vertagung ab.",
+        "Ich lasse über den Geschäftsordnungsantrag von Herrn Brandt auf Vertagung abstimmen.",
+        "Wir kommen zur Abstimmung über den Antrag zur Geschäftsordnung auf Vertagung.",
+    ],
+)
+def test_the_chair_putting_a_go_motion_to_the_vote_makes_no_second_one(call: str) -> None:
+    segs = [
+        Segment(0, 0, 10, "Ich beantrage Vertagung des Tagesordnungspunktes.", speaker="S2"),
+        Segment(
+            1,
+            10,
+            20,
+            call + " Wer ist dafür? Das ist die Mehrheit. Damit ist der Punkt vertagt.",
+            speaker="S0",
+        ),
+    ]
+    events = find_procedure(segs, CALL_LABELS)
+    assert [(e.kind, e.who) for e in events] == [("geschaeftsordnung", "Markus Brandt (CDU)")]
+    assert events[0].text.endswith("Der Antrag wird angenommen.")
+
+
+def test_a_vote_call_names_the_motion_heard_and_its_result_goes_to_it() -> None:
+    """Two motions, then the chair calls the first by its faction and the second without a
+    name: each gets its own result, and no third motion „der GRÜNEN“ appears."""
+    segs = [
+        Segment(0, 0, 10, "Wir stellen einen Antrag: Die Verwaltung soll Querungen prüfen.", speaker="S1"),
+        Segment(1, 10, 20, "Wir beantragen, die Mittel zu verdoppeln.", speaker="S2"),
+        Segment(
+            2, 20, 30, "Ich lasse über den Antrag der GRÜNEN abstimmen. Wer ist dafür? Damit ist der Antrag "
+            "angenommen.", speaker="S0"
+        ),
+        Segment(
+            3, 30, 40, "Wir stimmen über den Antrag ab. Wer ist dafür? Damit ist der Antrag abgelehnt.",
+            speaker="S0",
+        ),
+    ]  # fmt: skip
+    events = find_procedure(segs, CALL_LABELS)
+    assert [(e.who, e.text.rsplit(" ", 1)[-1]) for e in events] == [
+        ("Dr. Aylin Demir (GRÜNE)", "angenommen."),
+        ("Markus Brandt (CDU)", "abgelehnt."),
+    ]
+    # with no motion heard before, the call still records the faction's motion
+    alone = find_procedure(segs[2:3], CALL_LABELS)
+    assert [(e.kind, e.who) for e in alone] == [("antrag", "Fraktion GRÜNE")]

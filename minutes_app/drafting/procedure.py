@@ -80,7 +80,8 @@ def _units(segments: list[Segment], labels: dict[str, str]) -> list[_Unit]:
 
 
 def _mover(s: str, unit: _Unit, owner: str = "") -> str:
-    """Who moved it: the faction/person named (owner, subject), else the speaker talking in first person."""
+    """Who moved it: the faction/person named (owner, subject), else the speaker talking in first
+    person (not one putting a motion to the vote: „wir stimmen über den Antrag ab“)."""
     if owner:
         ref = P.person_ref(owner)
         return ref[0] if ref else P.faction_name(owner)
@@ -92,7 +93,7 @@ def _mover(s: str, unit: _Unit, owner: str = "") -> str:
     ref = P.person_ref(s)
     if ref and not re.search(r"\b(?:ich|wir)\b", s, re.I):
         return ref[0]
-    return unit.who if P.FIRST_PERSON.search(s) else ""
+    return unit.who if P.FIRST_PERSON.search(s) and not P.VOTE_CALL.search(s) else ""
 
 
 def _content_after(s: str, end: int, strict: bool) -> str:
@@ -168,8 +169,22 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
         if detail == "Verweisung" and target:
             detail = f"Verweisung {target.group('target')}"
         owner = owned.group("owner") if owned and not owned.group("kind") else ""
-        draft = _Draft("geschaeftsordnung", u.start, u.end, _mover(s, u, owner), detail)
-        _merge_into(drafts, draft, u)
+        who = _mover(s, u, owner)
+        if P.VOTE_CALL.search(s) and any(
+            d.kind == "geschaeftsordnung" and not d.outcome and u.start - d.end <= _MERGE_WINDOW
+            for d in drafts
+        ):
+            who = ""  # „Ich lasse über den GO-Antrag von Herrn X abstimmen“: the one heard before
+        _merge_into(drafts, _Draft("geschaeftsordnung", u.start, u.end, who, detail), u)
+        return True
+    called = _mover(s, u, owned.group("owner")) if owned else ""
+    calling = P.VOTE_CALL.search(s) and re.search(r"antrag", s, re.I)
+    if calling and (pending := _pending(drafts, u, called)):
+        # „Ich lasse über den Antrag der X abstimmen“: the motion already heard, not a second
+        # one; the result that follows is its result (the latest open motion gets it)
+        pending.add(u)
+        drafts.remove(pending)
+        drafts.append(pending)
         return True
     if not (motion or owned):
         return False
@@ -190,6 +205,18 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
     draft = _Draft("aenderungsantrag" if amend else "antrag", u.start, u.end, who, content=content)
     _merge_into(drafts, draft, u)
     return True
+
+
+def _pending(drafts: list[_Draft], unit: _Unit, owner: str = "") -> _Draft | None:
+    """The latest Antrag or Änderungsantrag still without its result, heard shortly before;
+    with ``owner`` („Fraktion GRÜNE“) the latest one whose mover is theirs."""
+    key = owner.removeprefix("Fraktion ").lower()
+    for d in reversed(drafts):
+        if unit.start - d.end > _MERGE_WINDOW:
+            return None
+        if d.kind in ("antrag", "aenderungsantrag") and not d.outcome and key in d.who.lower():
+            return d
+    return None
 
 
 def _bias(u: _Unit) -> _Draft | None:

@@ -33,6 +33,13 @@ MOTION = re.compile(
     r"|\bantrag\s+auf\b|\bbeantragt\b",
     re.I,
 )
+# The chair putting a motion to the vote („Wir stimmen über den GO-Antrag auf Vertagung ab“,
+# „Ich lasse über den Antrag abstimmen“): it names the motion, it does not make one.
+VOTE_CALL = re.compile(
+    r"\b(?:stimmen|lasse[n]?)\b[^.!?]*?\b(?:ab|abstimmen)\b|\b(?:zur|die)\s+abstimmung\s+über\b"
+    r"|\bkommen\s+zur\s+abstimmung\b",
+    re.I,
+)
 GO_FRAME = re.compile(
     r"\b(?:antrag|anträge)\s+zur\s+geschäftsordnung\b|\bgeschäftsordnungs-?antr(?:ag|äge)\b|\bgo-antrag\b"
     r"|\bmelde\s+mich\s+zur\s+geschäftsordnung\b|^\W*zur\s+geschäftsordnung\b",
