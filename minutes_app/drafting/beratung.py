@@ -241,15 +241,19 @@ def summarise_item(
         if summary:
             placed.append((i, len(per.get(i, [])), piece, label))
             per.setdefault(i, []).append(summary)
-    if item_words:
-        shorten(per, placed, LENGTH_SHARE * item_words)
+    if item_words:  # a text the rules made shorter is flagged like a rejected summary
+        for label in shorten(per, placed, LENGTH_SHARE * item_words):
+            if label not in result.fallbacks:
+                result.fallbacks.append(label)
     result.paragraphs = [" ".join(per[i]) for i in sorted(per)]
     return result
 
 
-def shorten(per: dict[int, list[str]], placed: list[tuple[int, int, str, str]], budget: float) -> None:
+def shorten(per: dict[int, list[str]], placed: list[tuple[int, int, str, str]], budget: float) -> list[str]:
     """Over ``budget`` words: the texts longest against their piece (a 16-word remark reported
-    in 25 words) become short rule extracts, one after another until the budget holds."""
+    in 25 words) become short rule extracts, one after another until the budget holds.
+    Returns the labels whose text was replaced."""
+    replaced: list[str] = []
 
     def excess(entry: tuple[int, int, str, str]) -> float:
         i, at, piece, _ = entry
@@ -257,10 +261,12 @@ def shorten(per: dict[int, list[str]], placed: list[tuple[int, int, str, str]], 
 
     for i, at, piece, label in sorted(placed, key=excess, reverse=True):
         if sum(len(t.split()) for texts in per.values() for t in texts) <= budget:
-            return
+            break
         short = extract(piece, label, short=True)
         if short and len(short.split()) < len(per[i][at].split()):
             per[i][at] = short
+            replaced.append(label)
+    return replaced
 
 
 NO_DEBATE = "Eine Aussprache findet nicht statt."
