@@ -287,6 +287,10 @@ def test_a_vote_call_names_the_motion_heard_and_its_result_goes_to_it() -> None:
         ("Dr. Aylin Demir (GRÜNE)", "angenommen."),
         ("Markus Brandt (CDU)", "abgelehnt."),
     ]
+    # the mover named as a person („von Herrn Brandt“) finds Markus Brandt's motion
+    call = "Ich lasse über den Antrag von Herrn Brandt abstimmen. Damit ist der Antrag angenommen."
+    by_name = [*segs[:2], Segment(2, 20, 30, call, speaker="S0")]
+    assert [e.text.endswith("angenommen.") for e in find_procedure(by_name, CALL_LABELS)] == [False, True]
     # with no motion heard before, the call still records the faction's motion
     alone = find_procedure(segs[2:3], CALL_LABELS)
     assert [(e.kind, e.who) for e in alone] == [("antrag", "Fraktion GRÜNE")]

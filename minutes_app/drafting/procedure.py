@@ -210,13 +210,18 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
 def _pending(drafts: list[_Draft], unit: _Unit, owner: str = "") -> _Draft | None:
     """The latest Antrag or Änderungsantrag still without its result, heard shortly before;
     with ``owner`` („Fraktion GRÜNE“) the latest one whose mover is theirs."""
-    key = owner.removeprefix("Fraktion ").lower()
+    # „Fraktion DIE LINKE“ -> „linke“, „Herr Brandt“ -> „brandt“: one of them in the mover's label
+    keys = [w for w in re.findall(r"\w+", owner.lower()) if len(w) >= 3 and w not in _NOT_A_NAME]
     for d in reversed(drafts):
         if unit.start - d.end > _MERGE_WINDOW:
             return None
-        if d.kind in ("antrag", "aenderungsantrag") and not d.outcome and key in d.who.lower():
+        theirs = not keys or any(k in re.findall(r"\w+", d.who.lower()) for k in keys)
+        if d.kind in ("antrag", "aenderungsantrag") and not d.outcome and theirs:
             return d
     return None
+
+
+_NOT_A_NAME = {"fraktion", "herr", "herrn", "frau", "die", "der", "des", "von"}
 
 
 def _bias(u: _Unit) -> _Draft | None:
