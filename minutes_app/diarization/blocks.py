@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from ..base import jsonio
+from ..base.hardware import release_memory
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 from ..base.types import Diarization
 
@@ -79,18 +80,6 @@ def link_speakers(
         if not ok:
             mapping[label] = f"X{label}"  # no embedding: its own speaker, as pyannote does
     return mapping
-
-
-def release_memory() -> None:
-    """Collect garbage and hand freed heap pages back to the system (glibc), so one block's
-    transient tensors do not raise the next block's peak."""
-    import contextlib
-    import ctypes
-    import gc
-
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc (Windows, macOS): nothing to trim
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def diarize_in_blocks(

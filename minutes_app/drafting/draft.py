@@ -22,6 +22,7 @@ from typing import Any
 
 from ..base import jsonio
 from ..base.errors import EngineError
+from ..base.hardware import release_memory
 from ..base.jobs import CancelToken, ProgressFn, no_progress
 from ..base.types import AgendaItem, Attendee, Minutes, MinutesItem, Segment
 from .beratung import add_beratung
@@ -338,6 +339,7 @@ def draft_minutes(
                 item.public, item.paper, item.proposal = given.public, given.paper, given.proposal
             if on_item is not None:
                 on_item(span_key, item)
+            release_memory()  # a long session's drafts must not creep up (~100 MB per 10 min)
         items.append(item)
         done_segments += len(span.segments)
     progress(1.0, "Entwurf fertig")
