@@ -183,6 +183,7 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
         # „Ich lasse über den Antrag der X abstimmen“: the motion already heard, not a second
         # one; the result that follows is its result (the latest open motion gets it)
         pending.add(u)
+        pending.end = max(pending.end, u.start)  # the list stays ordered by end for the windowed loops
         drafts.remove(pending)
         drafts.append(pending)
         return True
