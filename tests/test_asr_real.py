@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -33,17 +35,31 @@ def test_english_jfk(asr, shared_fixtures):
     assert all(0.0 <= w.probability <= 1.0 for w in words)
 
 
-@pytest.mark.parametrize("clip", ["thorsten_1.wav", "thorsten_2.wav"])
+REPO_AUDIO = Path(__file__).parent / "data" / "audio"  # thorsten_3 … thorsten_10 (CC0, see README there)
+
+
+def _references(folder: Path) -> dict[str, str]:
+    lines = (folder / "thorsten.tsv").read_text(encoding="utf-8").splitlines()
+    return dict(line.split("\t", 1) for line in lines if "\t" in line)
+
+
+THORSTEN = ["shared:thorsten_1.wav", "shared:thorsten_2.wav", *sorted(_references(REPO_AUDIO))]
+
+
+@pytest.mark.parametrize("clip", THORSTEN)
 def test_german_thorsten_including_first_words(asr, shared_fixtures, clip):
-    refs = dict(
-        line.split("\t", 1) for line in (shared_fixtures / "audio" / "thorsten.tsv").read_text().splitlines()
-    )
-    audio = decode_audio(shared_fixtures / "audio" / clip)
-    result = asr.transcribe(audio)
+    """Ten real German clips (1.4-6 s, speech from the first 0.1 s): at most a quarter of
+    the words (one on the shortest) wrong, and never the first word lost."""
+    folder = REPO_AUDIO
+    if clip.startswith("shared:"):
+        folder, clip = shared_fixtures / "audio", clip.removeprefix("shared:")
+    reference = _references(folder)[clip]
+    result = asr.transcribe(decode_audio(folder / clip))
     text = " ".join(s.text for s in result.segments)
-    assert wer(refs[clip], text) < 0.25
+    errors = wer(reference, text) * len(reference.split())
+    assert errors <= max(1.0, 0.25 * len(reference.split())), text
     # The first word must not be lost even though speech starts at once.
-    assert text.split()[0].lower().strip(",.") == refs[clip].split()[0].lower()
+    assert text.split()[0].lower().strip(",.") == reference.split()[0].lower(), text
 
 
 def test_speech_at_zero_after_concatenation_keeps_first_sentence(asr, shared_fixtures):
@@ -102,3 +118,35 @@ def test_prompt_from_names_and_terms():
     prompt = build_prompt(["Frau Öztürk", "Herr Schnell"], ["Haushaltssatzung 2026"])
     assert "Öztürk" in prompt and "Haushaltssatzung" in prompt
     assert build_prompt() is None
+
+
+def test_long_pauses_of_room_tone_get_no_text(asr, shared_fixtures):
+    """A session's long silences: three real clips 40 s apart over the room tone of a real
+    meeting room (AMI dev01's non-speech, at its recorded level, under the speech too).
+    With the stage's defaults (VAD on) nothing is written into the pauses and every
+    sentence is kept (bench/asr_real_wer.py `session`: without VAD a word landed in the
+    silence and decoding took 9x as long)."""
+    room = decode_audio(shared_fixtures / "audio" / "pyannote_dev01.wav")  # non-speech by its RTTM:
+    tone = np.concatenate(
+        [room[int(a * SAMPLE_RATE) : int(b * SAMPLE_RATE)] for a, b in [(0.0, 4.2), (11.9, 15.0)]]
+    )
+    refs = _references(REPO_AUDIO)
+    clips = ["thorsten_4.flac", "thorsten_6.flac", "thorsten_9.flac"]
+    pause = 40 * SAMPLE_RATE
+    audio = np.resize(tone, pause * (len(clips) + 1) + sum(SAMPLE_RATE * 6 for _ in clips)).astype(np.float32)
+    spans = []
+    position = pause
+    for name in clips:
+        clip = decode_audio(REPO_AUDIO / name)
+        audio[position : position + clip.size] += clip
+        spans.append((position / SAMPLE_RATE, (position + clip.size) / SAMPLE_RATE))
+        position += clip.size + pause
+    audio = audio[: position - pause // 2]
+    result = asr.transcribe(audio)
+    words = [w for s in result.segments for w in s.words]
+    outside = [
+        w.word for w in words if not any(a - 1.0 <= (w.start + w.end) / 2 <= b + 1.0 for a, b in spans)
+    ]
+    assert outside == []
+    text = " ".join(s.text for s in result.segments)
+    assert wer(" ".join(refs[name] for name in clips), text) <= 0.1, text

@@ -46,7 +46,6 @@ def local_asr(
             device=options.device,
             batch_size=options.asr_batch_size,  # 0: per device (base.hardware.resolve_asr_batch)
             initial_prompt=build_prompt(options.attendees, list(terms)) if vocabulary else None,
-            hotwords=options.attendees if vocabulary else [],
             chunk_seconds=options.asr_chunk_seconds,
         ),
     )

@@ -299,5 +299,4 @@ def pipeline_asr_options(project: Any, options: Any) -> Any:
         initial_prompt=build_prompt(options.attendees, [a.title for a in project.agenda])
         if vocabulary
         else None,
-        hotwords=options.attendees if vocabulary else [],
     )

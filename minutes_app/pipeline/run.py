@@ -62,8 +62,10 @@ class PipelineOptions:
     min_speakers: int | None = None
     max_speakers: int | None = None
     attendees: list[str] = field(default_factory=list)
-    # Give Whisper the attendee names and agenda titles as prompt/hotwords. Off by
-    # default: on the example session it raised WER from 0.30 to 0.36 (docs/benchmarks.md).
+    # Give Whisper the attendee names and agenda titles as its initial prompt (never as
+    # hotwords: on real speech those names were written into the silence after 4 of 10
+    # clips). Off by default: on ten real German clips any prompt raised WER (0.088 ->
+    # 0.14), on a 6-minute real recording it saved 1-2 words of 94 (docs/benchmarks.md).
     asr_vocabulary: bool = False
     asr_chunk_seconds: float = 600.0  # ASR window; an interrupted run resumes at the last finished one
     threads: int = 0  # 0: every core this process may use (base.hardware)
