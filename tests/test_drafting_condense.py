@@ -136,6 +136,15 @@ def test_a_summary_that_copies_the_prompt_example_is_rejected() -> None:
     reply = "X erklärt, die Fraktion stehe zu den Schülerhorten und fragt, wer die Personalkosten trage."
     assert usable_part(reply, said, [], "X", terms)[1] == "aus den Beispielen: Personalkosten"
     assert usable_part("X erklärt, die Fraktion stehe zu den Schülerhorten.", said, [], "X", terms)[1] == ""
+    # Only a later sentence taken from the examples: that sentence goes, the first stays
+    # (Karlsruhe, Stadtrat Cramer: „… und fragt, ob es da vom Bund einen Zuschuss gebe.“).
+    two = "X erklärt, die Fraktion stehe zu den Schülerhorten. Sie fragt, ob der Bund einen Zuschuss gebe."
+    kept, why, dropped = usable_part(two, said, [], "X", terms)
+    assert (kept, why, dropped) == (
+        "X erklärt, die Fraktion stehe zu den Schülerhorten.",
+        "",
+        "aus den Beispielen",
+    )
 
 
 def test_a_one_line_position_the_speaker_stated_is_key_content() -> None:

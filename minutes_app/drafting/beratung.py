@@ -151,14 +151,15 @@ def usable_part(
 ) -> tuple[str, str, str]:
     """(text, why rejected, why a later sentence was dropped) of a model summary.
 
-    The 1.5B model often writes one good sentence and then goes on copying the contribution:
-    the first sentence decides (rejected: the rules take over); a later sentence that is
-    copied, too long or not backed by the transcript is dropped, the rest is kept.
+    The 1.5B model often writes one good sentence and then goes on copying the contribution
+    or its prompt's examples: the first sentence decides (rejected: the rules take over); a
+    later sentence that is copied, too long, taken from the examples or not backed by the
+    transcript is dropped, the rest is kept.
     """
     sents = sentences(summary)
     if not sents:
         return "", "keine brauchbare Antwort", ""
-    copied_example = leaked(summary, source, examples or set())
+    copied_example = leaked(sents[0], source, examples or set())
     if copied_example:
         return "", "aus den Beispielen: " + ", ".join(sorted(copied_example)[:3]), ""
     why = check(sents[0], source, known, label)
@@ -167,6 +168,8 @@ def usable_part(
     kept, dropped = [sents[0]], ""
     for sent in sents[1:]:
         later = check(" ".join([*kept, sent]), source, known, label)
+        if leaked(sent, source, examples or set()):
+            later = "aus den Beispielen"
         if later:
             dropped = dropped or later
         else:
