@@ -77,3 +77,19 @@ def test_the_two_halves_of_a_split_never_join_the_same_speaker() -> None:
         assert set(report.split) == {"A"}
         assert label_at(out, 3) == label_at(out, 15) != label_at(out, 9) == label_at(out, 21)
         assert len({label for _, _, label in out}) == 2
+
+
+def test_overlapped_speech_keeps_two_speakers() -> None:
+    """pyannote found a second speaker (a short turn of cluster B) inside a turn of the mixed
+    cluster A. B joins one half of A; the frames of A's turn under B's turn take the other
+    half, so the overlap stays two people (before, both became B's speaker and the second
+    voice was lost: AMI dev01 16.4-16.7 s)."""
+    audio, turns = session()
+    turns = [t for t in turns if t[2] == "A"] + [(14.0, 15.0, "B")]
+    audio = audio[: 24 * RATE]
+    out, report = resegment(audio, turns, embed, 0.55)
+    assert set(report.split) == {"A"}
+    x, y = label_at(out, 13), label_at(out, 9)
+    assert x != y
+    assert {label for s, e, label in out if s <= 14.5 < e} == {x, y}
+    assert {label for s, e, label in out if s <= 16.5 < e} == {x}

@@ -20,7 +20,9 @@ speakers, ~0.2 within one), so after pyannote's pass:
 4. the turns of split clusters are embedded once more in shorter windows
    (``RELABEL_WINDOW``) and relabelled frame by frame (``FRAME`` s) with the speaker
    whose centroid the windows covering the frame are most similar to (weighted by
-   how near each window's centre is to the frame).
+   how near each window's centre is to the frame); where pyannote put a turn of another
+   speaker beside the frame (overlapped speech), that speaker is not a choice, so the
+   overlap stays two people.
 
 Clusters that do not split (nor merge at the bound) keep their turns unchanged, so a
 recording pyannote already diarizes well is returned as it came. Turns are
@@ -213,6 +215,13 @@ def _relabel(
     window: float,
 ) -> Raw:
     starts = np.array([s for s, _ in windows])
+    # Turns whose speaker is already decided: pyannote's overlapped speech puts a second
+    # speaker beside them, and that one is not the same person (AMI dev01 16.4-16.7 s).
+    fixed = [
+        (start, end, halves[label][0][0] if label in halves else label)
+        for start, end, label in turns
+        if len(halves.get(label, [])) <= 1
+    ]
     out: Raw = []
     for start, end, label in turns:
         if label not in halves:
@@ -224,6 +233,10 @@ def _relabel(
         picked: list[str] = []
         for t in frames:
             centre = t + FRAME / 2
+            taken = {name for a, b, name in fixed if a <= centre < b}
+            allowed = np.array([name not in taken for name in names])
+            if not allowed.any():
+                allowed[:] = True
             covering = (starts <= centre) & (starts + window >= centre) & finite
             if not covering.any():  # the nearest window in time
                 gaps = np.where(finite, np.abs(starts + window / 2 - centre), np.inf)
@@ -235,7 +248,7 @@ def _relabel(
             # against a plain mean; dev00 and sample unchanged)
             weight = np.maximum(1.0 - np.abs(starts[covering] + window / 2 - centre) / window, 0.05)
             score = (weight[:, None] * (vectors[covering] @ parts.T)).sum(axis=0)
-            picked.append(names[int(np.argmax(score))])
+            picked.append(names[int(np.argmax(np.where(allowed, score, -np.inf)))])
         run_start = start
         for i in range(1, len(frames) + 1):
             if i == len(frames) or picked[i] != picked[i - 1]:
