@@ -170,10 +170,7 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
             detail = f"Verweisung {target.group('target')}"
         owner = owned.group("owner") if owned and not owned.group("kind") else ""
         who = _mover(s, u, owner)
-        if P.VOTE_CALL.search(s) and any(
-            d.kind == "geschaeftsordnung" and not d.outcome and u.start - d.end <= _MERGE_WINDOW
-            for d in drafts
-        ):
+        if P.VOTE_CALL.search(s) and _pending(drafts, u, kinds=("geschaeftsordnung",)):
             who = ""  # „Ich lasse über den GO-Antrag von Herrn X abstimmen“: the one heard before
         _merge_into(drafts, _Draft("geschaeftsordnung", u.start, u.end, who, detail), u)
         return True
@@ -208,16 +205,21 @@ def _motion(units: list[_Unit], k: int, drafts: list[_Draft], used: set[int]) ->
     return True
 
 
-def _pending(drafts: list[_Draft], unit: _Unit, owner: str = "") -> _Draft | None:
-    """The latest Antrag or Änderungsantrag still without its result, heard shortly before;
-    with ``owner`` („Fraktion GRÜNE“) the latest one whose mover is theirs."""
+_ANTRAEGE = ("antrag", "aenderungsantrag")
+
+
+def _pending(
+    drafts: list[_Draft], unit: _Unit, owner: str = "", kinds: tuple[str, ...] = _ANTRAEGE
+) -> _Draft | None:
+    """The latest motion of ``kinds`` (Antrag or Änderungsantrag) still without its result,
+    heard shortly before; with ``owner`` („Fraktion GRÜNE“) the latest one whose mover is theirs."""
     # „Fraktion DIE LINKE“ -> „linke“, „Herr Brandt“ -> „brandt“: one of them in the mover's label
     keys = [w for w in re.findall(r"\w+", owner.lower()) if len(w) >= 3 and w not in _NOT_A_NAME]
     for d in reversed(drafts):
         if unit.start - d.end > _MERGE_WINDOW:
             return None
         theirs = not keys or any(k in re.findall(r"\w+", d.who.lower()) for k in keys)
-        if d.kind in ("antrag", "aenderungsantrag") and not d.outcome and theirs:
+        if d.kind in kinds and not d.outcome and theirs:
             return d
     return None
 
