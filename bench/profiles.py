@@ -8,7 +8,8 @@ Pairs of recordings in which the same people speak (real voices only):
 
 * AMI dev00 -> dev01 and dev01 -> dev00 (MEE009, MEE012; scored part 0-30 s of each);
 * pyannote's sample.wav: 0-17.95 s -> 18-30 s (speaker90, speaker91);
-* Thorsten-Voice: thorsten_1 -> thorsten_2 (one speaker);
+* Thorsten-Voice: clips 1-5 -> clips 6-10, each set joined with 1.5 s pauses (one
+  speaker; reference turns: each clip's voiced part);
 * synthetic (espeak-ng voices, each person keeps one voice): the example session
   ``resources/examples/beispielsitzung`` (5 voices) and ``sessions/ka_elternbeitraege``
   (13 voices), first half -> second half (cut at the end of the turn nearest the middle),
@@ -71,21 +72,34 @@ def pieces(fixtures: Path) -> list[tuple[str, tuple, tuple]]:
     sample_dir = pyannote_sample_dir()
     sample = load_audio(sample_dir / "sample.wav")
     sref = read_rttm(sample_dir / "sample.rttm")["sample"]
-    t1 = load_audio(audio_dir / "thorsten_1.wav")
-    t2 = load_audio(audio_dir / "thorsten_2.wav")
-    # Thorsten clips: one speaker, whole clip as reference (speech from start to end)
-    th1 = (t1, [SpeakerTurn(0.0, len(t1) / SR, "thorsten")])
-    th2 = (t2, [SpeakerTurn(0.0, len(t2) / SR, "thorsten")])
+    clips = [load_audio(audio_dir / f"thorsten_{i}.wav") for i in (1, 2)]
+    clips += [load_audio(REPO / "tests" / "data" / "audio" / f"thorsten_{i}.flac") for i in range(3, 11)]
+    th1, th2 = thorsten_session(clips[:5]), thorsten_session(clips[5:])
     example = REPO / "resources" / "examples" / "beispielsitzung"
     ka = fixtures / "sessions" / "ka_elternbeitraege"
     return [
         ("AMI dev00->dev01", d0, d1),
         ("AMI dev01->dev00", d1, d0),
         ("sample 1.->2. half", clip(sample, sref, 0.0, 17.95), clip(sample, sref, 18.0, 30.0)),
-        ("thorsten 1->2", th1, th2),
+        ("thorsten 1-5->6-10", th1, th2),
         ("synth example halves", *halves(example.with_suffix(".ogg"), example.with_suffix(".rttm"))),
         ("synth ka halves", *halves(ka.with_suffix(".flac"), ka.with_suffix(".rttm"))),
     ]
+
+
+def thorsten_session(clips: list[np.ndarray], pause: float = 1.5) -> tuple[np.ndarray, list[SpeakerTurn]]:
+    """Real clips of one voice with pauses between them; the reference turns are each
+    clip's voiced part (from the first to the last 10 ms frame within 30 dB of its loudest)."""
+    gap = np.zeros(int(pause * SR), np.float32)
+    parts, turns, position = [], [], 0.0
+    for audio in clips:
+        frames = audio[: len(audio) // 160 * 160].reshape(-1, 160)
+        level = 10 * np.log10((frames.astype(np.float64) ** 2).mean(axis=1) + 1e-12)
+        voiced = np.flatnonzero(level > level.max() - 30.0)
+        turns.append(SpeakerTurn(position + voiced[0] / 100, position + (voiced[-1] + 1) / 100, "thorsten"))
+        parts += [audio, gap]
+        position += (len(audio) + len(gap)) / SR
+    return np.concatenate(parts), turns
 
 
 def halves(audio_path: Path, rttm: Path) -> tuple[tuple, tuple]:
