@@ -80,3 +80,13 @@ def no_network(monkeypatch, tmp_path) -> Path:
     monkeypatch.setattr(socket, "getaddrinfo", socket.getaddrinfo)
     runpy.run_path(str(SUPPORT / "sitecustomize.py"))
     return log
+
+
+@pytest.fixture(autouse=True)
+def _export_record(tmp_path_factory, monkeypatch):
+    """Exports record their checksums (``base.keep``) in a test's own folder, not in the
+    user's data folder."""
+    from minutes_app.session import export
+
+    path = tmp_path_factory.mktemp("exports") / "exports.json"
+    monkeypatch.setattr(export, "registry", lambda: path)

@@ -84,6 +84,31 @@ def test_export_name_before_and_after_release_and_no_launcher_is_reported(qtbot,
     assert "kein Programm" in boxes.calls[0][1] and "Rat_niederschrift.docx" in boxes.calls[0][1]
 
 
+def test_export_over_an_edited_file_keeps_it_and_says_so(qtbot, monkeypatch, doc, tmp_path):  # noqa: F811
+    """The proposed name already holds the DOCX the secretary edited in Word: it is kept as
+    „… (vorher).docx“ and the dialog says so; exporting again (untouched) keeps nothing more."""
+    dialog = ExportDialog(doc.as_result, Settings({}), JobRunner(synchronous=True), "Rat")
+    qtbot.addWidget(dialog)
+    target = tmp_path / "Rat_entwurf.docx"
+    target.write_bytes(b"in Word bearbeitet")
+    dialog.output.setText(str(target))
+    dialog.open_after.setChecked(False)
+    boxes = Boxes(monkeypatch)
+    dialog.start_export()
+    kept = tmp_path / "Rat_entwurf (vorher).docx"
+    assert kept.read_bytes() == b"in Word bearbeitet" and target.stat().st_size > 1000
+    assert [kind for kind, _ in boxes.calls] == ["information"]
+    assert "nicht überschrieben" in boxes.calls[0][1] and "Rat_entwurf (vorher).docx" in boxes.calls[0][1]
+    again = ExportDialog(doc.as_result, Settings({}), JobRunner(synchronous=True), "Rat")
+    qtbot.addWidget(again)
+    again.output.setText(str(target))
+    again.open_after.setChecked(False)
+    again.start_export()
+    assert len(boxes.calls) == 1
+    names = sorted(p.name for p in tmp_path.glob("Rat_entwurf*"))
+    assert names == ["Rat_entwurf (vorher).docx", "Rat_entwurf.docx"]
+
+
 def test_help_lists_the_editor_and_recorder_shortcuts(qtbot, tmp_path):
     from PySide6.QtWidgets import QTableWidget
 

@@ -221,7 +221,7 @@ def test_retention_on_release_keeps_the_minutes_loadable_and_exportable(tmp_path
     assert result.minutes.agenda_items[0].resolution == "Beschlossen."
     from minutes_app.session.export import export_session
 
-    written = export_session(result, "docx", tmp_path / "niederschrift.docx")
+    written = export_session(result, "docx", tmp_path / "niederschrift.docx").written
     assert written[0].stat().st_size > 0
     assert SessionDoc.open(project.folder).locked  # the GUI still opens it
     assert privacy.apply_retention(Project.load(project.folder), rules, now=later) == []

@@ -18,7 +18,7 @@ from ..session.api import Session
 from ..session.project import PROJECT_FILE, Project
 from ..session.recording import AudioChange
 from ..session.result import SessionResult, load_session
-from .paths import check_command_outputs, check_run_outputs, with_transcript_skeleton
+from .paths import check_command_outputs, check_run_outputs, with_transcript_skeleton, write_keeping
 from .progress import ProgressBar, run_cancellable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -64,7 +64,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
     transcript = run_cancellable(job)
     bar.finish()
-    write_json(args.output, transcript.to_dict())
+    write_keeping(args.output, lambda: write_json(args.output, transcript.to_dict()))
     print(f"Transkript gespeichert: {args.output}")
     return 0
 
@@ -88,7 +88,7 @@ def cmd_diarize(args: argparse.Namespace) -> int:
 
     result = run_cancellable(job)
     bar.finish()
-    write_text(args.rttm, result.to_rttm(Path(args.audio).stem))
+    write_keeping(args.rttm, lambda: write_text(args.rttm, result.to_rttm(Path(args.audio).stem)))
     print(f"{len(result.speakers)} Sprecher, {len(result.turns)} Redebeiträge: {args.rttm}")
     return 0
 
@@ -190,9 +190,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _export(
     result: SessionResult, fmt: str, output: Path, template: str | None, part: str | None = None
 ) -> list[Path]:
+    """The files written; a file found at a target with other content was kept (said here)."""
     from ..session.export import export_session
 
-    return export_session(result, fmt, output, Path(template) if template else None, part=part)
+    done = export_session(result, fmt, output, Path(template) if template else None, part=part)
+    for path, copy in done.kept:
+        print(f"Die vorhandene Datei „{path.name}“ bleibt als „{copy.name}“ erhalten.")
+    return done.written
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,3 +61,16 @@ def check_bundle_output(output: str | os.PathLike[str], store_root: str | os.Pat
             "gespeichert. Bitte einen anderen Speicherort wählen."
         )
     check_command_outputs([("zip", output, None)], [])
+
+
+def write_keeping(path: str | os.PathLike[str], write: Callable[[], None]) -> None:
+    """Write one output of a command with ``write()``; a file at ``path`` that holds
+    anything the program did not write there is kept beside it first (``base.keep``), and
+    the command says under which name."""
+    from ..base.keep import replacing
+    from ..session.export import registry
+
+    with replacing([path], registry()) as kept:
+        write()
+    for old, copy in kept:
+        print(f"Die vorhandene Datei „{old.name}“ bleibt als „{copy.name}“ erhalten.")

@@ -24,6 +24,7 @@ from ..base.settings import Settings
 from ..session import consent
 from ..session.api import Session
 from ..session.profiles import FOLDER, ProfileStore, VoiceProfile
+from .paths import write_keeping
 
 DISABLED = (
     "Stimmprofile sind ausgeschaltet. Die IT kann sie mit der Einstellung „voice_profiles“ "
@@ -124,7 +125,8 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             raise UserError("Bitte mit --output die Zieldatei (JSON) angeben.")
         target = check_output(args.output, protected=[store.path, store.audit_path])
         _one(store, args)
-        write_json(target, store.export(args.gremium, args.person))
+        data = store.export(args.gremium, args.person)
+        write_keeping(target, lambda: write_json(target, data))
         print(f"Auskunft (Art. 15 DSGVO) geschrieben: {target}")
     return 0
 

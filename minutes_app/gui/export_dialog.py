@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from ..base.jobs import CancelToken, ProgressFn
 from ..base.settings import Settings
-from ..session.export import export_session
+from ..session.export import Exported, export_session
 from ..session.outputs import check_export_targets
 from ..session.result import SessionResult
 from .file_dialogs import open_file, save_file, start_folder
@@ -155,7 +155,7 @@ class ExportDialog(QDialog):
         result = self.result_fn()
         self.export_button.setEnabled(False)
 
-        def work(progress: ProgressFn, cancel: CancelToken) -> list[Path]:
+        def work(progress: ProgressFn, cancel: CancelToken) -> Exported:
             # the one output check (CLI too): no input, session file, folder, link or special file
             check_export_targets([(fmt, output, part)], [template], result.project.folder)
             return export_session(result, fmt, output, template, include, part)
@@ -169,12 +169,16 @@ class ExportDialog(QDialog):
             on_finished=lambda: self.export_button.setEnabled(True),
         )
 
-    def _exported(self, paths: list[Path]) -> None:
+    def _exported(self, done: Exported) -> None:
+        paths = done.written
         self.written, self.written_all = Path(paths[0]), [Path(p) for p in paths]
         if len(paths) > 1:  # Teil B went to its own file: say where
             QMessageBox.information(
                 self, tr("export.title"), tr("export.files", files="\n".join(str(p) for p in paths))
             )
+        if done.kept:  # a file with the user's work was there: it was kept, say under which name
+            kept = "\n".join(tr("export.kept.line", path=p.name, copy=c.name) for p, c in done.kept)
+            QMessageBox.information(self, tr("export.title"), tr("export.kept", files=kept))
         if self.open_after.isChecked() and not QDesktopServices.openUrl(
             QUrl.fromLocalFile(str(self.written))
         ):

@@ -210,6 +210,11 @@ TEXT: dict[str, str] = {
     "export.part.nichtoeffentlich": "nur Teil B (nichtöffentlich, vertraulich)",
     "export.part.gesamt": "beide Teile in einem Dokument (nur intern)",
     "export.files": "Geschrieben wurden:\n\n{files}\n\nTeil B ist vertraulich und getrennt zu verteilen.",
+    "export.kept": (
+        "Am Speicherort lag schon eine Datei mit anderem Inhalt (z. B. in Word bearbeitet). "
+        "Sie wurde nicht überschrieben, sondern aufbewahrt:\n\n{files}"
+    ),
+    "export.kept.line": "„{path}“ jetzt als „{copy}“",
     "export.template": "Word-Vorlage",
     "export.template.none": "(keine: Standardlayout)",
     "export.template.browse": "Vorlage &wählen …",

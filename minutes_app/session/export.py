@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..base.errors import UserError
 from . import audit
+
+
+@dataclass
+class Exported:
+    """The files an export wrote, and the files it found there with other content, kept
+    under a new name (``base.keep``: „protokoll (vorher).docx“) before writing."""
+
+    written: list[Path]
+    kept: list[tuple[Path, Path]] = field(default_factory=list)  # (path, kept as)
+
+
+def registry() -> Path:
+    """Where the checksums of what the program exported are recorded (``base.keep``)."""
+    from ..base.settings import data_dir
+
+    return data_dir() / "exports.json"
 
 
 def export_session(
@@ -16,8 +33,12 @@ def export_session(
     template: Path | None = None,
     include_transcript: bool = False,
     part: str | None = None,
-) -> list[Path]:
+) -> Exported:
     """Write ``result`` (a ``SessionResult``) as ``fmt``; return every file written.
+
+    A file already at a target that holds anything this program did not write there (the
+    earlier export edited in Word, a file of the user's) is kept beside it first
+    (``base.keep``); the program's own untouched earlier export is replaced.
 
     DOCX without ``part``: the public Niederschrift at ``output`` and, when there
     are non-public items, Teil B in its own file beside it. TXT, SRT, VTT and JSON
@@ -26,6 +47,7 @@ def export_session(
     The export is noted in the audit trail, except on a released (locked) session,
     whose files are never changed.
     """
+    from ..base.keep import replacing
     from ..export.docx import niederschrift_paths
     from ..export.transcript import write_export
     from . import signoff
@@ -36,18 +58,21 @@ def export_session(
     check_export(result.project)  # a draft older than the agenda is refused (Teil B)
     bundle = result.export_bundle()
     docx = fmt == "docx"
-    write_export(
-        fmt,
-        output,
-        bundle,
-        template=template if docx else None,
-        include_transcript=include_transcript and docx,
-        part=part,
-    )
-    written = [Path(output)]
+    targets = [Path(output)]
     if docx and part is None and any(not i.public for i in bundle.minutes.agenda_items):
-        written.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
+        targets.append(niederschrift_paths(output, as_file=True)["nichtoeffentlich"])
+    with replacing(targets, registry()) as kept:
+        write_export(
+            fmt,
+            output,
+            bundle,
+            template=template if docx else None,
+            include_transcript=include_transcript and docx,
+            part=part,
+        )
     if not signoff.is_locked(result.project):  # a released session's files stay byte-identical
-        note = f"{fmt}: {', '.join(p.name for p in written)}"
+        note = f"{fmt}: {', '.join(p.name for p in targets)}"
+        if kept:
+            note += "; vorige Dateien aufbewahrt: " + ", ".join(copy.name for _, copy in kept)
         audit.record(result.project, "export", "Niederschrift", note=note)
-    return written
+    return Exported(targets, kept)
