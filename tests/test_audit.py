@@ -184,3 +184,17 @@ def test_unreadable_trail_folder_raises_german_error(doc, tmp_path):
     doc.project.folder = tmp_path / "gibt-es-nicht"
     with pytest.raises(OutputError, match="Änderungsprotokoll"):
         audit.record(doc.project, "export")
+
+
+def test_audit_export_over_an_edited_file_keeps_it(doc, tmp_path):
+    """The trail exported, opened and changed in Excel, exported again: the changed file is
+    kept as „protokoll (vorher).csv“; exporting once more (untouched) keeps nothing more."""
+    out = tmp_path / "protokoll.csv"
+    audit.export_audit(doc.project, out)
+    out.write_bytes(out.read_bytes() + b"Notiz;von;Hand\r\n")
+    edited = out.read_bytes()
+    audit.export_audit(doc.project, out)
+    assert (tmp_path / "protokoll (vorher).csv").read_bytes() == edited
+    assert "protokoll (vorher).csv" in audit.read(doc.project)[-1].note
+    audit.export_audit(doc.project, out)
+    assert sorted(p.name for p in tmp_path.glob("protokoll*")) == ["protokoll (vorher).csv", "protokoll.csv"]

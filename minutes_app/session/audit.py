@@ -291,22 +291,30 @@ def export_audit(
     from .outputs import check_export_targets
 
     check_export_targets([(fmt, path, None)], [], project.folder)
-    entries = read(project)
-    if fmt == "json":
-        write_json(path, [e.to_dict() for e in entries])
-    elif fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(CSV_HEADERS.values())
-        for e in entries:
-            row = e.to_dict()
-            writer.writerow(_cell(row[key]) for key in CSV_HEADERS)
-        with atomic_open(path, "wb") as fh:
-            fh.write(buffer.getvalue().encode("utf-8-sig"))
-    else:
+    if fmt not in ("csv", "json"):
         raise OutputError(f"Das Format „{fmt}“ wird nicht unterstützt (csv oder json).")
+    entries = read(project)
+    from ..base.keep import replacing
+    from .export import registry
+
+    # a file of the user's at that name (the last export, edited in Excel) is kept beside it
+    with replacing([path], registry()) as kept:
+        if fmt == "json":
+            write_json(path, [e.to_dict() for e in entries])
+        else:
+            buffer = io.StringIO()
+            writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+            writer.writerow(CSV_HEADERS.values())
+            for e in entries:
+                row = e.to_dict()
+                writer.writerow(_cell(row[key]) for key in CSV_HEADERS)
+            with atomic_open(path, "wb") as fh:
+                fh.write(buffer.getvalue().encode("utf-8-sig"))
     from .signoff import is_locked
 
     if not is_locked(project):  # a released session's files stay byte-identical
-        record(project, "export", "Änderungsprotokoll", note=f"{fmt}: {Path(path).name}", user=user)
+        note = f"{fmt}: {Path(path).name}"
+        if kept:
+            note += f"; vorige Datei aufbewahrt als {kept[0][1].name}"
+        record(project, "export", "Änderungsprotokoll", note=note, user=user)
     return len(entries)
