@@ -14,7 +14,7 @@ from pathlib import Path
 from ..base.jobs import ProgressFn, no_progress
 from ..models.registry import PROFILES
 from ..models.store import ModelStore
-from .paths import check_bundle_output
+from .paths import check_bundle_output, write_keeping
 from .progress import ProgressBar, run_cancellable
 
 
@@ -78,12 +78,19 @@ def cmd_bundle(args: argparse.Namespace) -> int:
     out = Path(args.output)
     check_bundle_output(out, store.root)  # before any work: no folder, link, special file, store file
     bar, progress = _run_with_bar(args)
-    try:
-        index = run_cancellable(
-            lambda cancel: create_bundle(store, out, args.ids or None, args.profile, progress, cancel)
-        )
-    finally:
-        bar.finish()
+    index: dict = {}
+
+    def write() -> None:
+        try:
+            index.update(
+                run_cancellable(
+                    lambda cancel: create_bundle(store, out, args.ids or None, args.profile, progress, cancel)
+                )
+            )
+        finally:
+            bar.finish()
+
+    write_keeping(out, write)  # a file of other content at that name is kept beside it
     size = out.stat().st_size
     ids = ", ".join(m["id"] for m in index["models"])
     print(f"Modellpaket gespeichert: {out} ({size / 1e6:.1f} MB; {ids})")
