@@ -25,8 +25,9 @@ Variants: ``plain`` is ``WhisperModel.transcribe`` with beam 5, VAD on, faster-w
 other defaults (``condition_on_previous_text=True``), no lead-in; ``plain no VAD`` the
 same with faster-whisper's own default (VAD off); ``stage`` is ``asr.whisper.WhisperASR``
 with its defaults (sequential decoding), then the stage with one default changed: no
-lead-in, conditioning on, VAD off. WER against the reference text (``asr/wer.py``: lower
-case, punctuation removed).
+lead-in, conditioning on, VAD off, 60 s windows instead of 600 s (``chunk_seconds``: the
+long recording is then cut at pauses into six windows). WER against the reference text
+(``asr/wer.py``: lower case, punctuation removed).
 """
 
 from __future__ import annotations
@@ -192,6 +193,7 @@ def main() -> None:
         "no lead-in": dataclasses.replace(base, lead_in_seconds=0.0),
         "conditioning": dataclasses.replace(base, condition_on_previous_text=True),
         "no VAD": dataclasses.replace(base, vad_filter=False),
+        "60 s windows": dataclasses.replace(base, chunk_seconds=60.0),
     }
 
     def run_all(audio: np.ndarray, language: str) -> dict[str, tuple[Words, float]]:
