@@ -150,3 +150,23 @@ def test_long_pauses_of_room_tone_get_no_text(asr, shared_fixtures):
     assert outside == []
     text = " ".join(s.text for s in result.segments)
     assert wer(" ".join(refs[name] for name in clips), text) <= 0.1, text
+
+
+def test_vocabulary_is_the_initial_prompt_never_hotwords(model_path):
+    """With ``asr_vocabulary`` the names and agenda terms go into Whisper's initial prompt only:
+    as hotwords (in every window's prompt) whisper-base wrote the names into the silence after
+    4 of 10 real clips (bench/asr_real_wer.py `vocabulary`). Import and live mode alike."""
+    from types import SimpleNamespace
+
+    from minutes_app.pipeline.asr_factory import local_asr
+    from minutes_app.pipeline.live_job import pipeline_asr_options
+    from minutes_app.pipeline.run import PipelineOptions
+
+    options = PipelineOptions(attendees=["Malte Honné"], asr_vocabulary=True)
+    stage = local_asr(options, model_path("whisper-base"), 2, ["Radverkehr"]).options
+    live = pipeline_asr_options(SimpleNamespace(agenda=[SimpleNamespace(title="Radverkehr")]), options)
+    for asr_options in (stage, live):
+        assert list(asr_options.hotwords) == []
+        assert "Malte Honné" in asr_options.initial_prompt and "Radverkehr" in asr_options.initial_prompt
+    off = local_asr(PipelineOptions(attendees=["Malte Honné"]), model_path("whisper-base"), 2, ["Radverkehr"])
+    assert off.options.initial_prompt is None and list(off.options.hotwords) == []
