@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .errors import OutputError, os_reason
+from .errors import OutputError, UserError, os_reason
 from .fileio import write_json
+from .jsonio import read_file
 
 LIMIT = 500  # paths remembered; the oldest are forgotten (their files are then kept when replaced)
 
@@ -41,11 +41,12 @@ def _key(path: Path) -> str:
 
 
 def _record(registry: Path) -> dict[str, str]:
+    """The record, or empty when it is missing or unusable (then every file is kept)."""
     try:
-        data = json.loads(registry.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = read_file(registry, dict, what="Das Exportverzeichnis")
+    except (OSError, UserError):
         return {}
-    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def free_name(path: Path) -> Path:
