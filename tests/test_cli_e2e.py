@@ -200,6 +200,8 @@ def test_ctrl_c_cancels_cleanly_with_exit_130(tmp_path, shared_fixtures):
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        # a test run started in the background of a shell inherits SIGINT ignored: Ctrl-C as a user's
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 120
     # Wait until transcription has really started (the progress bar is drawn).

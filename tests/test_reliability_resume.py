@@ -102,6 +102,8 @@ class Chain:
             text=True,
             env=env,
             start_new_session=True,  # its own process group: the workers get the signal too
+            # a test run started in the background of a shell inherits SIGINT ignored
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
 
     def interrupt(self, run: int, when: Callable[[], bool], sig: int, timeout: float = 600) -> dict[str, Any]:
