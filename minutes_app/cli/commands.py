@@ -18,7 +18,7 @@ from ..session.api import Session
 from ..session.project import PROJECT_FILE, Project
 from ..session.recording import AudioChange
 from ..session.result import SessionResult, load_session
-from .paths import check_command_outputs, check_run_outputs, with_transcript_skeleton, write_keeping
+from .paths import check_command_outputs, check_run_outputs, say_kept, with_transcript_skeleton, write_keeping
 from .progress import ProgressBar, run_cancellable
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "resources" / "examples"
@@ -194,8 +194,7 @@ def _export(
     from ..session.export import export_session
 
     done = export_session(result, fmt, output, Path(template) if template else None, part=part)
-    for path, copy in done.kept:
-        print(f"Die vorhandene Datei „{path.name}“ bleibt als „{copy.name}“ erhalten.")
+    say_kept(done.kept)
     return done.written
 
 

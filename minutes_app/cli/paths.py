@@ -72,5 +72,10 @@ def write_keeping(path: str | os.PathLike[str], write: Callable[[], None]) -> No
 
     with replacing([path], registry()) as kept:
         write()
+    say_kept(kept)
+
+
+def say_kept(kept: list[tuple[Path, Path]]) -> None:
+    """Tell under which name each file found at an output was kept (``base.keep``)."""
     for old, copy in kept:
         print(f"Die vorhandene Datei „{old.name}“ bleibt als „{copy.name}“ erhalten.")

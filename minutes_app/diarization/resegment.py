@@ -230,10 +230,11 @@ def _relabel(
         names = [name for name, _ in halves[label]]
         parts = np.stack([part for _, part in halves[label]])
         frames = np.arange(start, end, FRAME)
+        beside = [(a, b, name) for a, b, name in fixed if a < end and b > start]  # this turn's only
         picked: list[str] = []
         for t in frames:
             centre = t + FRAME / 2
-            taken = {name for a, b, name in fixed if a <= centre < b}
+            taken = {name for a, b, name in beside if a <= centre < b}
             allowed = np.array([name not in taken for name in names])
             if not allowed.any():
                 allowed[:] = True
