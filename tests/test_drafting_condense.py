@@ -4,6 +4,7 @@ after a reporting verb, and why a model summary is rejected (logged per contribu
 from __future__ import annotations
 
 import logging
+import re
 
 from minutes_app.base.types import Segment
 from minutes_app.drafting.beratung import check, max_summary_words, summarise_item, usable_part
@@ -253,3 +254,24 @@ def test_a_question_whose_mark_the_transcript_lost_is_reported_as_a_question() -
     )
     out = extract(said, "die Sitzungsleitung")
     assert "Die Sitzungsleitung fragt, ob es Wünsche zur Änderung der Tagesordnung gebe." in out
+
+
+def test_a_clause_that_only_announces_the_contribution_is_never_the_extract() -> None:
+    # „Ich habe eine kurze Anfrage“ carries the key noun „Anfrage“ and so won the extract,
+    # and with the „Ich“ cut off by a speaker change it came back as „X erklärt, habe eine …“
+    for spoken, kept in [
+        ("habe eine kurze Anfrage. Die Ampel an der Schulstraße ist seit drei Wochen defekt.", "Ampel"),
+        ("Ich habe da noch eine Frage. Wann wird die Ampel an der Schulstraße repariert?", "Ampel"),
+        (
+            "Ich wollte eigentlich dazu nichts sagen, aber man ist ja fast aufgefordert. Wir sind "
+            "auf dem Weg, den Ganztag aufzubauen, deshalb stimmen wir der Erhöhung der Gebühren zu.",
+            "Gebühren",
+        ),
+        ("Ich mache es kurz, wir stimmen der Vorlage zu, weil die Kosten gedeckt sind.", "Vorlage"),
+    ]:
+        out = extract(spoken, "Stadtrat Weber (SPD)")
+        assert kept in out, out
+        assert not re.search(r"\b(?:Anfrage|Frage|nichts sagen|mache es kurz)\b", out), out
+        assert not re.search(r"erklärt, (?:habe|hat)\b", out), out
+    # a contribution that is nothing but its announcement keeps it (no empty paragraph)
+    assert "Anfrage" in extract("Ich habe eine Anfrage.", "Frau Vogel (CDU)")

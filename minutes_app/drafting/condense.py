@@ -43,6 +43,17 @@ _TAIL = re.compile(r"(?:\s+(?:und|oder|aber|denn))+\s*[.!]?$", re.IGNORECASE)
 _GREETING = re.compile(
     r"\b(?:oberbürgermeister|vorsitzende[r]?|damen\s+und\s+herren|vielen\s+dank)\b,?\s*", re.I
 )
+# A clause that only announces the contribution („Ich habe eine kurze Anfrage“, „Ich wollte
+# dazu nichts sagen, aber …“, „Ich mache es kurz“): no content of its own, never the extract.
+_PREAMBLE = re.compile(
+    r"^(?:(?:ich|wir)\s+)?(?:hätte|habe|hab|haben|hätten)\s+(?:da\s+|noch\s+|nur\s+|kurz\s+)*"
+    r"(?:eine|zwei|drei|ein\s+paar|einige)\s+(?:\w+\s+)?(?:(?:an|nach)?frage|fragen|anfragen|nachfragen|"
+    r"anmerkung|anmerkungen|bemerkung|bemerkungen)\b(?:\s+(?:dazu|zu\s+\w+|an\s+die\s+\w+))?"
+    r"|^(?:ich|wir)\s+(?:möchte|möchten|will|wollte|würde|würden|wollen|wollten)\s+(?:\w+\s+){0,3}?"
+    r"(?:sagen|anmerken|ergänzen|bemerken)\b"
+    r"|^(?:ich\s+)?mache\s+es\s+kurz\b|^danke(?:\s+schön)?\b|^dank(?:e)?\s+für\s+das\s+wort\b",
+    re.IGNORECASE,
+)
 
 
 def _units(text: str) -> list[str]:
@@ -66,7 +77,18 @@ def _units(text: str) -> list[str]:
             m = _COORD.match(part)
             if m and len(part.split()) >= 5 and not _SUBORDINATE.match(part[m.end() :]):
                 out.append(upper_first(part[m.end() :]))
-    return [_TAIL.sub("", u).strip(" ,") for u in out]
+    units = [_TAIL.sub("", u).strip(" ,") for u in out]
+    content = [c for c in (_without_preamble(u) for u in units) if len(c.split()) >= 3]
+    return content or units  # a contribution that is all preamble keeps it
+
+
+def _without_preamble(unit: str) -> str:
+    """``unit`` without an opening clause that only announces the contribution."""
+    m = _PREAMBLE.match(unit)
+    if not m:
+        return unit
+    rest = unit[m.end() :].lstrip(" ,.;:!")
+    return upper_first(_COORD.sub("", rest)) if rest else ""
 
 
 def _trim(clause: str, limit: int) -> str:
