@@ -11,7 +11,7 @@ from minutes_app.drafting.beratung import check, max_summary_words, summarise_it
 from minutes_app.drafting.condense import EXTRACT_WORDS, extract
 from minutes_app.drafting.engines.base import LLMEngine, Messages
 from minutes_app.drafting.prompts import load_prompt
-from minutes_app.drafting.quality import is_reported, verbatim_share
+from minutes_app.drafting.quality import is_reported, sentences, verbatim_share
 from minutes_app.drafting.reported import indirect_question, report, shift_unreported, to_reported
 from minutes_app.drafting.speakers import contributions
 
@@ -275,3 +275,25 @@ def test_a_clause_that_only_announces_the_contribution_is_never_the_extract() ->
         assert not re.search(r"erklärt, (?:habe|hat)\b", out), out
     # a contribution that is nothing but its announcement keeps it (no empty paragraph)
     assert "Anfrage" in extract("Ich habe eine Anfrage.", "Frau Vogel (CDU)")
+
+
+def test_the_speaker_is_referred_to_by_the_pronoun_of_the_labels_gender() -> None:
+    # „… erklärt, das könne die Sitzungsleitung bestätigen“ reads as if somebody else spoke;
+    # „seine Fraktion“ for a Stadträtin and „ihm“ for the Sitzungsleitung were wrong German
+    said = "Das kann ich bestätigen, meine Fraktion stimmt zu. Mir ist wichtig, dass gepflanzt wird."
+    cases = {
+        "die Sitzungsleitung": ("sie", "ihre", "ihr"),
+        "Stadträtin Melchien (SPD)": ("sie", "ihre", "ihr"),
+        "Stadtrat Bauer (GRÜNE)": ("er", "seine", "ihm"),
+        "ein Mitglied des Gremiums": ("es", "seine", "ihm"),
+    }
+    for label, (subject, possessive, dative) in cases.items():
+        first, second = (report(s, label) for s in sentences(said))
+        assert first.count(label.split()[-1]) == 1, first  # the label once, then the pronoun
+        assert f"könne {subject} bestätigen" in first and f"{possessive} Fraktion" in first, first
+        assert second.split(", ")[1].startswith(f"{dative} sei wichtig"), second
+    # reflexive where the speaker is the subject: „ich kann mir vorstellen“
+    assert "kann sich vorstellen" in report("Ich kann mir vorstellen, dass wir zustimmen.", "Frau Vogel")
+    # a bare name has no known gender: it stays a name, never a guessed pronoun
+    bare = report("Das kann ich bestätigen.", "Peter Lindner")
+    assert bare == "Peter Lindner erklärt, das könne Peter Lindner bestätigen.", bare

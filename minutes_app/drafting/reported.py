@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from .quality import KONJ_FORM, REPORTING_VERBS, sentences
+from .speakers import gender
 from .verbs import ACT_3, FINITE, ICH_IRREGULAR, KONJ_3, WIR_IRREGULAR, konj_last, main_past, verb_last
 
 PLACEHOLDER = "NN"
@@ -29,9 +30,10 @@ _POSSESSIVE = {
     "meinen": "seinen",
     "meinem": "seinem",
     "meiner": "seiner",
-    "mir": "ihm",
-    "mich": "sich",
 }
+# The speaker in the third person by the label's gender (``speakers.gender``; "" = unknown,
+# treated as „er/sein“ where a pronoun cannot be avoided): nominative, dative, accusative.
+_PERSONAL = {"f": ("sie", "ihr", "sie"), "m": ("er", "ihm", "ihn"), "n": ("es", "ihm", "es")}
 _LOWER_FIRST = re.compile(
     r"^(?:Die|Der|Das|Dies|Diese|Dieser|Dieses|Es|Ein|Eine|Wir|Man|Sie|Er|Ich|Hier|Dort|Da|Dann|Deshalb|"
     r"Deswegen|Daher|Auch|Aber|Und|Denn|So|Nun|Jetzt|Heute|Gerade|Natürlich|Zudem|Außerdem|Leider|Solange|Wenn|"
@@ -149,6 +151,35 @@ def _konj_ich(verb: str) -> str:
     return ICH_IRREGULAR.get(verb.lower(), verb)
 
 
+def _possessive(word: str, female: bool) -> str:
+    """„meine“ -> „seine“, or „ihre“ for a woman speaking; „unsere“ -> „ihre“ (the Fraktion's)."""
+    return "ihr" + word[4:] if female and word.startswith("mein") else _POSSESSIVE[word]
+
+
+def _first_person_objects(text: str, speaker: str) -> str:
+    """„mich“/„mir“ of the speaker: reflexive „sich“ in a clause whose subject is „ich“ („ich
+    freue mich“, „ich kann mir vorstellen“), else the speaker's pronoun („mir ist wichtig“ ->
+    „ihr sei wichtig“ for Stadträtin X)."""
+    _, dative, accusative = _PERSONAL.get(gender(speaker), _PERSONAL["m"])
+    out = []
+    for clause in re.split(r"(?<=[,;:])", text):
+        own = bool(re.search(r"\b[Ii]ch\b", clause))
+        clause = re.sub(r"\b[Mm]ir\b", "sich" if own else dative, clause)
+        clause = re.sub(r"\b[Mm]ich\b", "sich" if own else accusative, clause)
+        out.append(clause)
+    return "".join(out)
+
+
+def pronoun_for(text: str, speaker: str) -> str:
+    """``text`` reported after „<speaker> erklärt,“: the speaker again as „er“/„sie“/„es“ where
+    the label's gender is known („die Sitzungsleitung erklärt, das könne sie bestätigen“, not
+    „… könne die Sitzungsleitung bestätigen“); a bare name stays a name."""
+    mark = gender(speaker)
+    if mark not in _PERSONAL or not speaker:
+        return text
+    return re.sub(rf"(?<!\w){re.escape(speaker)}(?!\w)", _PERSONAL[mark][0], text, flags=re.IGNORECASE)
+
+
 def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
     """One spoken main clause as reported speech of ``speaker`` (no reporting verb added).
 
@@ -175,12 +206,14 @@ def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:
         ),
         s,
     )
+    s = _first_person_objects(s, speaker)
     s = re.sub(r"\b[Ii]ch\s+(\w+)", lambda m: f"{speaker} {_konj_ich(m.group(1))}", s)
     s = re.sub(r"\b(\w+)\s+ich\b", lambda m: f"{_konj_ich(m.group(1))} {speaker}", s)
     s = re.sub(r"\b(für|durch|gegen|ohne|um)\s+uns\b", r"\1 sie", s, flags=re.IGNORECASE)
+    female = gender(speaker) == "f"
     s = re.sub(
         r"\b(" + "|".join(_POSSESSIVE) + r")\b",
-        lambda m: _POSSESSIVE[m.group(1).lower()],
+        lambda m: _possessive(m.group(1).lower(), female),
         s,
         flags=re.IGNORECASE,
     )
@@ -295,9 +328,10 @@ def report(sentence: str, speaker: str, verb: str = "erklärt") -> str:
             return asked or f"{upper_first(speaker)} stellt die Frage: {sentence.strip()}"
     body = own_act(to_reported(sentence, speaker).rstrip(".!?;: "), speaker)
     if body.startswith(speaker):  # „ich stelle fest, dass …“ -> „X stellt fest, dass … sei“
-        return f"{upper_first(body)}{'' if body.endswith('…') else '.'}"
+        head, rest = body[: len(speaker)], body[len(speaker) :]
+        return f"{upper_first(head)}{pronoun_for(rest, speaker)}{'' if body.endswith('…') else '.'}"
     end = "" if body.endswith("…") else "."
-    return f"{upper_first(speaker)} {verb}, {lower_first(body)}{end}"
+    return f"{upper_first(speaker)} {verb}, {lower_first(pronoun_for(body, speaker))}{end}"
 
 
 def own_act(clause: str, speaker: str) -> str:
@@ -344,7 +378,7 @@ def shift_unreported(text: str, speaker: str) -> str:
     for s in sentences(text):
         m = _INTRO.match(s)
         if m and speaker.lower() in m.group("head").lower():
-            out.append(m.group("head") + to_reported(m.group("clause"), speaker))
+            out.append(m.group("head") + pronoun_for(to_reported(m.group("clause"), speaker), speaker))
         elif speaker.lower() in s.lower() or KONJ_FORM.search(s):
             out.append(s)
         else:  # „Dies macht es einfacher“: a verb that also reports, but nobody speaks

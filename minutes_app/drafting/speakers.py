@@ -23,6 +23,27 @@ _CHAIR_ACTS = re.compile(
     re.IGNORECASE,
 )
 _CHAIR_ROLE = re.compile(r"vorsitz|bürgermeister|sitzungsleitung", re.IGNORECASE)
+# The grammatical gender of a label, from its title or role: „Stadträtin Melchien (SPD)“ and
+# „die Sitzungsleitung“ take „sie/ihr“, „Stadtrat Bauer“ „er/sein“, „ein Mitglied …“ „es/sein“.
+_FEMININE = re.compile(
+    r"^(?:die\s+(?:sitzungsleitung|vorsitzende|verwaltung)|frau|ratsfrau|\w*rätin|\w*meisterin|"
+    r"\w*vertreterin|\w*vorsteherin|beigeordnete|\w*verordnete)\b",
+    re.IGNORECASE,
+)
+_MASCULINE = re.compile(
+    r"^(?:der\s+vorsitzende|herr|ratsherr|\w*rat|\w*meister|\w*vertreter|\w*vorsteher|beigeordneter)\b",
+    re.IGNORECASE,
+)
+_NEUTER = re.compile(r"^(?:ein|das)\s+(?:mitglied|ratsmitglied)\b", re.IGNORECASE)
+
+
+def gender(label: str) -> str:
+    """„f“, „m“ or „n“ as the label's title or role says, else "" (a bare name: unknown)."""
+    label = re.sub(r"^(?:dr\.|prof\.)\s*", "", label.strip(), flags=re.IGNORECASE)
+    for mark, pattern in (("n", _NEUTER), ("f", _FEMININE), ("m", _MASCULINE)):
+        if pattern.match(label):
+            return mark
+    return ""
 
 
 def is_raw_id(label: str) -> bool:
