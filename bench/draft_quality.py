@@ -163,7 +163,7 @@ segments = [Segment.from_dict(s) for s in data["segments"]]
 agenda = [AgendaItem(**a) for a in data["agenda"]]
 roster = [Attendee(**p) for p in data["roster"]]
 path = ModelStore.default().get(sys.argv[2]).path
-engine = make_engine("ct2", path, EngineOptions(threads=int(sys.argv[3])))
+engine = make_engine(sys.argv[4], path, EngineOptions(threads=int(sys.argv[3])))
 import logging
 decisions = []
 class Collect(logging.Handler):
@@ -217,12 +217,12 @@ def baseline_tree(commit: str) -> Path:
     return folder
 
 
-def run_draft(root: Path, input_json: Path, model: str, threads: int) -> dict:
+def run_draft(root: Path, input_json: Path, model: str, threads: int, engine: str = "ct2") -> dict:
     env = dict(
         os.environ, PYTHONPATH=str(root), HF_HUB_OFFLINE="1", MINUTES_APP_PROMPTS=str(root / "prompts" / "v1")
     )
     proc = subprocess.run(
-        [sys.executable, "-c", CHILD, str(input_json), model, str(threads)],
+        [sys.executable, "-c", CHILD, str(input_json), model, str(threads), engine],
         capture_output=True, text=True, env=env, cwd=root, check=False,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -312,11 +312,17 @@ def main() -> None:
     ap.add_argument("--skip-new", action="store_true", help="only the baseline (e.g. in a second process)")
     ap.add_argument("--reuse", action="store_true", help="take drafts saved by an earlier run")
     ap.add_argument("--report", default=str(OUT / "report.txt"))
+    ap.add_argument(
+        "--engines", default="ct2", help="this tree's draft with each engine, e.g. ct2,llamacpp (same run)"
+    )
     args = ap.parse_args()
 
-    drafts = {} if args.skip_new else {"neu": REPO}
+    drafts: dict[str, tuple[Path, str]] = {}
+    if not args.skip_new:
+        for name in args.engines.split(","):
+            drafts["neu" if name == "ct2" else f"neu-{name}"] = (REPO, name)
     if not args.no_baseline:
-        drafts[f"Basis {args.baseline}"] = baseline_tree(args.baseline)
+        drafts[f"Basis {args.baseline}"] = (baseline_tree(args.baseline), "ct2")
     report: list[str] = []
     for session in args.sessions.split(","):
         input_json = prepare(session)
@@ -329,12 +335,12 @@ def main() -> None:
         labels = draft_labels(segments, data["names"], roster)
         known = known_names(agenda, roster)
         rows, overall, results = [], [], {}
-        for label, root in drafts.items():
+        for label, (root, engine) in drafts.items():
             cache = OUT / session / f"draft_{label.split()[0]}_{args.llm_model}.json"
             if args.reuse and cache.exists():  # a finished draft of an earlier run (--reuse)
                 res = json.loads(cache.read_text(encoding="utf-8"))
             else:
-                res = run_draft(root, input_json, args.llm_model, args.threads)
+                res = run_draft(root, input_json, args.llm_model, args.threads, engine)
                 cache.write_text(json.dumps(res, ensure_ascii=False), encoding="utf-8")
             print(f"{session}: {label} drafted in {res['cpu_s']:.0f} CPU s", flush=True)
             print_decisions(res.get("decisions") or [])

@@ -10,6 +10,10 @@ machine shared with other work; still, run it on an idle machine for the record.
 
     python bench/llm_decode_cpu.py [--model-id ID] [--threads 1] [--batch 1,4]
         [--ov-python P] [--g4a-python P] [--ort-python P --ort-model DIR]
+        [--ct2-isa native,AVX2] [--rounds 2]
+
+``--ct2-isa AVX2`` limits CTranslate2 and its oneDNN GEMM to AVX2, as on an office PC without
+AVX-512 (the llama.cpp row is always the portable AVX2 build of ``make llamacpp``).
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -187,8 +192,16 @@ def prompt_text(model_dir: Path) -> str:
     return str(tok.tok.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
 
 
-def run(cmd: list[str]) -> dict:
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+def isa_env(isa: str) -> dict[str, str] | None:
+    """The environment that limits CTranslate2 to ``isa``: its own kernels (CT2_FORCE_CPU_ISA)
+    and oneDNN's GEMM (ONEDNN_MAX_CPU_ISA), as on an office PC without AVX-512."""
+    if isa == "native":
+        return None
+    return {**os.environ, "CT2_FORCE_CPU_ISA": isa, "ONEDNN_MAX_CPU_ISA": isa, "DNNL_MAX_CPU_ISA": isa}
+
+
+def run(cmd: list[str], env: dict[str, str] | None = None) -> dict:
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     lines = [x for x in proc.stdout.splitlines() if x.startswith("{")]
     if proc.returncode != 0 or not lines:
         raise RuntimeError(proc.stderr[-2000:])
@@ -211,22 +224,54 @@ def main() -> None:
         "--lcpp-python", default="", help="a Python with llama_cpp (default: this one, if it has it)"
     )
     ap.add_argument("--ort-model", default="")
+    ap.add_argument(
+        "--ct2-isa",
+        default="native",
+        help="CTranslate2 rows per instruction set, e.g. native,AVX2 (AVX2: as on a PC without AVX-512)",
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="run every row this often, interleaved")
     args = ap.parse_args()
     model = store_path(args.model_id)
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False, encoding="utf-8") as f:
         f.write(prompt_text(model))
     common = [str(args.threads), str(args.max_new_tokens)]
-    rows = [
-        run([sys.executable, "-c", CT2_CHILD, f.name, str(model / "ct2"), *common, str(REPO), b])
-        for b in args.batch.split(",")
-    ]
+    rows: list[dict] = []
+    for _ in range(args.rounds):
+        rows += ct2_rows(args, f.name, model, common)
+        rows += other_rows(args, f.name, model, common, rows)
+    cols = ["engine", "prompt_tok", "new_tok", "prompt tok/CPU-s", "decode tok/CPU-s", "load_cpu_s", "rss_mb"]
+    print(f"model {args.model_id}, {args.threads} thread(s), greedy, {args.max_new_tokens} new tokens max")
+    print(table(rows, cols))
+    for r in rows:
+        print(f"{r['engine']}: {r['text']!r}")
+
+
+def ct2_rows(args: argparse.Namespace, prompt: str, model: Path, common: list[str]) -> list[dict]:
+    rows = []
+    for isa in args.ct2_isa.split(","):
+        for b in args.batch.split(","):
+            r = run(
+                [sys.executable, "-c", CT2_CHILD, prompt, str(model / "ct2"), *common, str(REPO), b],
+                isa_env(isa),
+            )
+            if isa != "native":
+                r["engine"] += f", {isa} only"
+            rows.append(r)
+    return rows
+
+
+def other_rows(
+    args: argparse.Namespace, prompt: str, model: Path, common: list[str], done: list[dict]
+) -> list[dict]:
+    rows: list[dict] = []
+    f = argparse.Namespace(name=prompt)
     if args.ov_python:
         try:
             rows.append(run([args.ov_python, "-c", OV_CHILD, f.name, str(model / "model.gguf"), *common]))
         except RuntimeError as exc:  # e.g. a GGUF quantisation the preview reader does not know
             print(f"openvino-genai failed: {str(exc).strip().splitlines()[-1]}")
     if args.g4a_python:
-        n_prompt = str(rows[0]["prompt_tok"])
+        n_prompt = str(done[0]["prompt_tok"])
         rows.append(
             run([args.g4a_python, "-c", G4A_CHILD, f.name, str(model / "model.gguf"), *common, n_prompt])
         )
@@ -238,11 +283,7 @@ def main() -> None:
         )
     if args.ort_python:
         rows.append(run([args.ort_python, "-c", ORT_CHILD, f.name, args.ort_model, *common]))
-    cols = ["engine", "prompt_tok", "new_tok", "prompt tok/CPU-s", "decode tok/CPU-s", "load_cpu_s", "rss_mb"]
-    print(f"model {args.model_id}, {args.threads} thread(s), greedy, {args.max_new_tokens} new tokens max")
-    print(table(rows, cols))
-    for r in rows:
-        print(f"{r['engine']}: {r['text']!r}")
+    return rows
 
 
 if __name__ == "__main__":

@@ -93,11 +93,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "llm_engine",
         str,
-        "ct2",
+        "auto",
         "Wo der Protokollentwurf berechnet wird",
         choices=(
-            ("ct2", "auf diesem PC (empfohlen)"),
-            ("llamacpp", "auf diesem PC mit llama.cpp (weniger Speicher; make llamacpp)"),
+            ("auto", "auf diesem PC, schnellste vorhandene Engine (empfohlen)"),
+            ("ct2", "auf diesem PC mit CTranslate2"),
+            ("llamacpp", "auf diesem PC mit llama.cpp (schneller, weniger Speicher; make llamacpp)"),
             ("transformers", "auf diesem PC, langsamere Ersatzlösung"),
             ("openai", "auf einem Sprachmodell-Server"),
         ),

@@ -46,7 +46,7 @@ class PipelineOptions:
     asr_model: str = "whisper-base"
     diarization_model: str = "pyannote-campp"
     llm_model: str = "qwen2.5-coder-1.5b"
-    llm_engine: str = "ct2"  # ct2, transformers or openai
+    llm_engine: str = "auto"  # auto (llama.cpp where built, else ct2), ct2, llamacpp, transformers, openai
     llm_server_url: str = ""
     llm_api_key: str = ""
     asr_engine: str = "local"  # local or server (/v1/audio/transcriptions)

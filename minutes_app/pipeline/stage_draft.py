@@ -24,6 +24,7 @@ def _draft(
     cancel: CancelToken,
 ) -> Minutes:
     from ..drafting.draft import DraftOptions, draft_request, draft_templates, input_digest
+    from ..drafting.engines import resolve_kind
     from ..drafting.prompts import prompt_version
     from ..drafting.replies import FILE as REPLIES_FILE
     from ..session.privacy import excluded_segments
@@ -33,7 +34,7 @@ def _draft(
     markers = project.markers
     starts = project.item_starts
     key: dict[str, Any] = {
-        "engine": options.llm_engine,
+        "engine": resolve_kind(options.llm_engine, llm_dir, options.device),
         "model": options.llm_model,
         "prompts": prompt_version(draft_templates(draft_options)),
         "options": {k: v if not isinstance(v, Path) else str(v) for k, v in vars(draft_options).items()},
