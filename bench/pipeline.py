@@ -4,7 +4,7 @@ Runs `run_pipeline` in a fresh child process on a fresh project folder and
 compares the whole-pipeline RTF and peak RSS against the targets
 (RTF <= 0.5 on 2 cores with the default models, peak RSS <= 4 GB).
 
-    python bench/pipeline.py [--audio PATH] [--llm-model ID] [--threads N]
+    python bench/pipeline.py [--audio PATH] [--llm-model ID] [--threads N] [--engine auto|ct2|llamacpp]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from minutes_app.audio.decode import probe_audio
 from minutes_app.pipeline.run import PipelineOptions, run_pipeline
 from minutes_app.session.project import Project
 audio, folder, llm, threads = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+engine = sys.argv[5]
 project = Project.open_or_create(folder, audio)
 ref = audio.with_suffix(".json")
 if ref.is_file():  # a fixture session: its agenda and roster, as the secretary would enter them
@@ -34,7 +35,7 @@ if ref.is_file():  # a fixture session: its agenda and roster, as the secretary 
     project.save()
 t = time.perf_counter()
 c = time.process_time()
-result = run_pipeline(project, PipelineOptions(llm_model=llm, threads=threads))
+result = run_pipeline(project, PipelineOptions(llm_model=llm, threads=threads, llm_engine=engine))
 total = time.perf_counter() - t
 own = resource.getrusage(resource.RUSAGE_SELF)
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -51,13 +52,17 @@ def main() -> None:
     ap.add_argument("--audio", default=str(SHARED / "sessions" / "ka_elternbeitraege.flac"))
     ap.add_argument("--llm-model", default="qwen2.5-coder-1.5b")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--engine", default="auto", help="llm_engine: auto (the default), ct2, llamacpp")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        r = run_child(CODE, args.audio, tmp + "/projekt", args.llm_model, str(args.threads))
+        r = run_child(CODE, args.audio, tmp + "/projekt", args.llm_model, str(args.threads), args.engine)
     duration = r["duration"]
     rows = [{"stage": k, "seconds": v, "RTF": v / duration} for k, v in r["timings"].items()]
     rows.append({"stage": "total (incl. model loads)", "seconds": r["total"], "RTF": r["total"] / duration})
-    print(f"Pipeline on {args.audio} ({duration:.0f} s audio), {args.llm_model}, {args.threads} threads")
+    print(
+        f"Pipeline on {args.audio} ({duration:.0f} s audio), {args.llm_model}, engine {args.engine}, "
+        f"{args.threads} threads"
+    )
     print(table(rows, ["stage", "seconds", "RTF"]))
     rtf = r["total"] / duration
     peak = max(r["rss_mb"], r["workers_rss_mb"])
