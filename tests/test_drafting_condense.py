@@ -181,7 +181,7 @@ def test_the_speakers_own_act_is_reported_in_the_indicative() -> None:
         assert extract(said, "Die Sitzungsleitung") == reported
     # a second clause that is the speaker's own act, too
     two = extract("Die Pflege ist für drei Jahre enthalten. Ich bitte um Zustimmung.", "Die Sitzungsleitung")
-    assert "Die Sitzungsleitung bittet um Zustimmung." in two and " bitte um" not in two
+    assert "Sie bittet um Zustimmung." in two and " bitte um" not in two
 
 
 def test_past_forms_become_the_konjunktiv_perfect() -> None:
@@ -253,7 +253,7 @@ def test_a_question_whose_mark_the_transcript_lost_is_reported_as_a_question() -
         "beschlussfähig ist. Gibt es Wünsche zur Änderung der Tagesordnung. Das ist nicht der Fall."
     )
     out = extract(said, "die Sitzungsleitung")
-    assert "Die Sitzungsleitung fragt, ob es Wünsche zur Änderung der Tagesordnung gebe." in out
+    assert "Sie fragt, ob es Wünsche zur Änderung der Tagesordnung gebe." in out
 
 
 def test_a_clause_that_only_announces_the_contribution_is_never_the_extract() -> None:
@@ -297,3 +297,15 @@ def test_the_speaker_is_referred_to_by_the_pronoun_of_the_labels_gender() -> Non
     # a bare name has no known gender: it stays a name, never a guessed pronoun
     bare = report("Das kann ich bestätigen.", "Peter Lindner")
     assert bare == "Peter Lindner erklärt, das könne Peter Lindner bestätigen.", bare
+
+
+def test_a_second_sentence_about_the_same_speaker_opens_with_the_pronoun() -> None:
+    spoken = (
+        "Ich stelle fest, dass form- und fristgerecht eingeladen wurde und dass der Ausschuss "
+        "beschlussfähig ist. Gibt es Wünsche, die Tagesordnung zu ändern?"
+    )
+    out = extract(spoken, "die Sitzungsleitung")
+    assert out.startswith("Die Sitzungsleitung stellt fest") and " Sie fragt, ob es Wünsche gebe" in out, out
+    assert out.count("Sitzungsleitung") == 1, out
+    # a bare name: no guessed pronoun
+    assert extract(spoken, "Peter Lindner").count("Peter Lindner") == 2
