@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from ..base.types import Attendee, Segment
 from .hesitation import clean_spoken
 from .numbers import parse_number_word
-from .speakers import CHAIR_LABEL, MEMBER_LABEL, contributions, is_raw_id
+from .speakers import CHAIR_LABEL, MEMBER_LABEL, contributions, gender, is_raw_id
 
 _SENT = re.compile(r"(?:[^.!?]|\.(?=\d)|(?<=\bDr)\.|(?<=\bProf)\.)+(?:[.!?]+|$)")
 _TITLES = re.compile(
@@ -30,8 +30,6 @@ _TITLES = re.compile(
     r"Gemeinderat|Gemeinderätin|(?:Ober)?[Bb]ürgermeister(?:in)?|Beigeordnete[r]?|Herr|Frau)\b"
 )
 _CHAIR_ROLE = re.compile(r"vorsitz|sitzungsleitung", re.IGNORECASE)
-_FEMALE = re.compile(r"^(?:frau|\w*rätin|ratsfrau|\w*meisterin|beigeordnete)$", re.IGNORECASE)
-_MALE = re.compile(r"^(?:herr|\w*rat|ratsherr|\w*meister|beigeordneter)$", re.IGNORECASE)
 MAX_TITLE_WORDS = 15  # after „Ich rufe TOP 5 auf:“ only the item's title, else the sentence stays verbatim
 
 _CALL = re.compile(
@@ -82,20 +80,11 @@ class Wortprotokoll:
         return "\n".join(p.render() for p in self.paragraphs)
 
 
-def _gender(words: list[str]) -> str:
-    for w in words:
-        if _FEMALE.match(w):
-            return "f"
-        if _MALE.match(w):
-            return "m"
-    return ""
-
-
 def _chair(person: Attendee | None) -> str:
     """„Der Vorsitzende“ / „Die Vorsitzende“ when the roster says which, else the neutral label."""
     words = [person.form_of_address, *person.name.split()] if person else []
-    gender = _gender([w for w in words if w])
-    return {"m": "Der Vorsitzende", "f": "Die Vorsitzende"}.get(gender, _upper(CHAIR_LABEL))
+    found = next((g for w in words if w and (g := gender(w)) in ("f", "m")), "")
+    return {"m": "Der Vorsitzende", "f": "Die Vorsitzende"}.get(found, _upper(CHAIR_LABEL))
 
 
 def _upper(text: str) -> str:
