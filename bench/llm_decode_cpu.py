@@ -264,25 +264,24 @@ def other_rows(
     args: argparse.Namespace, prompt: str, model: Path, common: list[str], done: list[dict]
 ) -> list[dict]:
     rows: list[dict] = []
-    f = argparse.Namespace(name=prompt)
     if args.ov_python:
         try:
-            rows.append(run([args.ov_python, "-c", OV_CHILD, f.name, str(model / "model.gguf"), *common]))
+            rows.append(run([args.ov_python, "-c", OV_CHILD, prompt, str(model / "model.gguf"), *common]))
         except RuntimeError as exc:  # e.g. a GGUF quantisation the preview reader does not know
             print(f"openvino-genai failed: {str(exc).strip().splitlines()[-1]}")
     if args.g4a_python:
         n_prompt = str(done[0]["prompt_tok"])
         rows.append(
-            run([args.g4a_python, "-c", G4A_CHILD, f.name, str(model / "model.gguf"), *common, n_prompt])
+            run([args.g4a_python, "-c", G4A_CHILD, prompt, str(model / "model.gguf"), *common, n_prompt])
         )
     lcpp = args.lcpp_python or (sys.executable if importlib.util.find_spec("llama_cpp") else "")
     if lcpp:
         ct2_dir = str(model / "ct2")
         rows.append(
-            run([lcpp, "-c", LCPP_CHILD, f.name, str(model / "model.gguf"), *common, str(REPO), ct2_dir])
+            run([lcpp, "-c", LCPP_CHILD, prompt, str(model / "model.gguf"), *common, str(REPO), ct2_dir])
         )
     if args.ort_python:
-        rows.append(run([args.ort_python, "-c", ORT_CHILD, f.name, args.ort_model, *common]))
+        rows.append(run([args.ort_python, "-c", ORT_CHILD, prompt, args.ort_model, *common]))
     return rows
 
 

@@ -11,7 +11,6 @@ allowed values from the choices declared in ``base/settings.py``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import re
 import sys
 from typing import Any, NoReturn
@@ -206,8 +205,10 @@ def check_settings(args: argparse.Namespace, settings: Settings) -> None:
             raise UserError("--llm-model: bitte den Modellnamen des Servers angeben (höchstens 200 Zeichen).")
     else:
         check_model_id(llm_model, "--llm-model" if get("llm_model") else "Einstellung llm_model")
-    if engine == "llamacpp" and importlib.util.find_spec("llama_cpp") is None:
+    from ..drafting.engines import llamacpp_usable
+
+    if engine == "llamacpp" and not llamacpp_usable():
         raise UserError(
-            "Die Engine „llamacpp“ ist auf diesem PC nicht installiert (make llamacpp, docs/install.md); "
-            "bitte --engine ct2 wählen."
+            "Die Engine „llamacpp“ ist auf diesem PC nicht installiert oder läuft auf diesem Prozessor "
+            "nicht (AVX2 nötig; make llamacpp, docs/install.md); bitte --engine ct2 wählen."
         )

@@ -16,8 +16,16 @@ import re
 
 from .clauses import verb_final
 from .quality import CONTRA_STEMS, KONJ_FORM, PRO_STEMS, coverage, key_terms, sentences
-from .reported import FILLERS, PARTICLES, is_question, own_act, report, to_reported, upper_first
-from .speakers import gender
+from .reported import (
+    FILLERS,
+    PARTICLES,
+    is_question,
+    own_act,
+    report,
+    subject_pronoun,
+    to_reported,
+    upper_first,
+)
 
 EXTRACT_WORDS = 32  # the whole extract, speaker label included
 MIN_OWN_WORDS = 14  # a short extract's own words (without label and verb) for the shortest remark
@@ -148,8 +156,8 @@ def extract(text: str, label: str, short: bool = False) -> str:
 def again(sentence: str, label: str) -> str:
     """The second sentence about the same speaker opens with „Sie“/„Er“ where the label's
     gender is known („Die Sitzungsleitung stellt fest, … Sie fragt, ob …“), not the label again."""
-    pronoun = {"f": "Sie", "m": "Er"}.get(gender(label))
+    pronoun = subject_pronoun(label)
     head = upper_first(label)
-    if pronoun and sentence.startswith(head + " "):
-        return pronoun + sentence[len(head) :]
+    if pronoun in ("sie", "er") and sentence.startswith(head + " "):  # „Es ergänzt“ reads oddly
+        return upper_first(pronoun) + sentence[len(head) :]
     return sentence

@@ -170,14 +170,19 @@ def _first_person_objects(text: str, speaker: str) -> str:
     return "".join(out)
 
 
+def subject_pronoun(speaker: str) -> str:
+    """„sie“, „er“ or „es“ for the label's gender; "" for a bare name (unknown)."""
+    return _PERSONAL[mark][0] if (mark := gender(speaker)) in _PERSONAL else ""
+
+
 def pronoun_for(text: str, speaker: str) -> str:
     """``text`` reported after „<speaker> erklärt,“: the speaker again as „er“/„sie“/„es“ where
     the label's gender is known („die Sitzungsleitung erklärt, das könne sie bestätigen“, not
     „… könne die Sitzungsleitung bestätigen“); a bare name stays a name."""
-    mark = gender(speaker)
-    if mark not in _PERSONAL or not speaker:
+    pronoun = subject_pronoun(speaker)
+    if not pronoun:
         return text
-    return re.sub(rf"(?<!\w){re.escape(speaker)}(?!\w)", _PERSONAL[mark][0], text, flags=re.IGNORECASE)
+    return re.sub(rf"(?<!\w){re.escape(speaker)}(?!\w)", pronoun, text, flags=re.IGNORECASE)
 
 
 def to_reported(sentence: str, speaker: str, verbs: bool = True) -> str:

@@ -41,9 +41,7 @@ def cpu_has_avx2() -> bool:
 
 def llamacpp_usable() -> bool:
     """Whether llama-cpp-python is installed and its native library loads on this CPU."""
-    import importlib.util
-
-    if importlib.util.find_spec("llama_cpp") is None or not cpu_has_avx2():
+    if not cpu_has_avx2():
         return False
     try:
         import llama_cpp  # noqa: F401  (loads libllama; an incomplete install fails here)
@@ -64,11 +62,15 @@ def resolve_kind(kind: str, model_dir: Path | str | None, device: str = "auto") 
 
     if resolve_device(device, "ct2") == "cuda":
         return "ct2"
-    folder = Path(model_dir) if model_dir else None
-    has_gguf = folder is not None and (
-        (folder.is_file() and folder.suffix == ".gguf") or any(folder.glob("*.gguf"))
-    )
-    return "llamacpp" if has_gguf and llamacpp_usable() else "ct2"
+    from .llamacpp import find_gguf
+
+    if not model_dir:
+        return "ct2"
+    try:
+        find_gguf(Path(model_dir))
+    except ModelMissingError:
+        return "ct2"  # no GGUF (or several) the llama.cpp engine would take
+    return "llamacpp" if llamacpp_usable() else "ct2"
 
 
 def options_from_settings(settings: Any) -> EngineOptions:
