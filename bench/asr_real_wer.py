@@ -47,11 +47,9 @@ sys.path.insert(0, str(REPO))
 from minutes_app.asr.wer import wer  # noqa: E402
 from minutes_app.asr.whisper import ASROptions, WhisperASR, build_prompt  # noqa: E402
 from minutes_app.base.settings import data_dir  # noqa: E402
-from minutes_app.diarization.devdata import load_audio  # noqa: E402
+from minutes_app.diarization.devdata import load_audio, room_tone  # noqa: E402
 
 SR = 16000
-# Non-speech of pyannote_dev01 (AMI) by its reference RTTM, inside the scored 30 s.
-ROOM_TONE = [(0.0, 4.2), (11.9, 15.0), (24.0, 29.0)]
 # An agenda and attendance as a secretary enters them (names not spoken in the clips).
 ROSTER = [
     "Dr. Petra Wiedemann",
@@ -106,22 +104,6 @@ def clips(fixtures: Path) -> list[tuple[str, np.ndarray, str, str]]:
         )
     )
     return out
-
-
-def room_tone(fixtures: Path, seconds: float) -> np.ndarray:
-    """The AMI room's non-speech, looped with 0.5 s cross-fades to ``seconds``."""
-    dev01 = load_audio(fixtures / "audio" / "pyannote_dev01.wav")
-    pieces = [dev01[int(a * SR) : int(b * SR)] for a, b in ROOM_TONE]
-    fade = SR // 2
-    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
-    out = pieces[0].copy()
-    i = 1
-    while out.size < seconds * SR:
-        piece = pieces[i % len(pieces)]
-        out[-fade:] = out[-fade:] * ramp[::-1] + piece[:fade] * ramp
-        out = np.concatenate([out, piece[fade:]])
-        i += 1
-    return out[: int(seconds * SR)]
 
 
 def session(fixtures: Path, background: str) -> tuple[np.ndarray, str, list[tuple[float, float]]]:

@@ -10,6 +10,11 @@ Pairs of recordings in which the same people speak (real voices only):
 * pyannote's sample.wav: 0-17.95 s -> 18-30 s (speaker90, speaker91);
 * Thorsten-Voice: clips 1-5 -> clips 6-10, each set joined with 1.5 s pauses (one
   speaker; reference turns: each clip's voiced part);
+* nine real voices, two sessions built from them (``devdata.voice_session``): the first
+  recording of each of the eight LibriSpeech readers in ``tests/data/voices`` and Thorsten's
+  clips 1-5 -> their second recordings and Thorsten's clips 6-10, every utterance one turn
+  in a random order, 0.4-1.5 s pauses, over the room tone of AMI dev01 (reference: the
+  voiced parts, split at pauses of 0.3 s or more);
 * synthetic (espeak-ng voices, each person keeps one voice): the example session
   ``resources/examples/beispielsitzung`` (5 voices) and ``sessions/ka_elternbeitraege``
   (13 voices), first half -> second half (cut at the end of the turn nearest the middle),
@@ -46,8 +51,12 @@ os.environ.setdefault("PYANNOTE_METRICS_ENABLED", "0")
 from minutes_app.base.settings import data_dir  # noqa: E402
 from minutes_app.base.types import SpeakerTurn  # noqa: E402
 from minutes_app.diarization import profiles as vp  # noqa: E402
-from minutes_app.diarization.devdata import load_audio, pyannote_sample_dir  # noqa: E402
-from minutes_app.diarization.metrics import read_rttm  # noqa: E402
+from minutes_app.diarization.devdata import (  # noqa: E402
+    load_audio,
+    pyannote_sample_dir,
+    real_voice_sessions,
+)
+from minutes_app.diarization.metrics import grid, majority, named_share, read_rttm  # noqa: E402
 from minutes_app.diarization.pipeline import DiarizationOptions, diarize  # noqa: E402
 
 SR = 16000
@@ -75,6 +84,7 @@ def pieces(fixtures: Path) -> list[tuple[str, tuple, tuple]]:
     clips = [load_audio(audio_dir / f"thorsten_{i}.wav") for i in (1, 2)]
     clips += [load_audio(REPO / "tests" / "data" / "audio" / f"thorsten_{i}.flac") for i in range(3, 11)]
     th1, th2 = thorsten_session(clips[:5]), thorsten_session(clips[5:])
+    sessions = real_voice_sessions(fixtures, REPO / "tests" / "data")
     example = REPO / "resources" / "examples" / "beispielsitzung"
     ka = fixtures / "sessions" / "ka_elternbeitraege"
     return [
@@ -82,6 +92,7 @@ def pieces(fixtures: Path) -> list[tuple[str, tuple, tuple]]:
         ("AMI dev01->dev00", d1, d0),
         ("sample 1.->2. half", clip(sample, sref, 0.0, 17.95), clip(sample, sref, 18.0, 30.0)),
         ("thorsten 1-5->6-10", th1, th2),
+        ("nine voices 1->2", sessions[0], sessions[1]),
         ("synth example halves", *halves(example.with_suffix(".ogg"), example.with_suffix(".rttm"))),
         ("synth ka halves", *halves(ka.with_suffix(".flac"), ka.with_suffix(".rttm"))),
     ]
@@ -109,50 +120,6 @@ def halves(audio_path: Path, rttm: Path) -> tuple[tuple, tuple]:
     middle = len(audio) / SR / 2
     cut = min((t.end for t in ref), key=lambda end: abs(end - middle))
     return clip(audio, ref, 0.0, cut), clip(audio, ref, cut, len(audio) / SR)
-
-
-def grid(turns: list[SpeakerTurn], duration: float) -> dict[str, np.ndarray]:
-    n = int(duration * 100) + 1
-    out: dict[str, np.ndarray] = {}
-    for t in turns:
-        mask = out.setdefault(t.speaker, np.zeros(n, bool))
-        mask[int(t.start * 100) : int(t.end * 100)] = True
-    return out
-
-
-def majority(hyp: list[SpeakerTurn], ref: list[SpeakerTurn], duration: float) -> dict[str, str]:
-    """Hypothesis speaker -> reference person speaking most of its time."""
-    h, r = grid(hyp, duration), grid(ref, duration)
-    out = {}
-    for spk, mask in h.items():
-        best = max(r.items(), key=lambda kv: int((mask & kv[1]).sum()), default=None)
-        if best is not None and (mask & best[1]).sum() > 0:
-            out[spk] = best[0]
-    return out
-
-
-def named_share(
-    hyp: list[SpeakerTurn],
-    names: dict[str, str],
-    ref: list[SpeakerTurn],
-    duration: float,
-    single: bool = False,
-) -> float:
-    """Share of the reference speaking time whose speaker carries the right name (``single``:
-    only the time where one person speaks alone)."""
-    h, r = grid(hyp, duration), grid(ref, duration)
-    alone = sum(m.astype(int) for m in r.values()) == 1 if r else None
-    total = right = 0
-    for person, mask in r.items():
-        if single:
-            mask = mask & alone
-        total += int(mask.sum())
-        ok = np.zeros_like(mask)
-        for spk, hmask in h.items():
-            if names.get(spk) == person:
-                ok |= hmask
-        right += int((mask & ok).sum())
-    return right / max(total, 1)
 
 
 def main() -> None:
@@ -228,7 +195,7 @@ def compute(args: argparse.Namespace) -> tuple[dict, list, dict]:
         if args.pairs and not any(want in name for want in args.pairs):
             continue
         print(f"  {name} ...", flush=True)
-        if name.startswith("synth"):  # the roster bounds the count, as in the app
+        if name.startswith(("synth", "nine")):  # the roster bounds the count, as in the app
             options = DiarizationOptions(threads=1, max_speakers=len({t.speaker for t in r1 + r2}))
         else:
             options = DiarizationOptions(threads=1)

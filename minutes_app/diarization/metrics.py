@@ -1,4 +1,5 @@
-"""Diarization error rate (DER) against an RTTM reference, optionally inside a UEM.
+"""Diarization error rate (DER) against an RTTM reference, optionally inside a UEM, and
+how much of a reference's speaking time carries the right name (voice profiles).
 
 RTTM speaker names may contain spaces (``Stadtrat Bauer (GRÜNE)``): a line is
 read as 7 fixed fields, the name, and 2 trailing ``<NA>`` fields. pyannote is
@@ -10,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from ..base.offline import ensure_offline
 from ..base.types import Diarization, SpeakerTurn
@@ -114,3 +117,48 @@ def der_from_files(
         raise KeyError(f"{uri!r} not in {rttm}")
     regions = read_uem(uem).get(uri) if uem is not None else None
     return diarization_error_rate(reference, hypothesis, uem=regions, collar=collar)
+
+
+def grid(turns: list[SpeakerTurn], duration: float) -> dict[str, np.ndarray]:
+    """Per speaker, the 10 ms frames of ``duration`` in which they speak."""
+    n = int(duration * 100) + 1
+    out: dict[str, np.ndarray] = {}
+    for t in turns:
+        mask = out.setdefault(t.speaker, np.zeros(n, bool))
+        mask[int(t.start * 100) : int(t.end * 100)] = True
+    return out
+
+
+def majority(hyp: list[SpeakerTurn], ref: list[SpeakerTurn], duration: float) -> dict[str, str]:
+    """Hypothesis speaker -> reference person speaking most of its time."""
+    h, r = grid(hyp, duration), grid(ref, duration)
+    out = {}
+    for spk, mask in h.items():
+        best = max(r.items(), key=lambda kv: int((mask & kv[1]).sum()), default=None)
+        if best is not None and (mask & best[1]).sum() > 0:
+            out[spk] = best[0]
+    return out
+
+
+def named_share(
+    hyp: list[SpeakerTurn],
+    names: dict[str, str],
+    ref: list[SpeakerTurn],
+    duration: float,
+    single: bool = False,
+) -> float:
+    """Share of the reference speaking time whose speaker carries the right name (``single``:
+    only the time where one person speaks alone)."""
+    h, r = grid(hyp, duration), grid(ref, duration)
+    alone = sum(m.astype(int) for m in r.values()) == 1 if r else None
+    total = right = 0
+    for person, mask in r.items():
+        if single:
+            mask = mask & alone
+        total += int(mask.sum())
+        ok = np.zeros_like(mask)
+        for spk, hmask in h.items():
+            if names.get(spk) == person:
+                ok |= hmask
+        right += int((mask & ok).sum())
+    return right / max(total, 1)
