@@ -7,7 +7,7 @@ for each setting, so a grid of dozens of settings takes seconds per file.
 Usage::
 
     python bench/tune_diarization.py [--models .models/pyannote-campp] [--steps 0.1 0.2]
-        [--thresholds 0.55 0.6 ...] [--split-distances 0 0.55] [--files sample dev00 ...]
+        [--thresholds 0.55 0.6 ...] [--split-distances 0 0.5] [--files sample dev00 ...]
 
 ``--split-distances``: re-segmentation (``diarization/resegment.py``) after each
 setting; 0 = none. Its window embeddings are computed per setting (seconds per file).
@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--min-duration-offs", type=float, nargs="+", default=[0.0])
     parser.add_argument("--exclude-overlap", type=int, nargs="+", default=[0], help="0 and/or 1")
     parser.add_argument("--exclusive", type=int, nargs="+", default=[0], help="0 and/or 1")
-    parser.add_argument("--split-distances", type=float, nargs="+", default=[0.0, 0.55])
+    parser.add_argument("--split-distances", type=float, nargs="+", default=[0.0, 0.5])
     parser.add_argument("--files", nargs="*", default=["sample", "dev00", "dev01"])
     parser.add_argument("--collar", type=float, default=0.25)
     args = parser.parse_args()
