@@ -55,6 +55,7 @@ from minutes_app.diarization.devdata import (  # noqa: E402
     load_audio,
     pyannote_sample_dir,
     real_voice_sessions,
+    voiced_span,
 )
 from minutes_app.diarization.metrics import grid, majority, named_share, read_rttm  # noqa: E402
 from minutes_app.diarization.pipeline import DiarizationOptions, diarize  # noqa: E402
@@ -104,10 +105,8 @@ def thorsten_session(clips: list[np.ndarray], pause: float = 1.5) -> tuple[np.nd
     gap = np.zeros(int(pause * SR), np.float32)
     parts, turns, position = [], [], 0.0
     for audio in clips:
-        frames = audio[: len(audio) // 160 * 160].reshape(-1, 160)
-        level = 10 * np.log10((frames.astype(np.float64) ** 2).mean(axis=1) + 1e-12)
-        voiced = np.flatnonzero(level > level.max() - 30.0)
-        turns.append(SpeakerTurn(position + voiced[0] / 100, position + (voiced[-1] + 1) / 100, "thorsten"))
+        start, end = voiced_span(audio)
+        turns.append(SpeakerTurn(position + start, position + end, "thorsten"))
         parts += [audio, gap]
         position += (len(audio) + len(gap)) / SR
     return np.concatenate(parts), turns

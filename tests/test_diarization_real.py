@@ -247,3 +247,10 @@ def test_the_overlap_prior_is_set_per_run_not_stacked() -> None:
     assert pipeline._segmentation.conversion.prior.max().item() == 1.0  # not 2.0: not stacked
     set_overlap_prior(pipeline, 0.0)
     assert pipeline._segmentation.conversion is own
+
+    # a pipeline moved to another device (CUDA on a GPU PC): the prior's buffers follow it
+    pipeline._segmentation = Inference()
+    pipeline._segmentation.conversion = Powerset(3, 2).to("meta")
+    set_overlap_prior(pipeline, 1.0)
+    prior = pipeline._segmentation.conversion
+    assert {b.device.type for b in prior.buffers()} == {"meta"}

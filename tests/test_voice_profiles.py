@@ -47,16 +47,28 @@ def dev(shared_fixtures):
     return clips
 
 
-def _session(tmp_path: Path, samples: np.ndarray, turns: list[SpeakerTurn]) -> Session:
-    tmp_path.mkdir(exist_ok=True)
+def _session(
+    tmp_path: Path,
+    samples: np.ndarray,
+    turns: list[SpeakerTurn],
+    ids: dict[str, str] | None = IDS,
+    roster: list[str] | None = None,
+) -> Session:
+    """A processed session whose segments are ``turns`` (speakers renamed by ``ids``; None:
+    as they are), no text needed."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     wav = tmp_path / "a.wav"
     wav.write_bytes(b"RIFF")
     project = Project.open_or_create(tmp_path / "p", wav)
     samples.astype(np.float32).tofile(project.pcm_path)
-    segs = [Segment(i, t.start, t.end, "…", [], IDS[t.speaker]) for i, t in enumerate(turns)]
+    segs = [
+        Segment(i, t.start, t.end, "…", [], (ids or {}).get(t.speaker, t.speaker))
+        for i, t in enumerate(turns)
+    ]
     project.save_result("align", {}, {"segments": [s.__dict__ for s in segs]})
     project.info = SessionInfo(committee=GREMIUM)
-    project.attendees = [Attendee(n) for n in PEOPLE.values()] + [Attendee("Eva Roth")]
+    names = roster if roster is not None else [*PEOPLE.values(), "Eva Roth"]
+    project.attendees = [Attendee(n) for n in names]
     project.save()
     return Session(project, user="Schriftführung")
 
@@ -241,21 +253,6 @@ MEMBERS = {
 }
 
 
-def _diarized_session(folder: Path, samples: np.ndarray, turns: list[SpeakerTurn]) -> Session:
-    """A processed session whose segments are the diarized turns (no text needed here)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    wav = folder / "a.wav"
-    wav.write_bytes(b"RIFF")
-    project = Project.open_or_create(folder / "p", wav)
-    samples.astype(np.float32).tofile(project.pcm_path)
-    segs = [Segment(i, t.start, t.end, "…", [], t.speaker) for i, t in enumerate(turns)]
-    project.save_result("align", {}, {"segments": [s.__dict__ for s in segs]})
-    project.info = SessionInfo(committee=GREMIUM)
-    project.attendees = [Attendee(n) for n in MEMBERS.values()]
-    project.save()
-    return Session(project, user="Schriftführung")
-
-
 def test_five_real_people_named_by_voice_in_their_next_session(tmp_path, shared_fixtures, model_path):
     """The whole path on real voices: session 1 diarized as the app does (the roster bounds the
     count), every speaker confirmed under the person who speaks most of its time (consent
@@ -268,7 +265,7 @@ def test_five_real_people_named_by_voice_in_their_next_session(tmp_path, shared_
     options = DiarizationOptions(threads=2, max_speakers=len(MEMBERS))
 
     d1 = diarize(a1, model, options)
-    session = _diarized_session(tmp_path / "s1", a1, d1.turns)
+    session = _session(tmp_path / "s1", a1, d1.turns, None, list(MEMBERS.values()))
     store = ProfileStore(tmp_path / "vp", user="Schriftführung")
     for name in MEMBERS.values():
         store.record_consent(GREMIUM, name, "Frau Roth (Schriftführung)", "schriftlich, 03.12.2026")
@@ -278,7 +275,7 @@ def test_five_real_people_named_by_voice_in_their_next_session(tmp_path, shared_
     assert {p.person for p in store.profiles(GREMIUM)} == set(MEMBERS.values())
 
     d2 = diarize(a2, model, options)
-    project2 = _diarized_session(tmp_path / "s2", a2, d2.turns).project
+    project2 = _session(tmp_path / "s2", a2, d2.turns, None, list(MEMBERS.values())).project
     shared = tmp_path / "shared"
     shared.mkdir()
     store.folder.rename(shared / "voice_profiles")

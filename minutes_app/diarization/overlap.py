@@ -25,12 +25,14 @@ def set_overlap_prior(pipeline: Any, bias: float) -> None:
     """Let ``pipeline``'s segmentation add ``bias`` to its pair classes (0: pyannote's own
     choice). Re-settable per run; a segmentation without powerset output is left alone."""
     inference = getattr(pipeline, "_segmentation", None)
-    conversion = getattr(inference, "conversion", None)
-    base = getattr(inference, _BASE, None) or conversion
-    if base is None or not hasattr(base, "cardinality"):
+    base = getattr(inference, _BASE, None)
+    if base is None:
+        base = getattr(inference, "conversion", None)
+    if base is None or not hasattr(base, "mapping"):
         return
     setattr(inference, _BASE, base)
-    inference.conversion = base if bias == 0 else _prior_class()(base, bias)
+    # on the device the pipeline was moved to (CUDA on a GPU PC), as the conversion it replaces
+    inference.conversion = base if bias == 0 else _prior_class()(base, bias).to(base.mapping.device)
 
 
 def _prior_class() -> type:
@@ -47,7 +49,7 @@ def _prior_class() -> type:
             self.register_buffer("prior", bias * (self.cardinality >= 2).float(), persistent=False)
 
         def forward(self, powerset: Any, soft: bool = False) -> Any:
-            return self.to_multilabel(powerset + self.prior.to(powerset.device), soft=soft)
+            return self.to_multilabel(powerset + self.prior, soft=soft)
 
     _PRIOR_CLASS = OverlapPrior
     return OverlapPrior
